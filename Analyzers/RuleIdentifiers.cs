@@ -1,0 +1,19 @@
+namespace FpuGuard.Analyzers;
+
+/// <summary>The diagnostic IDs FpuGuard reports, and the one place their help links are built.</summary>
+public static class RuleIdentifiers
+{
+    /// <summary>A call that may sleep is reached while an atomic context may be held.</summary>
+    public const string MaySleepInAtomicContext = "FPU0001";
+
+    /// <summary>The task's default, embedded FPU state may be freed.</summary>
+    public const string FreeOfDefaultFpuState = "FPU0002";
+
+    /// <summary>An FPU state field is written outside the swap helper.</summary>
+    public const string FpuStateWrittenOutsideSwapHelper = "FPU0003";
+
+    private const string DocumentationBase = "https://github.com/fpuguard/fpuguard/blob/main/docs/rules/";
+
+    /// <summary>The documentation page of a rule (docs/rules/ID.md).</summary>
+    public static string GetHelpUri(string identifier) => DocumentationBase + identifier + ".md";
+}
