@@ -1,0 +1,12 @@
+namespace FpuGuard.Runtime;
+
+/// <summary>A region in which sleeping is forbidden.</summary>
+public enum AtomicContextKind
+{
+    /// <summary>The FPU registers are locked (<c>fpregs_lock()</c>: softirqs and preemption off).</summary>
+    FpuRegisterLock = 0,
+    /// <summary>Preemption is disabled (<c>preempt_disable()</c>).</summary>
+    PreemptionDisabled = 1,
+    /// <summary>Interrupts are disabled (<c>local_irq_disable()</c>, an exception entered with IF = 0).</summary>
+    InterruptsDisabled = 2,
+}

@@ -1,0 +1,59 @@
+using System;
+
+// The contract vocabulary FpuGuard's analyzers check. They recognise these attributes by simple name in
+// any namespace, so code that cannot reference this assembly may declare its own copies.
+namespace FpuGuard.Runtime;
+
+/// <summary>The method may sleep (allocate with <c>vzalloc</c>, wait, schedule): never call it in an atomic context.</summary>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Constructor, Inherited = false)]
+public sealed class MaySleepAttribute : Attribute
+{
+}
+
+/// <summary>After the method returns, the caller holds the atomic context <see cref="Kind"/>.</summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class EntersAtomicContextAttribute(AtomicContextKind kind) : Attribute
+{
+    /// <summary>The context entered.</summary>
+    public AtomicContextKind Kind { get; } = kind;
+}
+
+/// <summary>The method releases the atomic context <see cref="Kind"/> the caller held (also a scope's <c>Dispose</c>).</summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class ExitsAtomicContextAttribute(AtomicContextKind kind) : Attribute
+{
+    /// <summary>The context exited.</summary>
+    public AtomicContextKind Kind { get; } = kind;
+}
+
+/// <summary>The method runs with the atomic context <see cref="Kind"/> held on entry (an exception handler with interrupts off).</summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class RequiresAtomicContextAttribute(AtomicContextKind kind) : Attribute
+{
+    /// <summary>The context held on entry.</summary>
+    public AtomicContextKind Kind { get; } = kind;
+}
+
+/// <summary>One of the fields that describe a task's current FPU state buffer; only the swap helper writes it.</summary>
+[AttributeUsage(AttributeTargets.Field | AttributeTargets.Property, Inherited = false)]
+public sealed class FpuStateFieldAttribute : Attribute
+{
+}
+
+/// <summary>The one method that changes the FPU state fields, all together.</summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class FpuStateSwapHelperAttribute : Attribute
+{
+}
+
+/// <summary>The task's embedded default FPU state buffer: it was never allocated and must never be freed.</summary>
+[AttributeUsage(AttributeTargets.Field | AttributeTargets.Property, Inherited = false)]
+public sealed class DefaultFpuStateAttribute : Attribute
+{
+}
+
+/// <summary>The method frees the memory its first argument refers to.</summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class FreesMemoryAttribute : Attribute
+{
+}

@@ -1,0 +1,65 @@
+using System;
+using System.Buffers.Binary;
+
+namespace FpuGuard.Runtime;
+
+// ptrace PTRACE_GETREGSET / PTRACE_SETREGSET of NT_X86_XSTATE (arch/x86/kernel/fpu/regset.c).
+public sealed partial class Kernel
+{
+    /// <summary>The regset's size: a standard-format image of every user feature the kernel supports (fpu_user_cfg.max_size).</summary>
+    public int XStateRegsetSize => GetUabiSize(Cpu.Xcr0);
+
+    /// <summary>xstateregs_get: the tracee's state as a user-ABI image of <see cref="XStateRegsetSize"/> bytes.</summary>
+    public byte[] XStateRegsGet(KernelTask target)
+    {
+        CheckTracee(target);
+        return CopyXStateToUabi(target.Fpu, Cpu.Xcr0, XStateRegsetSize, withMagic2: false);
+    }
+
+    /// <summary>
+    /// xstateregs_set: validates the whole image first (size, XCOMP_BV zero, reserved header bytes zero,
+    /// features within the process's permission, MXCSR), grows the buffer when the image carries a
+    /// permitted dynamic feature the tracee has no room for, then copies it in. Any error leaves the
+    /// tracee's state as it was; the reason names the field.
+    /// May sleep: call with preemption and interrupts enabled.
+    /// </summary>
+    [MaySleep]
+    public KernelResult XStateRegsSet(KernelTask target, ReadOnlySpan<byte> image)
+    {
+        CheckTracee(target);
+        if (image.Length != XStateRegsetSize)
+        {
+            return KernelResult.Fail(Errno.EFAULT, $"the image has {image.Length} bytes; the regset is {XStateRegsetSize}");
+        }
+
+        var validation = ValidateUabiImage(image, image.Length, target.Group.PermittedFeatures, target);
+        if (!validation.IsSuccess)
+        {
+            return validation;
+        }
+
+        var xstateBv = (XFeatureMask)BinaryPrimitives.ReadUInt64LittleEndian(image[XStateBuffer.XStateBvOffset..]);
+        var missing = xstateBv & DynamicFeatures & ~target.Fpu.StateMask;
+        if (missing != 0)
+        {
+            var grown = ReallocXStateBuffer(target, missing);
+            if (!grown.IsSuccess)
+            {
+                return grown;
+            }
+        }
+
+        CopyUabiToXState(target.Fpu, image);
+        ForceRestore(target);
+        return KernelResult.Ok;
+    }
+
+    private void CheckTracee(KernelTask target)
+    {
+        CheckOwnTask(target);
+        if (ReferenceEquals(target, Current))
+        {
+            throw new InvalidOperationException($"ptrace needs a stopped tracee; {target} is running.");
+        }
+    }
+}
