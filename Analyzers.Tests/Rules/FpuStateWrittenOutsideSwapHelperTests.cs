@@ -1,0 +1,176 @@
+using System.Threading.Tasks;
+using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.FpuStateWrittenOutsideSwapHelperAnalyzer>;
+
+namespace FpuGuard.Analyzers.Tests.Rules;
+
+public class FpuStateWrittenOutsideSwapHelperTests
+{
+    [Fact]
+    public async Task Assignments_outside_the_helper_are_reported_with_the_helper_named()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Driver
+            {
+                static void Grow(Fpu fpu, XStateBuffer buffer, int size)
+                {
+                    {|#0:fpu.State|} = buffer;
+                    {|#1:fpu.StateSize|} = size;
+                }
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source,
+            VerifyCS.Diagnostic("FPU0003").WithLocation(0).WithArguments("Fpu.State", " 'Kernel.SwapFpState'"),
+            VerifyCS.Diagnostic("FPU0003").WithLocation(1).WithArguments("Fpu.StateSize", " 'Kernel.SwapFpState'"));
+    }
+
+    [Fact]
+    public async Task The_seeds_mask_update_outside_the_helper_is_reported()
+    {
+        // hdr.xfeatures &= fpu->state_mask is fine (a read); fpu->state_mask |= mask outside the helper is not.
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Regset
+            {
+                static XFeatureMask Copy(Fpu fpu, XFeatureMask xfeatures, XFeatureMask mask)
+                {
+                    xfeatures &= fpu.StateMask;
+                    {|FPU0003:fpu.StateMask|} |= mask;
+                    {|FPU0003:fpu.StateSize|}++;
+                    {|FPU0003:fpu.StateSize|} += 64;
+                    return xfeatures;
+                }
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task Ref_and_out_arguments_interlocked_initializers_and_deconstruction_are_writes()
+    {
+        const string source = """
+            using System.Threading;
+            using FpuGuard.Runtime;
+
+            static class Writers
+            {
+                static void Set(out int size) => size = 0;
+                static void Bump(ref int size) => size++;
+                static int Peek(in int size) => size;
+
+                static void Run(Fpu fpu, XStateBuffer buffer)
+                {
+                    Set(out {|FPU0003:fpu.StateSize|});
+                    Bump(ref {|FPU0003:fpu.StateSize|});
+                    _ = Peek(in fpu.StateSize);
+                    Interlocked.Exchange(ref {|FPU0003:fpu.State|}, buffer);
+                    ({|FPU0003:fpu.StateMask|}, {|FPU0003:fpu.StateSize|}) = (XFeatureMask.X87, 576);
+                    ref int alias = ref {|FPU0003:fpu.StateSize|};
+                    ref readonly int view = ref fpu.StateSize;
+                    _ = view + alias;
+                }
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task Reads_and_writes_inside_the_helper_and_constructors_are_fine()
+    {
+        const string source = """
+            namespace Emulator.Fpu;
+
+            [System.AttributeUsage(System.AttributeTargets.All)] sealed class FpuStateFieldAttribute : System.Attribute { }
+            [System.AttributeUsage(System.AttributeTargets.All)] sealed class FpuStateSwapHelperAttribute : System.Attribute { }
+
+            sealed class Context
+            {
+                [FpuStateField] public byte[] Area;
+                [FpuStateField] public ulong Mask;
+                [FpuStateField] public int Size { get; set; } = 512;
+
+                public Context() { Area = new byte[512]; Mask = 3; }
+
+                [FpuStateSwapHelper]
+                public static byte[] Swap(Context context, byte[] area, ulong mask, int size)
+                {
+                    var old = context.Area;
+                    System.Action apply = () => { context.Area = area; context.Mask = mask; };
+                    apply();
+                    context.Size = size;
+                    return old;
+                }
+            }
+
+            static class User
+            {
+                static int Read(Context context) => context.Area.Length + (int)context.Mask + context.Size;
+
+                static void Write(Context context)
+                {
+                    context.Area[0] = 1; // writes the buffer's contents, not the field
+                    {|#0:context.Size|} = 0;
+                    var other = new Context { {|#1:Mask|} = 7 };
+                }
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source,
+            VerifyCS.Diagnostic("FPU0003").WithLocation(0).WithArguments("Context.Size", " 'Context.Swap'"),
+            VerifyCS.Diagnostic("FPU0003").WithLocation(1).WithArguments("Context.Mask", " 'Context.Swap'"));
+    }
+
+    [Fact]
+    public async Task Look_alike_names_without_the_attribute_are_not_reported()
+    {
+        const string source = """
+            sealed class Fpu
+            {
+                public byte[] State = new byte[512];
+                public ulong StateMask;
+                public int StateSize;
+            }
+
+            static class User
+            {
+                static void Write(Fpu fpu) { fpu.State = new byte[1024]; fpu.StateMask |= 4; fpu.StateSize = 1024; }
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task Without_a_helper_the_message_names_none()
+    {
+        const string source = """
+            sealed class FpuStateFieldAttribute : System.Attribute { }
+
+            sealed class Fpu { [FpuStateField] public int StateSize; }
+
+            static class User
+            {
+                static void Write(Fpu fpu) => {|#0:fpu.StateSize|} = 1;
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source, VerifyCS.Diagnostic("FPU0003").WithLocation(0).WithArguments("Fpu.StateSize", ""));
+    }
+
+    [Fact]
+    public async Task Incomplete_code_does_not_crash_the_analyzer()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Typing
+            {
+                static void Half(Fpu fpu)
+                {
+                    {|FPU0003:fpu.StateSize|} = {|CS1525:;|}
+                    fpu.{|CS1061:Stat|}{|CS1002:|}
+                }
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+}

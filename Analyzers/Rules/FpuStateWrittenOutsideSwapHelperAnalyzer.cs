@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using FpuGuard.Analyzers.Internals;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace FpuGuard.Analyzers.Rules;
+
+/// <summary>FPU0003: an [FpuStateField] member written outside the [FpuStateSwapHelper] method.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+        ImmutableArray.Create(RuleDescriptors.FpuStateWrittenOutsideSwapHelper);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (!ContractAttributes.AnyDeclared(start.Compilation, ContractAttributes.FpuStateField))
+            {
+                return;
+            }
+
+            var analysis = new Analysis();
+            start.RegisterOperationAction(analysis.AnalyzeReference, OperationKind.FieldReference, OperationKind.PropertyReference);
+        });
+    }
+
+    private sealed class Analysis
+    {
+        private readonly ConcurrentDictionary<ISymbol, bool> _isStateField = new(SymbolEqualityComparer.Default);
+        private readonly SwapHelpers _swapHelpers = new();
+
+        public void AnalyzeReference(OperationAnalysisContext context)
+        {
+            var reference = (IMemberReferenceOperation)context.Operation;
+            var member = reference.Member.OriginalDefinition;
+            if (!_isStateField.GetOrAdd(member, m => ContractAttributes.Has(m, ContractAttributes.FpuStateField))
+                || !StateFieldWrites.IsWrite(reference)
+                || StateFieldWrites.IsAllowedWriter(context.ContainingSymbol, member))
+            {
+                return;
+            }
+
+            var helpers = _swapHelpers.For(member.ContainingType);
+            var helper = helpers.Length == 1 ? $" '{helpers[0].ContainingType.Name}.{helpers[0].Name}'" : "";
+            context.ReportDiagnostic(Diagnostic.Create(
+                RuleDescriptors.FpuStateWrittenOutsideSwapHelper,
+                reference.Syntax.GetLocation(),
+                $"{member.ContainingType.Name}.{member.Name}",
+                helper));
+        }
+    }
+}
