@@ -35,7 +35,7 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
     private sealed class Analysis
     {
         private readonly ConcurrentDictionary<ISymbol, bool> _isStateField = new(SymbolEqualityComparer.Default);
-        private readonly SwapHelpers _swapHelpers = new();
+        private readonly ContractMethods _contractMethods = new();
 
         public void AnalyzeReference(OperationAnalysisContext context)
         {
@@ -48,7 +48,7 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
                 return;
             }
 
-            var helpers = _swapHelpers.For(member.ContainingType);
+            var helpers = _contractMethods.SwapHelpersFor(member.ContainingType);
             var helper = helpers.Length == 1 ? $" '{helpers[0].ContainingType.Name}.{helpers[0].Name}'" : "";
             context.ReportDiagnostic(Diagnostic.Create(
                 RuleDescriptors.FpuStateWrittenOutsideSwapHelper,

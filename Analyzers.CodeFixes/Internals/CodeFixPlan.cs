@@ -1,0 +1,72 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Simplification;
+
+namespace FpuGuard.Analyzers.CodeFixes.Internals;
+
+/// <summary>One edit a fix makes: statements replaced by one new statement (or wrapped). Plans of FixAll are applied together.</summary>
+internal sealed class CodeFixPlan
+{
+    public CodeFixPlan(ImmutableArray<SyntaxNode> replaced, SyntaxNode replacement)
+    {
+        Replaced = replaced;
+        Replacement = replacement.WithAdditionalAnnotations(Formatter.Annotation, Simplifier.Annotation);
+    }
+
+    public ImmutableArray<SyntaxNode> Replaced { get; }
+
+    public SyntaxNode Replacement { get; }
+
+    public static async Task<Document> ApplyAsync(Document document, IEnumerable<CodeFixPlan> plans, CancellationToken cancellationToken)
+    {
+        var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
+        var seen = new HashSet<SyntaxNode>();
+        foreach (var plan in plans.OrderBy(p => p.Replaced[0].SpanStart))
+        {
+            if (!seen.Add(plan.Replaced[0]) || plan.Replaced.Skip(1).Any(seen.Contains))
+            {
+                continue; // Another diagnostic of the same run made this edit already.
+            }
+
+            editor.ReplaceNode(plan.Replaced[0], plan.Replacement);
+            foreach (var extra in plan.Replaced.Skip(1))
+            {
+                seen.Add(extra);
+                editor.RemoveNode(extra);
+            }
+        }
+
+        var changed = editor.GetChangedDocument();
+        changed = await Simplifier.ReduceAsync(changed, Simplifier.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await Formatter.FormatAsync(changed, Formatter.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>FixAll for plan-based fixes: every diagnostic's plan in a document, applied in one edit.</summary>
+internal sealed class PlanFixAllProvider : DocumentBasedFixAllProvider
+{
+    private readonly System.Func<Document, SyntaxNode, SemanticModel, Diagnostic, string, CancellationToken, CodeFixPlan?> _plan;
+
+    public PlanFixAllProvider(System.Func<Document, SyntaxNode, SemanticModel, Diagnostic, string, CancellationToken, CodeFixPlan?> plan) => _plan = plan;
+
+    protected override async Task<Document?> FixAllAsync(FixAllContext fixAllContext, Document document, ImmutableArray<Diagnostic> diagnostics)
+    {
+        var cancellationToken = fixAllContext.CancellationToken;
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null || model is null || fixAllContext.CodeActionEquivalenceKey is not { } key)
+        {
+            return document;
+        }
+
+        var plans = diagnostics.Select(d => _plan(document, root, model, d, key, cancellationToken)).Where(p => p is not null).Select(p => p!).ToList();
+        return plans.Count == 0 ? document : await CodeFixPlan.ApplyAsync(document, plans, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,267 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using FpuGuard.Analyzers.CodeFixes.Internals;
+using FpuGuard.Analyzers.Internals;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+
+namespace FpuGuard.Analyzers.CodeFixes.Rules;
+
+/// <summary>
+/// FPU0003 fixes. "Change the state together": a run of plain assignments to one owner's state fields becomes
+/// one swap-helper call, passing the new values and the current values of the fields not written. "Reallocate":
+/// <c>owner.Mask |= features</c> becomes a call of the may-sleep reallocation for those features. Where the
+/// meaning could change (values that read state fields, reordered side effects, no receiver), none is offered.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(FpuStateWrittenOutsideSwapHelperFixer)), Shared]
+public sealed class FpuStateWrittenOutsideSwapHelperFixer : CodeFixProvider
+{
+    private const string SwapKey = "FPU0003.SwapHelper";
+    private const string ReallocKey = "FPU0003.Reallocate";
+
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.FpuStateWrittenOutsideSwapHelper);
+
+    /// <inheritdoc />
+    public override FixAllProvider GetFixAllProvider() => new PlanFixAllProvider(Plan);
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return;
+        }
+
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            foreach (var (key, title) in new[] { (SwapKey, "Change the FPU state together with '{0}'"), (ReallocKey, "Reallocate the buffer for the new features with '{0}'") })
+            {
+                if (Plan(context.Document, root, model, diagnostic, key, context.CancellationToken, out var callee) is { } plan)
+                {
+                    context.RegisterCodeFix(
+                        CodeAction.Create(string.Format(title, callee), c => CodeFixPlan.ApplyAsync(context.Document, new[] { plan }, c), key),
+                        diagnostic);
+                }
+            }
+        }
+    }
+
+    private static CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken) =>
+        Plan(document, root, model, diagnostic, key, cancellationToken, out _);
+
+    private static CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken, out string callee)
+    {
+        callee = "";
+        if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not MemberAccessExpressionSyntax access
+            || access.Parent is not AssignmentExpressionSyntax assignment || assignment.Left != access
+            || assignment.Parent is not ExpressionStatementSyntax statement
+            || model.GetSymbolInfo(access, cancellationToken).Symbol is not { ContainingType: { } ownerType } member
+            || !ReceiverFinder.IsStable(access.Expression))
+        {
+            return null;
+        }
+
+        var generator = SyntaxGenerator.GetGenerator(document);
+        return key switch
+        {
+            SwapKey when assignment.IsKind(SyntaxKind.SimpleAssignmentExpression) => PlanSwap(model, statement, access.Expression, ownerType, generator, out callee),
+            ReallocKey when assignment.IsKind(SyntaxKind.OrAssignmentExpression) => PlanRealloc(model, statement, access.Expression, member, assignment.Right, generator, out callee),
+            _ => null,
+        };
+    }
+
+    private static CodeFixPlan? PlanSwap(SemanticModel model, ExpressionStatementSyntax statement, ExpressionSyntax owner, INamedTypeSymbol ownerType, SyntaxGenerator generator, out string callee)
+    {
+        callee = "";
+        var helpers = new ContractMethods().SwapHelpersFor(ownerType);
+        if (helpers.Length != 1 || statement.Parent is not BlockSyntax block || helpers[0].IsGenericMethod)
+        {
+            return null;
+        }
+
+        var helper = helpers[0];
+        var stateFields = ownerType.GetMembers().Where(m => m is IFieldSymbol or IPropertySymbol && ContractAttributes.Has(m, ContractAttributes.FpuStateField)).ToList();
+        var byParameter = MapParameters(helper, ownerType, stateFields);
+        if (byParameter is null)
+        {
+            return null;
+        }
+
+        var run = Run(model, block, statement, owner, stateFields);
+        var written = new Dictionary<ISymbol, ExpressionSyntax>(SymbolEqualityComparer.Default);
+        foreach (var (_, field, value) in run)
+        {
+            if (written.ContainsKey(field) || ReadsStateField(model, value, stateFields))
+            {
+                return null; // Written twice, or a later value reads an earlier write: one call would change the meaning.
+            }
+
+            written[field] = value;
+        }
+
+        var order = run.Select(r => r.Field).ToList();
+        var parameterOrder = byParameter.Where(p => p.Value is not null && written.ContainsKey(p.Value)).Select(p => p.Value!).ToList();
+        if (!order.SequenceEqual(parameterOrder, SymbolEqualityComparer.Default) && run.Count(r => !IsSideEffectFree(r.Value)) > 1)
+        {
+            return null; // Arguments would evaluate the values' side effects in another order.
+        }
+
+        var arguments = helper.Parameters.Select(p => byParameter[p] is { } field
+            ? written.TryGetValue(field, out var value) ? value.WithoutTrivia() : Access(owner, field.Name)
+            : owner.WithoutTrivia());
+        var target = Target(model, statement.SpanStart, helper, generator);
+        if (target is null)
+        {
+            return null;
+        }
+
+        callee = $"{helper.ContainingType.Name}.{helper.Name}";
+        var call = SyntaxFactory.ExpressionStatement((ExpressionSyntax)generator.InvocationExpression(target, arguments.Select(a => generator.Argument(a))))
+            .WithLeadingTrivia(run[0].Statement.GetLeadingTrivia())
+            .WithTrailingTrivia(run[run.Count - 1].Statement.GetTrailingTrivia());
+        return new CodeFixPlan(run.Select(r => (SyntaxNode)r.Statement).ToImmutableArray(), call);
+    }
+
+    // Each parameter other than the owner takes exactly one state field, matched by type; the owner parameter maps to null.
+    private static Dictionary<IParameterSymbol, ISymbol?>? MapParameters(IMethodSymbol helper, INamedTypeSymbol ownerType, List<ISymbol> stateFields)
+    {
+        var map = new Dictionary<IParameterSymbol, ISymbol?>(SymbolEqualityComparer.Default);
+        var ownerSeen = false;
+        foreach (var parameter in helper.Parameters)
+        {
+            if (!ownerSeen && ContractMethods.IsOwner(parameter.Type, ownerType))
+            {
+                ownerSeen = true;
+                map[parameter] = null;
+                continue;
+            }
+
+            var matches = stateFields.Where(f => ReceiverFinder.Is(TypeOf(f), parameter.Type)).ToList();
+            if (matches.Count != 1 || map.Values.Contains(matches[0], SymbolEqualityComparer.Default) || parameter.RefKind != RefKind.None)
+            {
+                return null;
+            }
+
+            map[parameter] = matches[0];
+        }
+
+        return ownerSeen && map.Count(m => m.Value is not null) == stateFields.Count ? map : null;
+    }
+
+    private static List<(ExpressionStatementSyntax Statement, ISymbol Field, ExpressionSyntax Value)> Run(SemanticModel model, BlockSyntax block, ExpressionStatementSyntax statement, ExpressionSyntax owner, List<ISymbol> stateFields)
+    {
+        var statements = block.Statements;
+        var index = statements.IndexOf(statement);
+        var first = index;
+        while (first > 0 && StateWrite(model, statements[first - 1], owner, stateFields) is not null)
+        {
+            first--;
+        }
+
+        var run = new List<(ExpressionStatementSyntax, ISymbol, ExpressionSyntax)>();
+        for (var i = first; i < statements.Count && StateWrite(model, statements[i], owner, stateFields) is { } write; i++)
+        {
+            run.Add(((ExpressionStatementSyntax)statements[i], write.Field, write.Value));
+        }
+
+        return run;
+    }
+
+    private static (ISymbol Field, ExpressionSyntax Value)? StateWrite(SemanticModel model, StatementSyntax statement, ExpressionSyntax owner, List<ISymbol> stateFields)
+    {
+        if (statement is ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Left: MemberAccessExpressionSyntax target } assignment }
+            && SyntaxFactory.AreEquivalent(target.Expression, owner)
+            && model.GetSymbolInfo(target).Symbol is { } field
+            && stateFields.Contains(field.OriginalDefinition, SymbolEqualityComparer.Default))
+        {
+            return (field.OriginalDefinition, assignment.Right);
+        }
+
+        return null;
+    }
+
+    private static bool ReadsStateField(SemanticModel model, ExpressionSyntax value, List<ISymbol> stateFields) =>
+        value.DescendantNodesAndSelf().OfType<SimpleNameSyntax>().Any(name =>
+            model.GetSymbolInfo(name).Symbol is { } symbol && stateFields.Contains(symbol.OriginalDefinition, SymbolEqualityComparer.Default));
+
+    private static bool IsSideEffectFree(ExpressionSyntax expression) => expression switch
+    {
+        LiteralExpressionSyntax or DefaultExpressionSyntax or TypeOfExpressionSyntax or SizeOfExpressionSyntax => true,
+        ParenthesizedExpressionSyntax parenthesized => IsSideEffectFree(parenthesized.Expression),
+        CastExpressionSyntax cast => IsSideEffectFree(cast.Expression),
+        BinaryExpressionSyntax binary => IsSideEffectFree(binary.Left) && IsSideEffectFree(binary.Right),
+        PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression or (int)SyntaxKind.UnaryPlusExpression or (int)SyntaxKind.LogicalNotExpression or (int)SyntaxKind.BitwiseNotExpression } unary => IsSideEffectFree(unary.Operand),
+        _ => ReceiverFinder.IsStable(expression),
+    };
+
+    private static CodeFixPlan? PlanRealloc(SemanticModel model, ExpressionStatementSyntax statement, ExpressionSyntax owner, ISymbol maskField, ExpressionSyntax features, SyntaxGenerator generator, out string callee)
+    {
+        callee = "";
+        var maskType = TypeOf(maskField);
+        var ownerType = maskField.ContainingType;
+        if (maskType is null)
+        {
+            return null;
+        }
+
+        foreach (var method in new ContractMethods().Near(ownerType, ContractAttributes.MaySleep))
+        {
+            if (method.Parameters.Length != 2 || method.IsGenericMethod || !ReceiverFinder.Is(method.Parameters[1].Type, maskType)
+                || method.Parameters[0].Type is not INamedTypeSymbol subjectType)
+            {
+                continue;
+            }
+
+            var subject = ReceiverFinder.Is(ownerType, subjectType) ? owner.WithoutTrivia() : ReceiverFinder.Find(model, statement.SpanStart, subjectType, new[] { owner });
+            if (subject is null)
+            {
+                continue;
+            }
+
+            var target = Target(model, statement.SpanStart, method, generator, owner);
+            if (target is null)
+            {
+                continue;
+            }
+
+            callee = $"{method.ContainingType.Name}.{method.Name}";
+            var call = SyntaxFactory.ExpressionStatement((ExpressionSyntax)generator.InvocationExpression(target, generator.Argument(subject), generator.Argument(features.WithoutTrivia())))
+                .WithTriviaFrom(statement);
+            return new CodeFixPlan(ImmutableArray.Create<SyntaxNode>(statement), call);
+        }
+
+        return null;
+    }
+
+    private static SyntaxNode? Target(SemanticModel model, int position, IMethodSymbol method, SyntaxGenerator generator, params ExpressionSyntax[] hints)
+    {
+        if (method.IsStatic)
+        {
+            return generator.MemberAccessExpression(generator.TypeExpression(method.ContainingType), method.Name);
+        }
+
+        var receiver = ReceiverFinder.Find(model, position, method.ContainingType, hints);
+        return receiver is null ? null : generator.MemberAccessExpression(receiver, method.Name);
+    }
+
+    private static ExpressionSyntax Access(ExpressionSyntax owner, string member) =>
+        SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, owner.WithoutTrivia(), SyntaxFactory.IdentifierName(member));
+
+    private static ITypeSymbol? TypeOf(ISymbol member) => member switch
+    {
+        IFieldSymbol field => field.Type,
+        IPropertySymbol property => property.Type,
+        _ => null,
+    };
+}

@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using FpuGuard.Analyzers.CodeFixes.Internals;
+using FpuGuard.Analyzers.Internals;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+
+namespace FpuGuard.Analyzers.CodeFixes.Rules;
+
+/// <summary>
+/// FPU0002 fixes. "Free through the helper": when the codebase has a method that takes the owner and frees its
+/// state with the check inside (the Runtime's <c>FreeXStateBuffer(fpu)</c>), call it instead. "Guard": wrap the
+/// free in <c>if (!ReferenceEquals(state, owner.DefaultState))</c>. A free of the default member itself gets
+/// neither: there is no meaning-preserving fix for a free that is always wrong.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(FreeOfDefaultFpuStateFixer)), Shared]
+public sealed class FreeOfDefaultFpuStateFixer : CodeFixProvider
+{
+    private const string HelperKey = "FPU0002.Helper";
+    private const string GuardKey = "FPU0002.Guard";
+
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.FreeOfDefaultFpuState);
+
+    /// <inheritdoc />
+    public override FixAllProvider GetFixAllProvider() => new PlanFixAllProvider((d, r, m, diagnostic, key, c) => Plan(d, r, m, diagnostic, key, c, out _));
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return;
+        }
+
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            foreach (var key in new[] { HelperKey, GuardKey })
+            {
+                if (Plan(context.Document, root, model, diagnostic, key, context.CancellationToken, out var title) is { } plan)
+                {
+                    context.RegisterCodeFix(CodeAction.Create(title, c => CodeFixPlan.ApplyAsync(context.Document, new[] { plan }, c), key), diagnostic);
+                }
+            }
+        }
+    }
+
+    private static CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken, out string title)
+    {
+        title = "";
+        diagnostic.Properties.TryGetValue(FreeOfDefaultFpuStateProperties.Kind, out var kind);
+        diagnostic.Properties.TryGetValue(FreeOfDefaultFpuStateProperties.Owner, out var ownerText);
+        diagnostic.Properties.TryGetValue(FreeOfDefaultFpuStateProperties.DefaultMember, out var defaultName);
+        if (kind is not ("State" or "Alias") || ownerText is null || defaultName is null
+            || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax invocation
+            || invocation.Parent is not ExpressionStatementSyntax statement
+            || invocation.ArgumentList.Arguments.FirstOrDefault()?.Expression is not { } argument)
+        {
+            return null;
+        }
+
+        var owner = SyntaxFactory.ParseExpression(ownerText);
+        if (!ReceiverFinder.IsStable(owner))
+        {
+            return null;
+        }
+
+        var generator = SyntaxGenerator.GetGenerator(document);
+        if (key == GuardKey)
+        {
+            title = $"Free only when it is not '{ownerText}.{defaultName}'";
+            var isDefault = generator.InvocationExpression(
+                generator.MemberAccessExpression(generator.TypeExpression(SpecialType.System_Object), "ReferenceEquals"),
+                argument.WithoutTrivia(),
+                SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, owner, SyntaxFactory.IdentifierName(defaultName)));
+            var guarded = SyntaxFactory.IfStatement(
+                    (ExpressionSyntax)generator.LogicalNotExpression(isDefault),
+                    SyntaxFactory.Block(statement.WithoutLeadingTrivia()))
+                .WithLeadingTrivia(statement.GetLeadingTrivia());
+            return new CodeFixPlan(ImmutableArray.Create<SyntaxNode>(statement), guarded);
+        }
+
+        if (kind != "State" || argument is not MemberAccessExpressionSyntax { Expression: { } ownerExpression }
+            || model.GetTypeInfo(ownerExpression, cancellationToken).Type is not INamedTypeSymbol ownerType)
+        {
+            return null;
+        }
+
+        var enclosing = model.GetEnclosingSymbol(statement.SpanStart, cancellationToken);
+        var helper = FindCheckedFree(ownerType, defaultName, enclosing, cancellationToken);
+        if (helper is null)
+        {
+            return null;
+        }
+
+        SyntaxNode? target = helper.IsStatic
+            ? generator.MemberAccessExpression(generator.TypeExpression(helper.ContainingType), helper.Name)
+            : ReceiverFinder.Find(model, statement.SpanStart, helper.ContainingType, new[] { invocation.Expression, ownerExpression }) is { } receiver
+                ? generator.MemberAccessExpression(receiver, helper.Name)
+                : null;
+        if (target is null)
+        {
+            return null;
+        }
+
+        title = $"Free through '{helper.ContainingType.Name}.{helper.Name}', which checks for the default state";
+        var call = SyntaxFactory.ExpressionStatement((ExpressionSyntax)generator.InvocationExpression(target, ownerExpression.WithoutTrivia()))
+            .WithTriviaFrom(statement);
+        return new CodeFixPlan(ImmutableArray.Create<SyntaxNode>(statement), call);
+    }
+
+    /// <summary>
+    /// A method in the owner type's namespace shaped like the Runtime's FreeXStateBuffer: one parameter of the
+    /// owner type, returns void, named *Free*, not the method being fixed; one with source must mention the
+    /// default member (its check), so an unchecked look-alike is never offered.
+    /// </summary>
+    private static IMethodSymbol? FindCheckedFree(INamedTypeSymbol ownerType, string defaultName, ISymbol? enclosing, CancellationToken cancellationToken)
+    {
+        foreach (var type in ownerType.ContainingNamespace.GetTypeMembers())
+        {
+            foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (method.MethodKind != MethodKind.Ordinary || !method.ReturnsVoid || method.Parameters.Length != 1
+                    || !ContractMethods.IsOwner(method.Parameters[0].Type, ownerType)
+                    || method.Name.IndexOf("Free", StringComparison.OrdinalIgnoreCase) < 0
+                    || SymbolEqualityComparer.Default.Equals(method, enclosing)
+                    || ContractAttributes.Has(method, ContractAttributes.FreesMemory))
+                {
+                    continue;
+                }
+
+                var sources = method.DeclaringSyntaxReferences;
+                if (sources.IsEmpty || sources.Any(s => s.GetSyntax(cancellationToken).DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == defaultName)))
+                {
+                    return method;
+                }
+            }
+        }
+
+        return null;
+    }
+}

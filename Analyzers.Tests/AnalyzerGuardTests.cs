@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Immutable;
+using System.Composition;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace FpuGuard.Analyzers.Tests;
+
+/// <summary>Guards every rule must pass: no crash on any input, the Runtime clean under its own rules, docs and release tracking complete.</summary>
+public class AnalyzerGuardTests
+{
+    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = typeof(RuleIdentifiers).Assembly.GetTypes()
+        .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
+        .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+        .ToImmutableArray();
+
+    private static readonly Type[] Fixers = typeof(CodeFixes.Rules.FreeOfDefaultFpuStateFixer).Assembly.GetTypes()
+        .Where(t => !t.IsAbstract && typeof(CodeFixProvider).IsAssignableFrom(t))
+        .ToArray();
+
+    internal static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "analyzers.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("analyzers.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static CSharpCompilation Compile(params string[] sources)
+    {
+        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(p => p.EndsWith(".dll", StringComparison.Ordinal))
+            .Select(p => MetadataReference.CreateFromFile(p))
+            .Append(MetadataReference.CreateFromFile(typeof(FpuGuard.Runtime.Kernel).Assembly.Location));
+        var options = new CSharpParseOptions(LanguageVersion.Latest);
+        return CSharpCompilation.Create("Guard", sources.Select(s => CSharpSyntaxTree.ParseText(s, options)), references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+    }
+
+    private static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(Compilation compilation)
+    {
+        var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false);
+        return await compilation.WithAnalyzers(Analyzers, options).GetAnalyzerDiagnosticsAsync();
+    }
+
+    [Fact]
+    public void Every_rule_has_an_analyzer()
+    {
+        var reported = Analyzers.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).OrderBy(id => id).ToArray();
+        Assert.Equal(new[] { RuleIdentifiers.FreeOfDefaultFpuState, RuleIdentifiers.FpuStateWrittenOutsideSwapHelper }, reported);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("class C { void M() { int x = ; } ")]
+    [InlineData("using FpuGuard.Runtime; class C { void M(Fpu fpu, Kernel k) { k.Memory.Vfree(fpu. ; fpu.StateMask |= ; if (fpu.State != ) } }")]
+    [InlineData("using FpuGuard.Runtime; class C { void M(Fpu fpu) => (fpu.State, fpu.) = (null, ")]
+    public async Task Analyzers_run_clean_on_empty_and_broken_code(string source)
+    {
+        var diagnostics = await AnalyzeAsync(Compile(source));
+        Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
+    }
+
+    [Fact]
+    public async Task The_runtime_builds_clean_under_its_own_rules_and_the_rules_do_look_at_it()
+    {
+        var root = Path.Combine(RepositoryRoot(), "Runtime");
+        var files = Directory.GetFiles(root, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .ToArray();
+        Assert.NotEmpty(files);
+        var sources = files.Select(File.ReadAllText).ToArray();
+        var compilation = Compile(sources).WithAssemblyName("FpuGuard.Runtime.Copy");
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Empty(await AnalyzeAsync(compilation));
+
+        // The same code with the review's two bugs put back: both rules fire.
+        var kernelXState = Array.FindIndex(files, f => f.EndsWith("Kernel.XState.cs", StringComparison.Ordinal));
+        sources[kernelXState] = sources[kernelXState]
+            .Replace("if (!ReferenceEquals(fpu.State, fpu.DefaultState))", "if (fpu.State is not null)")
+            .Replace("var stateMask = fpu.StateMask | mask;", "var stateMask = fpu.StateMask |= mask;");
+        var mutated = await AnalyzeAsync(Compile(sources).WithAssemblyName("FpuGuard.Runtime.Copy"));
+        Assert.Contains(mutated, d => d.Id == RuleIdentifiers.FreeOfDefaultFpuState);
+        Assert.Contains(mutated, d => d.Id == RuleIdentifiers.FpuStateWrittenOutsideSwapHelper);
+    }
+
+    [Fact]
+    public void Every_help_link_points_at_an_existing_rule_page()
+    {
+        foreach (var descriptor in Analyzers.SelectMany(a => a.SupportedDiagnostics))
+        {
+            Assert.Equal(RuleIdentifiers.GetHelpUri(descriptor.Id), descriptor.HelpLinkUri);
+            var page = Path.Combine(RepositoryRoot(), "docs", "rules", descriptor.Id + ".md");
+            Assert.True(File.Exists(page), $"{descriptor.Id}: {page} is missing");
+            Assert.Contains("# " + descriptor.Id, File.ReadAllText(page));
+        }
+    }
+
+    [Fact]
+    public void Every_rule_is_in_the_release_tracking_files()
+    {
+        var tracked = File.ReadAllText(Path.Combine(RepositoryRoot(), "Analyzers", "AnalyzerReleases.Unshipped.md"))
+            + File.ReadAllText(Path.Combine(RepositoryRoot(), "Analyzers", "AnalyzerReleases.Shipped.md"));
+        foreach (var descriptor in Analyzers.SelectMany(a => a.SupportedDiagnostics))
+        {
+            Assert.Contains($"{descriptor.Id} | {descriptor.Category} | {descriptor.DefaultSeverity}", tracked);
+        }
+    }
+
+    [Fact]
+    public void Every_fixer_is_exported_shared_and_fixes_all()
+    {
+        Assert.NotEmpty(Fixers);
+        foreach (var type in Fixers)
+        {
+            var export = type.GetCustomAttribute<ExportCodeFixProviderAttribute>();
+            Assert.NotNull(export);
+            Assert.Equal(type.Name, export!.Name);
+            Assert.Contains(LanguageNames.CSharp, export.Languages);
+            Assert.NotNull(type.GetCustomAttribute<SharedAttribute>());
+            var fixer = (CodeFixProvider)Activator.CreateInstance(type)!;
+            Assert.NotNull(fixer.GetFixAllProvider());
+            Assert.All(fixer.FixableDiagnosticIds, id => Assert.Contains(Analyzers.SelectMany(a => a.SupportedDiagnostics), d => d.Id == id));
+        }
+    }
+}

@@ -1,0 +1,196 @@
+using System.Threading.Tasks;
+using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpCodeFixVerifier<
+    FpuGuard.Analyzers.Rules.FreeOfDefaultFpuStateAnalyzer,
+    FpuGuard.Analyzers.CodeFixes.Rules.FreeOfDefaultFpuStateFixer>;
+
+namespace FpuGuard.Analyzers.Tests.Rules;
+
+public class FreeOfDefaultFpuStateFixerTests
+{
+    private const string Seed = """
+        using FpuGuard.Runtime;
+
+        static class Xstate
+        {
+            static void Exit(Kernel kernel, Fpu fpu, Fpu other)
+            {
+                {|FPU0002:kernel.Memory.Vfree(fpu.State)|};
+                {|FPU0002:kernel.Memory.Vfree(other.State)|};
+            }
+        }
+        """;
+
+    [Fact]
+    public async Task The_free_goes_through_the_helper_that_checks_for_the_default_state()
+    {
+        const string fixedSource = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Exit(Kernel kernel, Fpu fpu, Fpu other)
+                {
+                    kernel.FreeXStateBuffer(fpu);
+                    kernel.FreeXStateBuffer(other);
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(Seed, fixedSource, codeActionIndex: 0);
+    }
+
+    [Fact]
+    public async Task Or_the_free_is_wrapped_in_the_guard()
+    {
+        const string fixedSource = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Exit(Kernel kernel, Fpu fpu, Fpu other)
+                {
+                    if (!ReferenceEquals(fpu.State, fpu.DefaultState))
+                    {
+                        kernel.Memory.Vfree(fpu.State);
+                    }
+
+                    if (!ReferenceEquals(other.State, other.DefaultState))
+                    {
+                        kernel.Memory.Vfree(other.State);
+                    }
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(Seed, fixedSource, codeActionIndex: 1);
+    }
+
+    [Fact]
+    public async Task A_local_read_from_the_state_is_guarded_against_its_owners_default()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Exit(Kernel kernel, Fpu fpu)
+                {
+                    var state = fpu.State;
+                    var again = state;
+                    {|FPU0002:kernel.Memory.Vfree(state)|};
+                    {|FPU0002:kernel.Memory.Vfree(again)|};
+                }
+            }
+            """;
+        const string fixedSource = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Exit(Kernel kernel, Fpu fpu)
+                {
+                    var state = fpu.State;
+                    var again = state;
+                    if (!ReferenceEquals(state, fpu.DefaultState))
+                    {
+                        kernel.Memory.Vfree(state);
+                    }
+
+                    if (!ReferenceEquals(again, fpu.DefaultState))
+                    {
+                        kernel.Memory.Vfree(again);
+                    }
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task Freeing_the_default_state_itself_has_no_fix()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Exit(Kernel kernel, Fpu fpu) { {|FPU0002:kernel.Memory.Vfree(fpu.DefaultState)|}; }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, source);
+    }
+
+    [Fact]
+    public async Task A_user_helper_with_the_check_is_found_and_an_unchecked_one_is_not()
+    {
+        const string source = """
+            namespace Teaching.Kernel
+            {
+                sealed class DefaultFpuStateAttribute : System.Attribute { }
+                sealed class FpuStateFieldAttribute : System.Attribute { }
+                sealed class FreesMemoryAttribute : System.Attribute { }
+
+                sealed class Area { }
+
+                sealed class TaskFpu
+                {
+                    [DefaultFpuState] public readonly Area Embedded = new();
+                    [FpuStateField] public Area Current;
+                    public TaskFpu() => Current = Embedded;
+                }
+
+                static class Allocator
+                {
+                    [FreesMemory] public static void Release(Area area) { }
+
+                    public static void FreeUnchecked(TaskFpu fpu) { {|FPU0002:Release(fpu.Current)|}; }
+
+                    public static void FreeState(TaskFpu fpu)
+                    {
+                        if (fpu.Current != fpu.Embedded) Release(fpu.Current);
+                    }
+
+                    static void Exit(TaskFpu fpu, TaskFpu other)
+                    {
+                        {|FPU0002:Release(fpu.Current)|};
+                        {|FPU0002:Release(other.Current)|};
+                    }
+                }
+            }
+            """;
+        const string fixedSource = """
+            namespace Teaching.Kernel
+            {
+                sealed class DefaultFpuStateAttribute : System.Attribute { }
+                sealed class FpuStateFieldAttribute : System.Attribute { }
+                sealed class FreesMemoryAttribute : System.Attribute { }
+
+                sealed class Area { }
+
+                sealed class TaskFpu
+                {
+                    [DefaultFpuState] public readonly Area Embedded = new();
+                    [FpuStateField] public Area Current;
+                    public TaskFpu() => Current = Embedded;
+                }
+
+                static class Allocator
+                {
+                    [FreesMemory] public static void Release(Area area) { }
+
+                    public static void FreeUnchecked(TaskFpu fpu) { FreeState(fpu); }
+
+                    public static void FreeState(TaskFpu fpu)
+                    {
+                        if (fpu.Current != fpu.Embedded) Release(fpu.Current);
+                    }
+
+                    static void Exit(TaskFpu fpu, TaskFpu other)
+                    {
+                        FreeState(fpu);
+                        FreeState(other);
+                    }
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+}
