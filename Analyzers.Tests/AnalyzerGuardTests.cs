@@ -57,8 +57,8 @@ public class AnalyzerGuardTests
     [Fact]
     public void Every_rule_has_an_analyzer()
     {
-        var reported = Analyzers.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).OrderBy(id => id).ToArray();
-        Assert.Equal(new[] { RuleIdentifiers.FreeOfDefaultFpuState, RuleIdentifiers.FpuStateWrittenOutsideSwapHelper }, reported);
+        var reported = Analyzers.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).Distinct().OrderBy(id => id).ToArray();
+        Assert.Equal(new[] { RuleIdentifiers.MaySleepInAtomicContext, RuleIdentifiers.FreeOfDefaultFpuState, RuleIdentifiers.FpuStateWrittenOutsideSwapHelper, RuleIdentifiers.AtomicContextImbalance }, reported);
     }
 
     [Theory]
@@ -90,9 +90,14 @@ public class AnalyzerGuardTests
         sources[kernelXState] = sources[kernelXState]
             .Replace("if (!ReferenceEquals(fpu.State, fpu.DefaultState))", "if (fpu.State is not null)")
             .Replace("var stateMask = fpu.StateMask | mask;", "var stateMask = fpu.StateMask |= mask;");
+        var traps = Array.FindIndex(files, f => f.EndsWith("Kernel.Traps.cs", StringComparison.Ordinal));
+        Assert.Contains("LocalIrqEnable();\n        var result = XfdEnableFeature(xfdErr);", sources[traps].Replace("\r\n", "\n"));
+        sources[traps] = sources[traps].Replace("\r\n", "\n").Replace("LocalIrqEnable();\n        var result = XfdEnableFeature(xfdErr);", "var result = XfdEnableFeature(xfdErr);");
         var mutated = await AnalyzeAsync(Compile(sources).WithAssemblyName("FpuGuard.Runtime.Copy"));
         Assert.Contains(mutated, d => d.Id == RuleIdentifiers.FreeOfDefaultFpuState);
         Assert.Contains(mutated, d => d.Id == RuleIdentifiers.FpuStateWrittenOutsideSwapHelper);
+        Assert.Contains(mutated, d => d.Id == RuleIdentifiers.MaySleepInAtomicContext && d.GetMessage().Contains("XfdEnableFeature"));
+        Assert.Contains(mutated, d => d.Id == RuleIdentifiers.AtomicContextImbalance && d.GetMessage().Contains("HandleXfdEvent"));
     }
 
     [Fact]

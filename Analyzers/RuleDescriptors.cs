@@ -7,6 +7,38 @@ internal static class RuleDescriptors
 {
     private const string Category = "FpuGuard.Reliability";
 
+    public static readonly DiagnosticDescriptor MaySleepInAtomicContext = new(
+        RuleIdentifiers.MaySleepInAtomicContext,
+        title: "A call that may sleep is reached in an atomic context",
+        messageFormat: "'{0}' may sleep ({1}) while {2}",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Sleeping (allocating with vzalloc, waiting, scheduling) is forbidden while the FPU registers are locked, preemption is disabled or interrupts are disabled. Move the call before the region, or leave the context around it; never switch to an atomic allocation to dodge the rule.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.MaySleepInAtomicContext));
+
+    /// <summary>FPU0001 found through methods of the compilation: reported when the whole compilation is known.</summary>
+    public static readonly DiagnosticDescriptor MaySleepInAtomicContextInferred = new(
+        RuleIdentifiers.MaySleepInAtomicContext,
+        title: "A call that may sleep is reached in an atomic context",
+        messageFormat: "'{0}' may sleep ({1}) while {2}",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Sleeping (allocating with vzalloc, waiting, scheduling) is forbidden while the FPU registers are locked, preemption is disabled or interrupts are disabled. Move the call before the region, or leave the context around it; never switch to an atomic allocation to dodge the rule.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.MaySleepInAtomicContext),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor AtomicContextImbalance = new(
+        RuleIdentifiers.AtomicContextImbalance,
+        title: "Atomic context entered and exited unevenly",
+        messageFormat: "{0}",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Every path through a method must leave the atomic contexts as it found them, unless the method is marked [EntersAtomicContext] or [ExitsAtomicContext]: a lock still held on return, or released without being taken, breaks every caller.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.AtomicContextImbalance));
+
     public static readonly DiagnosticDescriptor FreeOfDefaultFpuState = new(
         RuleIdentifiers.FreeOfDefaultFpuState,
         title: "The embedded default FPU state may be freed",

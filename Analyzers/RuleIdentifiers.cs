@@ -12,6 +12,9 @@ public static class RuleIdentifiers
     /// <summary>An FPU state field is written outside the swap helper.</summary>
     public const string FpuStateWrittenOutsideSwapHelper = "FPU0003";
 
+    /// <summary>An atomic context is still held when a method returns, or exited without being entered.</summary>
+    public const string AtomicContextImbalance = "FPU0004";
+
     private const string DocumentationBase = "https://github.com/fpuguard/fpuguard/blob/main/docs/rules/";
 
     /// <summary>The documentation page of a rule (docs/rules/ID.md).</summary>

@@ -11,13 +11,26 @@ using Microsoft.CodeAnalysis.Simplification;
 
 namespace FpuGuard.Analyzers.CodeFixes.Internals;
 
-/// <summary>One edit a fix makes: statements replaced by one new statement (or wrapped). Plans of FixAll are applied together.</summary>
+/// <summary>
+/// One edit a fix makes: statements replaced by one new statement (or wrapped), or a custom edit of the
+/// document (a move). Plans of FixAll are applied together, each statement edited once.
+/// </summary>
 internal sealed class CodeFixPlan
 {
+    private readonly System.Action<DocumentEditor>? _edit;
+
     public CodeFixPlan(ImmutableArray<SyntaxNode> replaced, SyntaxNode replacement)
     {
         Replaced = replaced;
         Replacement = replacement.WithAdditionalAnnotations(Formatter.Annotation, Simplifier.Annotation);
+    }
+
+    /// <summary>A custom edit touching <paramref name="touched"/> (the first is the key FixAll de-duplicates on).</summary>
+    public CodeFixPlan(ImmutableArray<SyntaxNode> touched, System.Action<DocumentEditor> edit)
+    {
+        Replaced = touched;
+        Replacement = touched[0];
+        _edit = edit;
     }
 
     public ImmutableArray<SyntaxNode> Replaced { get; }
@@ -30,9 +43,15 @@ internal sealed class CodeFixPlan
         var seen = new HashSet<SyntaxNode>();
         foreach (var plan in plans.OrderBy(p => p.Replaced[0].SpanStart))
         {
-            if (!seen.Add(plan.Replaced[0]) || plan.Replaced.Skip(1).Any(seen.Contains))
+            if (!seen.Add(plan.Replaced[0]) || (plan._edit is null && plan.Replaced.Skip(1).Any(seen.Contains)))
             {
                 continue; // Another diagnostic of the same run made this edit already.
+            }
+
+            if (plan._edit is not null)
+            {
+                plan._edit(editor);
+                continue;
             }
 
             editor.ReplaceNode(plan.Replaced[0], plan.Replacement);

@@ -18,6 +18,8 @@ internal static class ContractAttributes
     public const string FpuStateSwapHelper = "FpuStateSwapHelperAttribute";
     public const string DefaultFpuState = "DefaultFpuStateAttribute";
     public const string FreesMemory = "FreesMemoryAttribute";
+    public const string DoesNotSleep = "DoesNotSleepAttribute";
+    public const string AssertsAtomicContext = "AssertsAtomicContextAttribute";
 
     /// <summary>Whether the symbol carries the attribute.</summary>
     public static bool Has(ISymbol symbol, string attributeName)

@@ -11,7 +11,7 @@ public sealed class MaySleepAttribute : Attribute
 }
 
 /// <summary>After the method returns, the caller holds the atomic context <see cref="Kind"/>.</summary>
-[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = true)]
 public sealed class EntersAtomicContextAttribute(AtomicContextKind kind) : Attribute
 {
     /// <summary>The context entered.</summary>
@@ -19,7 +19,7 @@ public sealed class EntersAtomicContextAttribute(AtomicContextKind kind) : Attri
 }
 
 /// <summary>The method releases the atomic context <see cref="Kind"/> the caller held (also a scope's <c>Dispose</c>).</summary>
-[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = true)]
 public sealed class ExitsAtomicContextAttribute(AtomicContextKind kind) : Attribute
 {
     /// <summary>The context exited.</summary>
@@ -27,10 +27,27 @@ public sealed class ExitsAtomicContextAttribute(AtomicContextKind kind) : Attrib
 }
 
 /// <summary>The method runs with the atomic context <see cref="Kind"/> held on entry (an exception handler with interrupts off).</summary>
-[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = true)]
 public sealed class RequiresAtomicContextAttribute(AtomicContextKind kind) : Attribute
 {
     /// <summary>The context held on entry.</summary>
+    public AtomicContextKind Kind { get; } = kind;
+}
+
+/// <summary>
+/// The method does not sleep, whatever it calls: the analysis does not look through it. For code that sleeps
+/// only in contexts the analysis cannot see (a sleeping branch the caller's arguments never take).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Constructor, Inherited = false)]
+public sealed class DoesNotSleepAttribute : Attribute
+{
+}
+
+/// <summary>From this call on, the caller holds the atomic context <see cref="Kind"/> (like lockdep_assert_held).</summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = true)]
+public sealed class AssertsAtomicContextAttribute(AtomicContextKind kind) : Attribute
+{
+    /// <summary>The context asserted.</summary>
     public AtomicContextKind Kind { get; } = kind;
 }
 

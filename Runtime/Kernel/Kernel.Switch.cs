@@ -108,14 +108,17 @@ public sealed partial class Kernel
     /// The current task, in user mode, executes an instruction that writes a component's registers (VMOVDQU,
     /// TILELOADD, ...). A first use of an armed dynamic feature takes the #NM path and is retried; returns the
     /// signal the task got instead, if any (SIGILL without permission, SIGSEGV if the buffer could not grow).
+    /// May sleep (first use grows the buffer): call with preemption and interrupts enabled.
     /// </summary>
+    [MaySleep]
     public Signal UserWriteRegisters(XFeature feature, ReadOnlySpan<byte> value)
     {
         var data = value.ToArray();
         return RunUserInstruction(feature, () => Cpu.WriteRegisters(feature, data));
     }
 
-    /// <summary>The current task, in user mode, reads a component's registers; see <see cref="UserWriteRegisters"/>.</summary>
+    /// <summary>The current task, in user mode, reads a component's registers; see <see cref="UserWriteRegisters"/>. May sleep.</summary>
+    [MaySleep]
     public Signal UserReadRegisters(XFeature feature, out byte[] value)
     {
         byte[]? read = null;

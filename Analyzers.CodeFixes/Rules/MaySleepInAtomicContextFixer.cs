@@ -1,0 +1,225 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using FpuGuard.Analyzers.CodeFixes.Internals;
+using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Simplification;
+
+namespace FpuGuard.Analyzers.CodeFixes.Rules;
+
+/// <summary>
+/// FPU0001 fixes, as the review asked: "move the call before the region" (allocate first, then lock) for the
+/// register lock or preemption, and "enable interrupts around the call" in a handler that requires them
+/// disabled. Never an atomic allocation; no fix where moving or wrapping could change what the code computes.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MaySleepInAtomicContextFixer)), Shared]
+public sealed class MaySleepInAtomicContextFixer : CodeFixProvider
+{
+    private const string MoveKey = "FPU0001.MoveBeforeRegion";
+    private const string EnableKey = "FPU0001.EnableInterrupts";
+    private const int InterruptsDisabled = 2;
+
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.MaySleepInAtomicContext);
+
+    /// <inheritdoc />
+    public override FixAllProvider GetFixAllProvider() => new PlanFixAllProvider((d, r, m, diagnostic, key, c) => Plan(r, m, diagnostic, key, c, out _));
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return;
+        }
+
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            foreach (var key in new[] { MoveKey, EnableKey })
+            {
+                if (Plan(root, model, diagnostic, key, context.CancellationToken, out var title) is { } plan)
+                {
+                    context.RegisterCodeFix(CodeAction.Create(title, c => CodeFixPlan.ApplyAsync(context.Document, new[] { plan }, c), key), diagnostic);
+                }
+            }
+        }
+    }
+
+    private static CodeFixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken, out string title)
+    {
+        title = "";
+        var held = Kinds(diagnostic, MaySleepInAtomicContextAnalyzer.HeldProperty);
+        var required = Kinds(diagnostic, MaySleepInAtomicContextAnalyzer.RequiredProperty);
+        var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+        if (node is not (InvocationExpressionSyntax or ObjectCreationExpressionSyntax) || SleepingStatement(node) is not { } statement)
+        {
+            return null;
+        }
+
+        var contracts = new MethodContracts();
+        if (key == MoveKey && !held.Contains(InterruptsDisabled) && held.Count > 0)
+        {
+            title = "Move the call before the atomic region";
+            return PlanMove(model, statement, held, contracts, cancellationToken);
+        }
+
+        if (key == EnableKey && held.SetEquals(new[] { InterruptsDisabled }) && required.Contains(InterruptsDisabled))
+        {
+            return PlanEnableInterrupts(model, statement, contracts, cancellationToken, out title);
+        }
+
+        return null;
+    }
+
+    private static HashSet<int> Kinds(Diagnostic diagnostic, string property) =>
+        diagnostic.Properties.TryGetValue(property, out var value) && value is not null
+            ? new HashSet<int>(value.Split(',').Where(v => v.Length > 0).Select(int.Parse))
+            : new HashSet<int>();
+
+    // The statement is the call itself, or a declaration whose initializer is the call.
+    private static StatementSyntax? SleepingStatement(SyntaxNode call) => call.Parent switch
+    {
+        ExpressionStatementSyntax statement => statement,
+        EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1, Parent: LocalDeclarationStatementSyntax declaration } } }
+            when declaration.UsingKeyword.IsKind(SyntaxKind.None) => declaration,
+        _ => null,
+    };
+
+    private static CodeFixPlan? PlanMove(SemanticModel model, StatementSyntax statement, HashSet<int> held, MethodContracts contracts, CancellationToken cancellationToken)
+    {
+        if (statement.Parent is not BlockSyntax block)
+        {
+            return null;
+        }
+
+        // The region starts at an entering statement earlier in this block, or at the using statement around it.
+        var index = block.Statements.IndexOf(statement);
+        StatementSyntax? start = null;
+        var between = new List<StatementSyntax>();
+        for (var i = index - 1; i >= 0; i--)
+        {
+            if (Enters(model, block.Statements[i], held, contracts, cancellationToken))
+            {
+                start = block.Statements[i];
+                break;
+            }
+
+            between.Insert(0, block.Statements[i]);
+        }
+
+        if (start is null && block.Parent is UsingStatementSyntax { Expression: { } resource } usingStatement
+            && Enters(model, resource, held, contracts, cancellationToken) && usingStatement.Parent is BlockSyntax)
+        {
+            start = usingStatement;
+        }
+
+        if (start is null || between.Any(s => ChangesContext(model, s, contracts, cancellationToken)) || !Independent(model, statement, between, start, cancellationToken))
+        {
+            return null;
+        }
+
+        var moved = statement.WithAdditionalAnnotations(Formatter.Annotation);
+        return new CodeFixPlan(ImmutableArray.Create<SyntaxNode>(statement, start), editor =>
+        {
+            editor.RemoveNode(statement, SyntaxRemoveOptions.KeepNoTrivia);
+            editor.InsertBefore(start, moved);
+        });
+    }
+
+    private static bool Enters(SemanticModel model, SyntaxNode node, HashSet<int> held, MethodContracts contracts, CancellationToken cancellationToken) =>
+        node.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>().Any(invocation =>
+            model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method && contracts.Of(method).Enters.Any(held.Contains));
+
+    private static bool ChangesContext(SemanticModel model, SyntaxNode node, MethodContracts contracts, CancellationToken cancellationToken) =>
+        node.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>().Any(invocation =>
+            model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method && contracts.Of(method).ChangesContext);
+
+    // Moving the statement before the region must not change what it reads or what the skipped statements read.
+    private static bool Independent(SemanticModel model, StatementSyntax statement, List<StatementSyntax> between, StatementSyntax start, CancellationToken cancellationToken)
+    {
+        var moved = model.AnalyzeDataFlow(statement);
+        if (moved is null || !moved.Succeeded)
+        {
+            return false;
+        }
+
+        var written = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        var read = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        foreach (var skipped in between.Cast<SyntaxNode>().Append(start is UsingStatementSyntax { Declaration: { } declaration } ? declaration : start))
+        {
+            if (skipped is StatementSyntax skippedStatement && model.AnalyzeDataFlow(skippedStatement) is { Succeeded: true } flow)
+            {
+                written.UnionWith(flow.WrittenInside);
+                written.UnionWith(flow.VariablesDeclared);
+                read.UnionWith(flow.ReadInside);
+            }
+            else if (skipped is VariableDeclarationSyntax usingDeclaration)
+            {
+                written.UnionWith(usingDeclaration.Variables.Select(v => model.GetDeclaredSymbol(v, cancellationToken)).Where(s => s is not null)!);
+            }
+        }
+
+        return !moved.ReadInside.Any(written.Contains)
+            && !moved.WrittenInside.Any(read.Contains) && !moved.WrittenInside.Any(written.Contains)
+            && !moved.VariablesDeclared.Any(read.Contains);
+    }
+
+    private static CodeFixPlan? PlanEnableInterrupts(SemanticModel model, StatementSyntax statement, MethodContracts contracts, CancellationToken cancellationToken, out string title)
+    {
+        title = "";
+        if (statement.Parent is not BlockSyntax || model.GetEnclosingSymbol(statement.SpanStart, cancellationToken) is not IMethodSymbol method)
+        {
+            return null;
+        }
+
+        var places = new[] { method.ContainingType }.Concat(method.Parameters.Select(p => p.Type).OfType<INamedTypeSymbol>());
+        var scanner = new ContractMethods();
+        foreach (var type in places.Distinct<INamedTypeSymbol>(SymbolEqualityComparer.Default))
+        {
+            var exits = scanner.Near(type, ContractAttributes.ExitsAtomicContext).FirstOrDefault(m => m.Parameters.IsEmpty && contracts.Of(m).Exits.Contains(InterruptsDisabled));
+            var enters = exits is null ? null : scanner.Near(type, ContractAttributes.EntersAtomicContext).FirstOrDefault(m =>
+                m.Parameters.IsEmpty && contracts.Of(m).Enters.Contains(InterruptsDisabled) && SymbolEqualityComparer.Default.Equals(m.ContainingType, exits.ContainingType));
+            if (exits is null || enters is null)
+            {
+                continue;
+            }
+
+            ExpressionSyntax? receiver = exits.IsStatic ? null : ReceiverFinder.Find(model, statement.SpanStart, exits.ContainingType, Enumerable.Empty<ExpressionSyntax>());
+            if (!exits.IsStatic && receiver is null)
+            {
+                continue;
+            }
+
+            title = $"Enable interrupts around the call ({exits.Name} … {enters.Name})";
+            var before = Call(receiver, exits).WithLeadingTrivia(statement.GetLeadingTrivia()).WithAdditionalAnnotations(Formatter.Annotation);
+            var after = Call(receiver, enters).WithAdditionalAnnotations(Formatter.Annotation);
+            return new CodeFixPlan(ImmutableArray.Create<SyntaxNode>(statement), editor =>
+            {
+                editor.InsertBefore(statement, before);
+                editor.InsertAfter(statement, after);
+            });
+        }
+
+        return null;
+    }
+
+    private static StatementSyntax Call(ExpressionSyntax? receiver, IMethodSymbol method)
+    {
+        var qualifier = receiver?.WithoutTrivia() ?? SyntaxFactory.ParseTypeName(method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+        var target = SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, qualifier, SyntaxFactory.IdentifierName(method.Name));
+        return SyntaxFactory.ExpressionStatement(SyntaxFactory.InvocationExpression(target)).WithAdditionalAnnotations(Simplifier.Annotation);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Threading.Tasks;
+using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.AtomicContextImbalanceAnalyzer>;
+
+namespace FpuGuard.Analyzers.Tests.Rules;
+
+public class AtomicContextImbalanceTests
+{
+    private static string InMethod(string name, string body, string attributes = "") => $$"""
+        using FpuGuard.Runtime;
+
+        static class Driver
+        {
+            {{attributes}}
+            static void {{name}}(Kernel kernel, bool flag)
+            {
+                {{body}}
+            }
+        }
+        """;
+
+    [Fact]
+    public async Task A_lock_held_on_return_is_reported_at_the_method()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("{|#0:Leak|}", "kernel.FpregsLock(); if (flag) return; kernel.FpregsUnlock();"),
+            VerifyCS.Diagnostic("FPU0004").WithLocation(0).WithArguments("'Leak' may return with FpuRegisterLock still held: the FPU registers are locked on some path out of it"));
+    }
+
+    [Fact]
+    public async Task An_exit_without_its_entry_is_reported_at_the_exit()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("Unlock", "if (flag) kernel.PreemptDisable(); {|#0:kernel.PreemptEnable()|};"),
+            VerifyCS.Diagnostic("FPU0004").WithLocation(0).WithArguments("'Unlock' exits PreemptionDisabled here, where on some path it was not entered"));
+    }
+
+    [Theory]
+    [InlineData("kernel.FpregsLock(); kernel.FpregsUnlock();", "")]
+    [InlineData("using (kernel.LockFpregs()) { if (flag) return; }", "")]
+    [InlineData("using var scope = kernel.LockFpregs(); if (flag) return;", "")]
+    [InlineData("kernel.LocalIrqDisable(); try { if (flag) return; } finally { kernel.LocalIrqEnable(); }", "")]
+    [InlineData("kernel.FpregsLock();", "[EntersAtomicContext(AtomicContextKind.FpuRegisterLock)]")]
+    [InlineData("kernel.FpregsUnlock();", "[ExitsAtomicContext(AtomicContextKind.FpuRegisterLock)]")]
+    [InlineData("kernel.LocalIrqEnable(); kernel.LocalIrqDisable();", "[RequiresAtomicContext(AtomicContextKind.InterruptsDisabled)]")]
+    public async Task Balanced_and_declared_imbalance_is_not_reported(string body, string attributes)
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("Balanced", body, attributes));
+    }
+}

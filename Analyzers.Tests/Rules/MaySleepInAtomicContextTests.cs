@@ -1,0 +1,274 @@
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Testing;
+using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.MaySleepInAtomicContextAnalyzer>;
+
+namespace FpuGuard.Analyzers.Tests.Rules;
+
+public class MaySleepInAtomicContextTests
+{
+    private static string InMethod(string body, string extra = "") => $$"""
+        using System;
+        using System.Threading.Tasks;
+        using FpuGuard.Runtime;
+
+        static class Driver
+        {
+            static void Run(Kernel kernel, KernelTask task, Fpu fpu, bool flag, int count)
+            {
+        {{body}}
+            }
+        {{extra}}
+        }
+        """;
+
+    private const string Locked = "the FPU registers are locked";
+
+    [Fact]
+    public async Task Vzalloc_under_the_register_lock_is_reported()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("kernel.FpregsLock(); var buffer = {|#0:kernel.Memory.Vzalloc(64)|}; kernel.FpregsUnlock();"),
+            VerifyCS.Diagnostic("FPU0001").WithLocation(0).WithArguments("Vzalloc", "it is marked [MaySleep]", Locked));
+    }
+
+    [Theory]
+    [InlineData("using (kernel.LockFpregs()) { {|FPU0001:kernel.Memory.Vzalloc(64)|}; } kernel.Memory.Vzalloc(64);")]
+    [InlineData("using var scope = kernel.LockFpregs(); {|FPU0001:kernel.Memory.Vzalloc(64)|};")]
+    [InlineData("if (flag) kernel.FpregsLock(); {|FPU0001:kernel.Memory.Vzalloc(64)|}; if (flag) kernel.FpregsUnlock();")]
+    [InlineData("kernel.FpregsLock(); try { {|FPU0001:kernel.Memory.Vzalloc(64)|}; } finally { kernel.FpregsUnlock(); } kernel.Memory.Vzalloc(64);")]
+    [InlineData("while (flag) { {|FPU0001:kernel.Memory.Vzalloc(64)|}; kernel.PreemptDisable(); }")]
+    [InlineData("kernel.LocalIrqDisable(); {|FPU0001:kernel.ReallocXStateBuffer(task, XFeatureMask.XTileData)|}; kernel.LocalIrqEnable();")]
+    [InlineData("kernel.PreemptDisable(); kernel.PreemptDisable(); kernel.PreemptEnable(); {|FPU0001:kernel.Memory.Vfree(null)|}; kernel.PreemptEnable();")]
+    [InlineData("kernel.LocalBhDisable(); {|FPU0001:kernel.Fork(task)|}; kernel.LocalBhEnable();")]
+    public async Task Sleeping_where_a_context_may_be_held_is_reported(string body)
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod(body));
+    }
+
+    [Theory]
+    [InlineData("kernel.FpregsLock(); kernel.FpregsUnlock(); kernel.Memory.Vzalloc(64);")]
+    [InlineData("kernel.FpregsLock(); try { } finally { kernel.FpregsUnlock(); } kernel.Memory.Vzalloc(64);")]
+    [InlineData("kernel.PreemptDisable(); if (flag) { kernel.PreemptEnable(); return; } kernel.PreemptEnable(); kernel.Memory.Vzalloc(64);")]
+    [InlineData("for (var i = 0; i < count; i++) { kernel.FpregsLock(); kernel.FpregsUnlock(); } kernel.Memory.Vzalloc(64);")]
+    [InlineData("using (kernel.LockFpregs()) { Action later = () => kernel.Memory.Vzalloc(64); } kernel.Memory.Vzalloc(64);")]
+    [InlineData("using (kernel.LockFpregs()) { Func<XStateBuffer?> later = () => kernel.Memory.Vzalloc(64); }")]
+    public async Task Calls_outside_every_region_are_not_reported(string body)
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod(body));
+    }
+
+    [Fact]
+    public async Task The_corrected_realloc_is_silent()
+    {
+        // The review's version: allocate, lock, copy if the registers are not live, swap, unlock, free.
+        const string extra = """
+            static int Realloc(Kernel kernel, Fpu fpu, XFeatureMask mask, bool isCurrent, bool registersLive)
+            {
+                var stateMask = fpu.StateMask | mask;
+                var size = kernel.GetXStateSize(stateMask);
+                var state = kernel.Memory.Vzalloc(size);
+                if (state is null)
+                {
+                    return -12;
+                }
+
+                XStateBuffer? old;
+                if (!isCurrent)
+                {
+                    old = Kernel.SwapFpState(fpu, state, stateMask, size);
+                }
+                else
+                {
+                    kernel.FpregsLock();
+                    if (!registersLive)
+                    {
+                        fpu.State.Bytes.CopyTo(state.Bytes);
+                    }
+
+                    old = Kernel.SwapFpState(fpu, state, stateMask, size);
+                    kernel.FpregsUnlock();
+                }
+
+                kernel.Memory.Vfree(old);
+                return 0;
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("", extra));
+    }
+
+    [Fact]
+    public async Task The_seeds_nm_handler_is_reported_at_its_call_three_calls_deep()
+    {
+        const string extra = """
+            [RequiresAtomicContext(AtomicContextKind.InterruptsDisabled)]
+            static void ExcDeviceNotAvailable(Kernel kernel, KernelTask task)
+            {
+                if ({|#0:HandleXfdEvent(kernel, task)|})
+                {
+                    return;
+                }
+            }
+
+            static bool HandleXfdEvent(Kernel kernel, KernelTask task) => XfdEnableFeature(kernel, task) == 0;
+
+            static int XfdEnableFeature(Kernel kernel, KernelTask task) => {|#1:Realloc(kernel, task)|};
+
+            static int Realloc(Kernel kernel, KernelTask task) => {|#2:kernel.Memory.Vzalloc(10752)|} is null ? -12 : 0;
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("", extra),
+            VerifyCS.Diagnostic("FPU0001").WithLocation(0).WithArguments(
+                "HandleXfdEvent",
+                "HandleXfdEvent → XfdEnableFeature → Realloc → Vzalloc",
+                "interrupts are disabled (ExcDeviceNotAvailable requires it)").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+    }
+
+    [Fact]
+    public async Task The_corrected_handler_enables_interrupts_around_the_allocation()
+    {
+        const string extra = """
+            [RequiresAtomicContext(AtomicContextKind.InterruptsDisabled)]
+            static void ExcDeviceNotAvailable(Kernel kernel, KernelTask task)
+            {
+                if (HandleXfdEvent(kernel, task))
+                {
+                    return;
+                }
+            }
+
+            [RequiresAtomicContext(AtomicContextKind.InterruptsDisabled)]
+            static bool HandleXfdEvent(Kernel kernel, KernelTask task)
+            {
+                kernel.LocalIrqEnable();
+                var result = XfdEnableFeature(kernel, task);
+                kernel.LocalIrqDisable();
+                return result == 0;
+            }
+
+            static int XfdEnableFeature(Kernel kernel, KernelTask task) => kernel.Memory.Vzalloc(10752) is null ? -12 : 0;
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("", extra));
+    }
+
+    [Fact]
+    public async Task Recursion_terminates_and_finds_the_sleep()
+    {
+        const string extra = """
+            static void Descend(Kernel kernel, int depth)
+            {
+                if (depth > 0) Descend(kernel, depth - 1); else kernel.Memory.Vzalloc(64);
+            }
+
+            static int Spin(int depth) => depth > 0 ? Spin(depth - 1) + Ping(depth) : 0;
+            static int Ping(int depth) => Spin(depth - 1);
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("using (kernel.LockFpregs()) { {|#0:Descend(kernel, count)|}; Spin(count); }", extra),
+            VerifyCS.Diagnostic("FPU0001").WithLocation(0).WithArguments("Descend", "Descend → Vzalloc", Locked).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+    }
+
+    [Fact]
+    public async Task Local_functions_count_where_they_are_called()
+    {
+        const string body = """
+                    XStateBuffer? Grow() => kernel.Memory.Vzalloc(64);
+                    XStateBuffer? Unused() => kernel.Memory.Vzalloc(64);
+                    using (kernel.LockFpregs())
+                    {
+                        {|#0:Grow()|};
+                    }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(InMethod(body),
+            VerifyCS.Diagnostic("FPU0001").WithLocation(0).WithArguments("Grow", "Grow → Vzalloc", Locked).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+    }
+
+    [Fact]
+    public async Task Await_under_the_lock_is_reported()
+    {
+        const string extra = """
+            static async Task Wait(Kernel kernel)
+            {
+                using (kernel.LockFpregs())
+                {
+                    {|#0:await Task.Yield()|};
+                }
+
+                await Task.Yield();
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("", extra),
+            VerifyCS.Diagnostic("FPU0001").WithLocation(0).WithArguments("await", "it can suspend", Locked));
+    }
+
+    [Fact]
+    public async Task Apis_listed_in_editorconfig_are_sleeping_calls()
+    {
+        var test = new VerifyCS.Test
+        {
+            TestCode = InMethod("using (kernel.LockFpregs()) { {|#0:System.Threading.Thread.Sleep(1)|}; System.Threading.Thread.Yield(); }"),
+        };
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\nfpuguard.may_sleep_apis = M:System.Threading.Thread.Sleep(System.Int32); M:Other.Api\n"));
+        test.ExpectedDiagnostics.Add(VerifyCS.Diagnostic("FPU0001").WithLocation(0).WithArguments("Sleep", "it is listed in fpuguard.may_sleep_apis", Locked));
+        await test.RunAsync(CancellationToken.None);
+
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("using (kernel.LockFpregs()) { System.Threading.Thread.Sleep(1); }"));
+    }
+
+    [Fact]
+    public async Task Escape_hatches_and_look_alikes()
+    {
+        const string source = """
+            namespace User
+            {
+                using FpuGuard.Runtime;
+
+                [System.AttributeUsage(System.AttributeTargets.Method)] sealed class DoesNotSleepAttribute : System.Attribute { }
+                [System.AttributeUsage(System.AttributeTargets.Method)] sealed class AssertsAtomicContextAttribute : System.Attribute
+                {
+                    public AssertsAtomicContextAttribute(AtomicContextKind kind) { }
+                }
+
+                sealed class LookAlike { public void FpregsLock() { } public object Vzalloc(int size) => new object(); }
+
+                static class Driver
+                {
+                    [DoesNotSleep]
+                    static void OnlyWhenUnlocked(Kernel kernel, bool locked) { if (!locked) kernel.Memory.Vzalloc(64); }
+
+                    [AssertsAtomicContext(AtomicContextKind.FpuRegisterLock)]
+                    static void AssertLocked(Kernel kernel) { }
+
+                    static void Run(Kernel kernel, LookAlike other)
+                    {
+                        using (kernel.LockFpregs())
+                        {
+                            OnlyWhenUnlocked(kernel, locked: true);
+                        }
+
+                        other.FpregsLock();
+                        other.Vzalloc(64);
+                    }
+
+                    static void Helper(Kernel kernel)
+                    {
+                        kernel.Memory.Vzalloc(64);
+                        AssertLocked(kernel);
+                        {|FPU0001:kernel.Memory.Vzalloc(64)|};
+                    }
+                }
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task Incomplete_code_does_not_crash_the_analyzer()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("kernel.FpregsLock(); kernel.Memory.Vzalloc(64 using (kernel.LockFpregs("),
+            VerifyCS.Diagnostic("FPU0001").WithSpan(9, 22, 9, 47).WithArguments("Vzalloc", "it is marked [MaySleep]", Locked),
+            DiagnosticResult.CompilerError("CS1002").WithSpan(9, 47, 9, 52),
+            DiagnosticResult.CompilerError("CS1026").WithSpan(9, 47, 9, 52),
+            DiagnosticResult.CompilerError("CS1002").WithSpan(9, 72, 9, 72),
+            DiagnosticResult.CompilerError("CS1026").WithSpan(9, 72, 9, 72),
+            DiagnosticResult.CompilerError("CS1026").WithSpan(9, 72, 9, 72),
+            DiagnosticResult.CompilerError("CS1525").WithSpan(9, 72, 9, 72).WithArguments("}"));
+    }
+}

@@ -1,0 +1,440 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace FpuGuard.Analyzers.Internals;
+
+/// <summary>
+/// Which atomic contexts may be held at each point of a method: a forward may-analysis over its control-flow
+/// graph, counting nesting per kind (<see cref="ContextCounts"/>). Entered by [EntersAtomicContext] calls, left
+/// by [ExitsAtomicContext] ones (a using scope's Dispose included, through its finally region), held from
+/// entry in a [RequiresAtomicContext] method and from an [AssertsAtomicContext] call on. It reports sleeping
+/// calls and awaits where a context may be held, the method's sleep points for the call graph, and context
+/// imbalance at exits.
+/// </summary>
+internal sealed class AtomicContextFlowAnalysis
+{
+    private const int MaxRounds = 200;
+
+    private readonly MethodContracts _contracts;
+    private readonly Func<IMethodSymbol, SyntaxTree, bool> _isListed;
+
+    public AtomicContextFlowAnalysis(MethodContracts contracts, Func<IMethodSymbol, SyntaxTree, bool> isListed)
+    {
+        _contracts = contracts;
+        _isListed = isListed;
+    }
+
+    /// <summary>A sleeping call or await where a context may be held.</summary>
+    public sealed class SleepInContext
+    {
+        public SleepInContext(IOperation operation, IMethodSymbol? callee, int[] held, IReadOnlyList<SleepPoint> through)
+        {
+            Operation = operation;
+            Callee = callee;
+            Held = held;
+            Through = through;
+        }
+
+        public IOperation Operation { get; }
+
+        /// <summary>The callee; null for an await.</summary>
+        public IMethodSymbol? Callee { get; }
+
+        public int[] Held { get; }
+
+        /// <summary>For a local function: the sleep point inside it that makes the call sleep.</summary>
+        public IReadOnlyList<SleepPoint> Through { get; }
+    }
+
+    public sealed class Result
+    {
+        public List<SleepInContext> Sleeps { get; } = new();
+
+        public List<(IOperation Call, IMethodSymbol Callee, int[] Held)> SourceCallsInContext { get; } = new();
+
+        public List<SleepPoint> Points { get; } = new();
+
+        public List<(IOperation Exit, int Kind)> ExitsWithoutEntry { get; } = new();
+
+        public List<int> HeldAtReturn { get; } = new();
+
+        public bool UsesContexts { get; set; }
+    }
+
+    public Result Analyze(ControlFlowGraph graph, IMethodSymbol owner)
+    {
+        var contract = _contracts.Of(owner);
+        var baseline = new int[ContextCounts.Kinds];
+        foreach (var kind in contract.Requires)
+        {
+            baseline[kind] = 1;
+        }
+
+        var result = new Result { UsesContexts = contract.Requires.Length > 0 };
+        var run = new Run(this, graph, owner, baseline, result, contract);
+        run.Execute();
+        return result;
+    }
+
+    private sealed class Run
+    {
+        private readonly AtomicContextFlowAnalysis _analysis;
+        private readonly ControlFlowGraph _graph;
+        private readonly IMethodSymbol _owner;
+        private readonly int[] _baseline;
+        private readonly Result _result;
+        private readonly MethodContract _ownerContract;
+        private readonly ContextCounts?[] _entry;
+        private readonly HashSet<TextSpanKey> _reported = new();
+        private bool _reporting;
+
+        public Run(AtomicContextFlowAnalysis analysis, ControlFlowGraph graph, IMethodSymbol owner, int[] baseline, Result result, MethodContract ownerContract)
+        {
+            _analysis = analysis;
+            _graph = graph;
+            _owner = owner;
+            _baseline = baseline;
+            _result = result;
+            _ownerContract = ownerContract;
+            _entry = new ContextCounts?[graph.Blocks.Length];
+        }
+
+        public void Execute()
+        {
+            _entry[0] = ContextCounts.Single(_baseline[0], _baseline[1], _baseline[2]);
+            var changed = true;
+            for (var round = 0; changed && round < MaxRounds; round++)
+            {
+                changed = false;
+                foreach (var block in _graph.Blocks)
+                {
+                    if (_entry[block.Ordinal] is { } state)
+                    {
+                        changed |= Propagate(block, Transfer(block, state));
+                    }
+                }
+            }
+
+            _reporting = true;
+            foreach (var block in _graph.Blocks)
+            {
+                if (_entry[block.Ordinal] is { } state)
+                {
+                    var exit = Transfer(block, state);
+                    if (block.Kind == BasicBlockKind.Exit)
+                    {
+                        CheckReturn(state);
+                    }
+
+                    _ = exit;
+                }
+            }
+        }
+
+        private void CheckReturn(ContextCounts state)
+        {
+            for (var kind = 0; kind < ContextCounts.Kinds; kind++)
+            {
+                if (!_ownerContract.Enters.Contains(kind) && !_ownerContract.Exits.Contains(kind) && state.MaxOf(kind) > _baseline[kind])
+                {
+                    _result.HeldAtReturn.Add(kind);
+                }
+            }
+        }
+
+        private bool Propagate(BasicBlock block, ContextCounts state)
+        {
+            var changed = false;
+            foreach (var branch in FeasibleBranches(block))
+            {
+                if (branch.Destination is not { } destination)
+                {
+                    continue;
+                }
+
+                var flowing = state;
+                foreach (var region in branch.FinallyRegions)
+                {
+                    flowing = ThroughFinally(region, flowing);
+                }
+
+                changed |= Merge(destination.Ordinal, flowing);
+            }
+
+            return changed;
+        }
+
+        // Runs a finally region (a using scope's Dispose, an explicit finally) on the state leaving its try.
+        private ContextCounts ThroughFinally(ControlFlowRegion region, ContextCounts state)
+        {
+            var local = new Dictionary<int, ContextCounts> { [region.FirstBlockOrdinal] = state };
+            Merge(region.FirstBlockOrdinal, state);
+            var result = ContextCounts.Empty;
+            for (var round = 0; round < MaxRounds; round++)
+            {
+                var progressed = false;
+                for (var ordinal = region.FirstBlockOrdinal; ordinal <= region.LastBlockOrdinal; ordinal++)
+                {
+                    if (!local.TryGetValue(ordinal, out var incoming))
+                    {
+                        continue;
+                    }
+
+                    var block = _graph.Blocks[ordinal];
+                    var outgoing = Transfer(block, incoming);
+                    foreach (var branch in FeasibleBranches(block))
+                    {
+                        if (branch.Destination is { } destination && destination.Ordinal >= region.FirstBlockOrdinal && destination.Ordinal <= region.LastBlockOrdinal)
+                        {
+                            var merged = local.TryGetValue(destination.Ordinal, out var existing) ? existing.Union(outgoing) : outgoing;
+                            if (!local.TryGetValue(destination.Ordinal, out var before) || !before.Equals(merged))
+                            {
+                                local[destination.Ordinal] = merged;
+                                Merge(destination.Ordinal, merged);
+                                progressed = true;
+                            }
+                        }
+                        else if (branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling)
+                        {
+                            result = result.Union(outgoing);
+                        }
+                    }
+                }
+
+                if (!progressed)
+                {
+                    break;
+                }
+            }
+
+            return result.IsEmpty ? state : result;
+        }
+
+        // A using scope's lowering skips Dispose when the resource is null. The analysis assumes a using resource
+        // is never null (a lock scope is not): counting that branch would leave every using-scoped lock held.
+        private static IEnumerable<ControlFlowBranch> FeasibleBranches(BasicBlock block)
+        {
+            var nullBranchImpossible = block.BranchValue is IIsNullOperation { IsImplicit: true }
+                && block.EnclosingRegion.Kind == ControlFlowRegionKind.Finally;
+            if (block.ConditionalSuccessor is { } conditional && !(nullBranchImpossible && block.ConditionKind == ControlFlowConditionKind.WhenTrue))
+            {
+                yield return conditional;
+            }
+
+            if (block.FallThroughSuccessor is { } fallThrough && !(nullBranchImpossible && block.ConditionKind == ControlFlowConditionKind.WhenFalse))
+            {
+                yield return fallThrough;
+            }
+        }
+
+        private bool Merge(int ordinal, ContextCounts incoming)
+        {
+            var current = _entry[ordinal];
+            var merged = current is { } existing ? existing.Union(incoming) : incoming;
+            if (current is { } before && before.Equals(merged))
+            {
+                return false;
+            }
+
+            _entry[ordinal] = merged;
+            return true;
+        }
+
+        private ContextCounts Transfer(BasicBlock block, ContextCounts state)
+        {
+            foreach (var operation in block.Operations)
+            {
+                state = Visit(operation, state);
+            }
+
+            return block.BranchValue is { } branch ? Visit(branch, state) : state;
+        }
+
+        private ContextCounts Visit(IOperation operation, ContextCounts state)
+        {
+            if (operation is IFlowAnonymousFunctionOperation)
+            {
+                return state; // Created here, not run here.
+            }
+
+            foreach (var child in operation.ChildOperations)
+            {
+                state = Visit(child, state);
+            }
+
+            switch (operation)
+            {
+                case IInvocationOperation invocation:
+                    return Call(invocation, Resolve(invocation), state);
+                case IObjectCreationOperation { Constructor: { } constructor } creation:
+                    return Call(creation, constructor, state);
+                case IAwaitOperation awaiting when _reporting && Held(state) is { } held:
+                    Report(new SleepInContext(awaiting, null, held, Array.Empty<SleepPoint>()));
+                    return state;
+                default:
+                    return state;
+            }
+        }
+
+        // using statements call IDisposable.Dispose in the lowered graph: the implementation carries the contract.
+        private static IMethodSymbol Resolve(IInvocationOperation invocation)
+        {
+            var method = invocation.TargetMethod;
+            if (method.Name == "Dispose" && method.ContainingType.SpecialType == SpecialType.System_IDisposable
+                && AccessPath.Strip(invocation.Instance)?.Type is INamedTypeSymbol type
+                && type.FindImplementationForInterfaceMember(method) is IMethodSymbol implementation)
+            {
+                return implementation;
+            }
+
+            return method;
+        }
+
+        private ContextCounts Call(IOperation call, IMethodSymbol callee, ContextCounts state)
+        {
+            var contract = _analysis._contracts.Of(callee);
+            var delta = Delta(state);
+            if (callee.MethodKind == MethodKind.LocalFunction)
+            {
+                LocalFunction(call, callee, state, delta);
+            }
+            else if (contract.MaySleep || _analysis._isListed(callee, call.Syntax.SyntaxTree))
+            {
+                if (_reporting)
+                {
+                    _result.Points.Add(new SleepPoint(null, callee.Name, call.Syntax.GetLocation(), delta));
+                    if (Held(state) is { } held)
+                    {
+                        Report(new SleepInContext(call, callee, held, Array.Empty<SleepPoint>()));
+                    }
+                }
+            }
+            else if (!contract.DoesNotSleep && !callee.DeclaringSyntaxReferences.IsEmpty && _reporting)
+            {
+                _result.Points.Add(new SleepPoint(callee, callee.Name, call.Syntax.GetLocation(), delta));
+                if (Held(state) is { } held)
+                {
+                    _result.SourceCallsInContext.Add((call, callee, held));
+                }
+            }
+
+            if (!contract.ChangesContext)
+            {
+                return state;
+            }
+
+            _result.UsesContexts = true;
+            foreach (var kind in contract.Exits)
+            {
+                if (_reporting && state.MayBeZero(kind) && !_ownerContract.Exits.Contains(kind))
+                {
+                    _result.ExitsWithoutEntry.Add((call, kind));
+                }
+            }
+
+            return state.Map(counts =>
+            {
+                foreach (var kind in contract.Enters)
+                {
+                    counts[kind]++;
+                }
+
+                foreach (var kind in contract.Exits)
+                {
+                    counts[kind]--;
+                }
+
+                foreach (var kind in contract.Asserts)
+                {
+                    counts[kind] = Math.Max(counts[kind], 1);
+                }
+
+                return counts;
+            });
+        }
+
+        // A local function runs at its call: its sleep points count here, shifted by what this call holds.
+        private void LocalFunction(IOperation call, IMethodSymbol function, ContextCounts state, int[] delta)
+        {
+            if (!_reporting || LocalGraph(function) is not { } graph)
+            {
+                return;
+            }
+
+            var inner = _analysis.Analyze(graph, function);
+            foreach (var point in inner.Points)
+            {
+                var shifted = delta.Select((d, k) => d + point.Delta[k]).ToArray();
+                _result.Points.Add(new SleepPoint(point.Callee, point.Name, point.Location, shifted));
+                var held = Enumerable.Range(0, ContextCounts.Kinds).Select(k => state.MaxOf(k) + point.Delta[k]).ToArray();
+                if (!held.Any(h => h > 0))
+                {
+                    continue;
+                }
+
+                if (point.IsLeaf)
+                {
+                    Report(new SleepInContext(call, function, held, new[] { point }));
+                }
+                else
+                {
+                    _result.SourceCallsInContext.Add((call, point.Callee!, held));
+                }
+            }
+        }
+
+        private ControlFlowGraph? LocalGraph(IMethodSymbol function)
+        {
+            for (var graph = _graph; graph is not null; graph = graph.Parent)
+            {
+                if (graph.LocalFunctions.Contains(function, SymbolEqualityComparer.Default))
+                {
+                    return graph.GetLocalFunctionControlFlowGraph(function);
+                }
+            }
+
+            return null;
+        }
+
+        private int[] Delta(ContextCounts state) =>
+            Enumerable.Range(0, ContextCounts.Kinds).Select(k => state.MaxOf(k) - _baseline[k]).ToArray();
+
+        private static int[]? Held(ContextCounts state)
+        {
+            var held = Enumerable.Range(0, ContextCounts.Kinds).Select(state.MaxOf).ToArray();
+            return held.Any(h => h > 0) ? held : null;
+        }
+
+        private void Report(SleepInContext sleep)
+        {
+            if (_reported.Add(new TextSpanKey(sleep.Operation.Syntax)))
+            {
+                _result.Sleeps.Add(sleep);
+            }
+        }
+    }
+
+    private readonly struct TextSpanKey : IEquatable<TextSpanKey>
+    {
+        private readonly SyntaxTree _tree;
+        private readonly int _start;
+        private readonly int _length;
+
+        public TextSpanKey(SyntaxNode node)
+        {
+            _tree = node.SyntaxTree;
+            _start = node.SpanStart;
+            _length = node.Span.Length;
+        }
+
+        public bool Equals(TextSpanKey other) => _tree == other._tree && _start == other._start && _length == other._length;
+
+        public override bool Equals(object? obj) => obj is TextSpanKey other && Equals(other);
+
+        public override int GetHashCode() => (_start * 397) ^ _length;
+    }
+}

@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace FpuGuard.Analyzers.Internals;
+
+/// <summary>
+/// Where a method may sleep: at a call of a sleeping API (a leaf) or of another method in this compilation,
+/// with the contexts the method itself holds there relative to its entry (<see cref="Delta"/>: -1 after it
+/// enabled interrupts it was entered with, +1 inside its own lock).
+/// </summary>
+internal sealed class SleepPoint
+{
+    public SleepPoint(IMethodSymbol? callee, string name, Location location, int[] delta)
+    {
+        Callee = callee;
+        Name = name;
+        Location = location;
+        Delta = delta;
+    }
+
+    public IMethodSymbol? Callee { get; }
+
+    public string Name { get; }
+
+    public Location Location { get; }
+
+    public int[] Delta { get; }
+
+    public bool IsLeaf => Callee is null;
+}
+
+/// <summary>A call in an atomic region to a method in this compilation, to be judged once every summary is known.</summary>
+internal sealed class PendingCall
+{
+    public PendingCall(IMethodSymbol callee, Location location, int[] held, Func<string, IEnumerable<Location>, Diagnostic> report)
+    {
+        Callee = callee;
+        Location = location;
+        Held = held;
+        Report = report;
+    }
+
+    public IMethodSymbol Callee { get; }
+
+    public Location Location { get; }
+
+    public int[] Held { get; }
+
+    public Func<string, IEnumerable<Location>, Diagnostic> Report { get; }
+}
+
+/// <summary>
+/// Per-compilation call graph of sleep points. At compilation end each method's summary is the most context
+/// any of its sleep points can leave held (a least fixpoint: recursion terminates, deltas saturate), and each
+/// pending call is reported when, with what the caller holds, some context is still held where the callee
+/// sleeps. The message carries the chain, the additional locations its calls.
+/// </summary>
+internal sealed class SleepGraph
+{
+    private const int Saturation = ContextCounts.Max;
+
+    private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<SleepPoint>> _points = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentQueue<PendingCall> _pending = new();
+
+    public void Record(IMethodSymbol method, IEnumerable<SleepPoint> points)
+    {
+        var array = points.ToImmutableArray();
+        if (!array.IsEmpty)
+        {
+            _points.AddOrUpdate(method.OriginalDefinition, array, (_, existing) => existing.AddRange(array));
+        }
+    }
+
+    public void AddPending(PendingCall call) => _pending.Enqueue(call);
+
+    public IEnumerable<Diagnostic> Resolve()
+    {
+        if (_pending.IsEmpty)
+        {
+            yield break;
+        }
+
+        var summaries = Summaries(out var via);
+        foreach (var call in _pending)
+        {
+            if (!summaries.TryGetValue(call.Callee.OriginalDefinition, out var summary))
+            {
+                continue;
+            }
+
+            var violated = Enumerable.Range(0, ContextCounts.Kinds).Any(k => call.Held[k] > 0 && call.Held[k] + summary[k] > 0);
+            if (violated)
+            {
+                var (chain, locations) = Chain(call.Callee.OriginalDefinition, via);
+                yield return call.Report(chain, locations);
+            }
+        }
+    }
+
+    private Dictionary<IMethodSymbol, int[]> Summaries(out Dictionary<IMethodSymbol, SleepPoint> via)
+    {
+        var summaries = new Dictionary<IMethodSymbol, int[]>(SymbolEqualityComparer.Default);
+        via = new Dictionary<IMethodSymbol, SleepPoint>(SymbolEqualityComparer.Default);
+        var changed = true;
+        while (changed)
+        {
+            changed = false;
+            foreach (var entry in _points)
+            {
+                foreach (var point in entry.Value)
+                {
+                    int[]? candidate = point.IsLeaf ? point.Delta
+                        : summaries.TryGetValue(point.Callee!.OriginalDefinition, out var callee) ? Add(point.Delta, callee) : null;
+                    if (candidate is null)
+                    {
+                        continue;
+                    }
+
+                    if (!summaries.TryGetValue(entry.Key, out var current))
+                    {
+                        summaries[entry.Key] = candidate;
+                        via[entry.Key] = point;
+                        changed = true;
+                    }
+                    else if (Enumerable.Range(0, ContextCounts.Kinds).Any(k => candidate[k] > current[k]))
+                    {
+                        summaries[entry.Key] = Enumerable.Range(0, ContextCounts.Kinds).Select(k => Math.Max(current[k], candidate[k])).ToArray();
+                        changed = true;
+                    }
+                }
+            }
+        }
+
+        return summaries;
+    }
+
+    private static int[] Add(int[] a, int[] b) =>
+        Enumerable.Range(0, ContextCounts.Kinds).Select(k => Math.Max(-Saturation, Math.Min(Saturation, a[k] + b[k]))).ToArray();
+
+    private static (string Chain, List<Location> Locations) Chain(IMethodSymbol start, Dictionary<IMethodSymbol, SleepPoint> via)
+    {
+        var names = new List<string> { start.Name };
+        var locations = new List<Location>();
+        var seen = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        for (var method = start; method is not null && seen.Add(method) && via.TryGetValue(method, out var point);)
+        {
+            names.Add(point.Name);
+            locations.Add(point.Location);
+            method = point.Callee?.OriginalDefinition;
+        }
+
+        return (string.Join(" → ", names), locations);
+    }
+}
