@@ -7,7 +7,8 @@ using System.Text.RegularExpressions;
 namespace FpuGuard.Package.Tests;
 
 /// <summary>The packages as a user meets them: installed from a feed into a fresh project, built, fixed, logged.</summary>
-public sealed class PackageConsumptionTests : IClassFixture<PackedFeed>
+[Collection(PackagesCollection.Name)]
+public sealed class PackageConsumptionTests
 {
     private static readonly string[] Rules = { "FPU0001", "FPU0002", "FPU0003", "FPU0004" };
     private readonly PackedFeed _feed;
