@@ -70,7 +70,7 @@ public sealed class MaySleepInAtomicContextFixer : CodeFixProvider
         }
 
         var contracts = new MethodContracts();
-        if (key == MoveKey && !held.Contains(InterruptsDisabled) && held.Count > 0)
+        if (key == MoveKey && !held.Contains(InterruptsDisabled) && held.Count > 0 && !held.Overlaps(required))
         {
             title = "Move the call before the atomic region";
             return PlanMove(model, statement, held, contracts, cancellationToken);
@@ -126,7 +126,8 @@ public sealed class MaySleepInAtomicContextFixer : CodeFixProvider
             start = usingStatement;
         }
 
-        if (start is null || between.Any(s => ChangesContext(model, s, contracts, cancellationToken)) || !Independent(model, statement, between, start, cancellationToken))
+        if (start is null || between.Any(s => ChangesContext(model, s, contracts, cancellationToken)) || !Independent(model, statement, between, start, cancellationToken)
+            || !EntersAll(model, start, held, contracts, cancellationToken) || !OnlyRegionBefore(model, statement, start, contracts, cancellationToken))
         {
             return null;
         }
@@ -137,6 +138,45 @@ public sealed class MaySleepInAtomicContextFixer : CodeFixProvider
             editor.RemoveNode(statement, SyntaxRemoveOptions.KeepNoTrivia);
             editor.InsertBefore(start, moved);
         });
+    }
+
+    private static bool EntersAll(SemanticModel model, SyntaxNode start, HashSet<int> held, MethodContracts contracts, CancellationToken cancellationToken)
+    {
+        var entered = start.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>()
+            .Select(i => model.GetSymbolInfo(i, cancellationToken).Symbol).OfType<IMethodSymbol>()
+            .SelectMany(m => contracts.Of(m).Enters);
+        return held.IsSubsetOf(new HashSet<int>(entered));
+    }
+
+    // Before the region start nothing else in the method touches a context, and no loop or lambda encloses the
+    // call: then nothing is held where the call lands, on any path.
+    private static bool OnlyRegionBefore(SemanticModel model, StatementSyntax statement, StatementSyntax start, MethodContracts contracts, CancellationToken cancellationToken)
+    {
+        for (SyntaxNode node = statement; node.Parent is { } parent; node = parent)
+        {
+            switch (parent)
+            {
+                case BlockSyntax block:
+                    foreach (var earlier in block.Statements.TakeWhile(s => s != node))
+                    {
+                        if (earlier != start && ChangesContext(model, earlier, contracts, cancellationToken))
+                        {
+                            return false;
+                        }
+                    }
+
+                    break;
+                case ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax:
+                case AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax:
+                    return false;
+                case UsingStatementSyntax usingStatement when usingStatement != start && ChangesContext(model, usingStatement.Expression ?? (SyntaxNode)usingStatement.Declaration!, contracts, cancellationToken):
+                    return false;
+                case BaseMethodDeclarationSyntax or AccessorDeclarationSyntax:
+                    return true;
+            }
+        }
+
+        return true;
     }
 
     private static bool Enters(SemanticModel model, SyntaxNode node, HashSet<int> held, MethodContracts contracts, CancellationToken cancellationToken) =>

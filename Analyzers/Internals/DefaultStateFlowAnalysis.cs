@@ -103,7 +103,7 @@ internal sealed class DefaultStateFlowAnalysis
             {
                 if (entry[block.Ordinal] is { } state)
                 {
-                    changed |= Propagate(block, Transfer(graph, block, state, report: false), entry);
+                    changed |= Propagate(graph, block, Transfer(graph, block, state, report: false), entry);
                 }
             }
         }
@@ -117,7 +117,30 @@ internal sealed class DefaultStateFlowAnalysis
         }
     }
 
-    private bool Propagate(BasicBlock block, FlowState state, FlowState?[] entry)
+    private bool Propagate(ControlFlowGraph graph, BasicBlock block, FlowState state, FlowState?[] entry)
+    {
+        var changed = false;
+        foreach (var (branch, flowing) in Successors(block, state))
+        {
+            if (branch.Destination is not { } destination)
+            {
+                continue;
+            }
+
+            var through = flowing;
+            foreach (var region in branch.FinallyRegions)
+            {
+                through = ThroughFinally(graph, region, through, entry);
+            }
+
+            changed |= Merge(entry, destination.Ordinal, through);
+        }
+
+        return changed;
+    }
+
+    // The states leaving a block on each branch, with what the branch condition proves.
+    private IEnumerable<(ControlFlowBranch Branch, FlowState State)> Successors(BasicBlock block, FlowState state)
     {
         var (whenTrue, whenFalse) = block.BranchValue is { } condition && block.ConditionKind != ControlFlowConditionKind.None
             ? Facts(condition)
@@ -129,18 +152,60 @@ internal sealed class DefaultStateFlowAnalysis
             ControlFlowConditionKind.WhenFalse => whenTrue,
             _ => ImmutableHashSet<AccessPath>.Empty,
         };
-        var changed = false;
-        if (block.ConditionalSuccessor?.Destination is { } conditional)
+        if (block.ConditionalSuccessor is { } conditional)
         {
-            changed |= Merge(entry, conditional.Ordinal, state.With(taken));
+            yield return (conditional, state.With(taken));
         }
 
-        if (block.FallThroughSuccessor?.Destination is { } fallThrough)
+        if (block.FallThroughSuccessor is { } fallThrough)
         {
-            changed |= Merge(entry, fallThrough.Ordinal, state.With(notTaken));
+            yield return (fallThrough, state.With(notTaken));
+        }
+    }
+
+    // A finally region runs on every branch that leaves its try: flow through its blocks to its end.
+    private FlowState ThroughFinally(ControlFlowGraph graph, ControlFlowRegion region, FlowState state, FlowState?[] entry)
+    {
+        var local = new Dictionary<int, FlowState> { [region.FirstBlockOrdinal] = state };
+        Merge(entry, region.FirstBlockOrdinal, state);
+        FlowState? result = null;
+        for (var round = 0; round < MaxRounds; round++)
+        {
+            var progressed = false;
+            for (var ordinal = region.FirstBlockOrdinal; ordinal <= region.LastBlockOrdinal; ordinal++)
+            {
+                if (!local.TryGetValue(ordinal, out var incoming))
+                {
+                    continue;
+                }
+
+                var block = graph.Blocks[ordinal];
+                foreach (var (branch, outgoing) in Successors(block, Transfer(graph, block, incoming, report: false)))
+                {
+                    if (branch.Destination is { } destination && destination.Ordinal >= region.FirstBlockOrdinal && destination.Ordinal <= region.LastBlockOrdinal)
+                    {
+                        var merged = local.TryGetValue(destination.Ordinal, out var existing) ? existing.Meet(outgoing) : outgoing;
+                        if (existing is null || !existing.SameAs(merged))
+                        {
+                            local[destination.Ordinal] = merged;
+                            Merge(entry, destination.Ordinal, merged);
+                            progressed = true;
+                        }
+                    }
+                    else if (branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling)
+                    {
+                        result = result is null ? outgoing : result.Meet(outgoing);
+                    }
+                }
+            }
+
+            if (!progressed)
+            {
+                break;
+            }
         }
 
-        return changed;
+        return result ?? state;
     }
 
     private static bool Merge(FlowState?[] entry, int ordinal, FlowState incoming)

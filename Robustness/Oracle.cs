@@ -1,0 +1,124 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace FpuGuard.Robustness;
+
+/// <summary>
+/// Decides every generated program exactly: runs the entry method for each of the 16 assignments of its
+/// conditions (loops run their two iterations, finally blocks run on every way out), and records where a
+/// sleeping call executes with a context held (FPU0001, at the entry's call), where a free sees the default
+/// state (FPU0002: the entry's state is the default), and where a state field is written (FPU0003).
+/// </summary>
+public static class Oracle
+{
+    public static HashSet<(string Rule, int Line)> Violations(RandomProgram program)
+    {
+        var violations = new HashSet<(string, int)>();
+        for (var assignment = 0; assignment < 1 << RandomProgram.Conditions; assignment++)
+        {
+            var run = new Run(program, assignment, violations);
+            run.Execute(program.Entry);
+        }
+
+        return violations;
+    }
+
+    private sealed class Run
+    {
+        private readonly RandomProgram _program;
+        private readonly int _assignment;
+        private readonly HashSet<(string, int)> _violations;
+        private readonly int[] _counts = new int[3];
+
+        public Run(RandomProgram program, int assignment, HashSet<(string, int)> violations)
+        {
+            _program = program;
+            _assignment = assignment;
+            _violations = violations;
+        }
+
+        private bool Condition(int index) => (_assignment & (1 << index)) != 0;
+
+        private bool Held => _counts.Any(c => c > 0);
+
+        /// <summary>Runs statements; true when a return left the method.</summary>
+        public bool Execute(IReadOnlyList<Statement> statements)
+        {
+            foreach (var statement in statements)
+            {
+                if (Step(statement))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool Step(Statement statement)
+        {
+            var line = _program.Lines[statement];
+            switch (statement)
+            {
+                case Enter e: _counts[e.Kind]++; return false;
+                case Exit e: _counts[e.Kind] = System.Math.Max(0, _counts[e.Kind] - 1); return false;
+                case UsingLock u:
+                    _counts[0]++;
+                    var returned = Execute(u.Body);
+                    _counts[0] = System.Math.Max(0, _counts[0] - 1);
+                    return returned;
+                case Sleep:
+                    Violation(Held, "FPU0001", line);
+                    return false;
+                case CallHelper c:
+                    Violation(Held && HelperSleeps(c.Index, new HashSet<int>()), "FPU0001", line);
+                    return false;
+                case If i: return Execute(Condition(i.Condition) ? i.Then : i.Else);
+                case ReturnIf r: return Condition(r.Condition);
+                case TryFinally t:
+                    var left = Execute(t.Try);
+                    return Execute(t.Finally) || left;
+                case Loop l: return Execute(l.Body) || Execute(l.Body);
+                case FreeState or FreeDefault or FreeAlias: Violation(true, "FPU0002", line); return false;
+                case WriteState: Violation(true, "FPU0003", line); return false;
+                default: return false; // FreeGuarded never frees the default; Swap keeps it; a lambda is not run
+            }
+        }
+
+        // Helpers hold no contexts: one sleeps on this assignment if a sleep or a sleeping callee is reachable.
+        private bool HelperSleeps(int index, HashSet<int> visiting)
+        {
+            if (!visiting.Add(index))
+            {
+                return false; // Recursion adds nothing new.
+            }
+
+            return Reaches(_program.Helpers[index], visiting);
+        }
+
+        private bool Reaches(IReadOnlyList<Statement> statements, HashSet<int> visiting)
+        {
+            foreach (var statement in statements)
+            {
+                switch (statement)
+                {
+                    case Sleep: return true;
+                    case CallHelper c when HelperSleeps(c.Index, visiting): return true;
+                    case If i when Reaches(Condition(i.Condition) ? i.Then : i.Else, visiting): return true;
+                    case Loop l when Reaches(l.Body, visiting): return true;
+                    case ReturnIf r when Condition(r.Condition): return false;
+                }
+            }
+
+            return false;
+        }
+
+        private void Violation(bool happens, string rule, int line)
+        {
+            if (happens)
+            {
+                _violations.Add((rule, line));
+            }
+        }
+    }
+}

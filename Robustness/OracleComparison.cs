@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+
+namespace FpuGuard.Robustness;
+
+/// <summary>Precision and recall of FPU0001–FPU0003 against the oracle, and the validity of every fix offered.</summary>
+public sealed class OracleReport
+{
+    public static readonly string[] Rules = { "FPU0001", "FPU0002", "FPU0003" };
+
+    public int Programs { get; set; }
+
+    public int LoopFree { get; set; }
+
+    public int FixesChecked { get; set; }
+
+    public Dictionary<(string Rule, bool LoopFree), (int TruePositives, int FalsePositives, int FalseNegatives)> Counts { get; } = new();
+
+    public List<string> Failures { get; } = new();
+
+    public List<string> FalseNegatives { get; } = new();
+
+    public void Add(string rule, bool loopFree, int tp, int fp, int fn)
+    {
+        Counts.TryGetValue((rule, loopFree), out var c);
+        Counts[(rule, loopFree)] = (c.TruePositives + tp, c.FalsePositives + fp, c.FalseNegatives + fn);
+    }
+
+    public (double Precision, double Recall) Score(string rule, bool? loopFree)
+    {
+        var entries = Counts.Where(c => c.Key.Rule == rule && (loopFree is null || c.Key.LoopFree == loopFree)).Select(c => c.Value).ToList();
+        int tp = entries.Sum(e => e.TruePositives), fp = entries.Sum(e => e.FalsePositives), fn = entries.Sum(e => e.FalseNegatives);
+        return (tp + fp == 0 ? 1 : (double)tp / (tp + fp), tp + fn == 0 ? 1 : (double)tp / (tp + fn));
+    }
+
+    public string Table()
+    {
+        var builder = new StringBuilder();
+        builder.AppendLine($"{Programs} programs ({LoopFree} loop-free), {FixesChecked} fixes checked, {Failures.Count} failures");
+        builder.AppendLine("| rule | programs | TP | FP | FN | precision | recall |");
+        builder.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var rule in Rules)
+        {
+            foreach (var (label, loopFree) in new[] { ("loop-free", (bool?)true), ("with loops", false), ("all", null) })
+            {
+                var entries = Counts.Where(c => c.Key.Rule == rule && (loopFree is null || c.Key.LoopFree == loopFree)).Select(c => c.Value).ToList();
+                var (precision, recall) = Score(rule, loopFree);
+                builder.AppendLine($"| {rule} | {label} | {entries.Sum(e => e.TruePositives)} | {entries.Sum(e => e.FalsePositives)} | {entries.Sum(e => e.FalseNegatives)} | {precision:F3} | {recall:F3} |");
+            }
+        }
+
+        return builder.ToString();
+    }
+}
+
+public static class OracleComparison
+{
+    public static async Task<OracleReport> RunAsync(int programs, int seed, bool checkFixes, Action<string>? progress = null)
+    {
+        var harness = new AnalyzerHarness();
+        var report = new OracleReport();
+        for (var i = 0; i < programs; i++)
+        {
+            var program = RandomProgram.Generate(new Random(unchecked(seed + i)), allowLoops: i % 2 == 1);
+            var source = program.ToSource();
+            var document = harness.WithText(source);
+            var failures = new List<string>();
+            var errors = (await document.Project.GetCompilationAsync().ConfigureAwait(false))!.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            if (errors.Count > 0)
+            {
+                report.Failures.Add($"program {seed + i} does not compile: {errors[0]}\n{source}");
+                continue;
+            }
+
+            var diagnostics = await harness.AnalyzeAsync(document, failures).ConfigureAwait(false);
+            var found = diagnostics.Where(d => OracleReport.Rules.Contains(d.Id)).Select(d => (d.Id, d.Location.GetLineSpan().StartLinePosition.Line + 1)).ToHashSet();
+            var expected = Oracle.Violations(program);
+            var loopFree = !program.HasLoops;
+            report.Programs++;
+            report.LoopFree += loopFree ? 1 : 0;
+            foreach (var rule in OracleReport.Rules)
+            {
+                var f = found.Where(x => x.Item1 == rule).ToHashSet();
+                var e = expected.Where(x => x.Rule == rule).Select(x => (x.Rule, x.Line)).ToHashSet();
+                report.Add(rule, loopFree, f.Intersect(e).Count(), f.Except(e).Count(), e.Except(f).Count());
+                foreach (var missed in e.Except(f))
+                {
+                    report.FalseNegatives.Add($"program {seed + i}: {missed.Item1} missed at line {missed.Item2}\n{source}");
+                }
+            }
+
+            if (checkFixes)
+            {
+                report.FixesChecked += await FixValidity.CheckAsync(harness, document, diagnostics, failures).ConfigureAwait(false);
+            }
+
+            report.Failures.AddRange(failures.Select(f => $"program {seed + i}: {f}"));
+            if (progress is not null && (i + 1) % 500 == 0)
+            {
+                progress($"{i + 1} programs: {report.Failures.Count} failures");
+            }
+        }
+
+        return report;
+    }
+}
+
+/// <summary>
+/// Every fix offered for a diagnostic: the fixed program compiles, that diagnostic is gone, no other FPU
+/// diagnostic appears; and FixAll over the document gives what fixing one at a time gives.
+/// </summary>
+public static class FixValidity
+{
+    public static async Task<int> CheckAsync(AnalyzerHarness harness, Document document, ImmutableArray<Diagnostic> diagnostics, List<string> failures)
+    {
+        var checkedFixes = 0;
+        var before = diagnostics.GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.Count());
+        var keys = new HashSet<(string Id, string Key)>();
+        foreach (var diagnostic in diagnostics.Where(d => d.Location.IsInSource))
+        {
+            foreach (var action in await harness.FixesAsync(document, diagnostic, failures).ConfigureAwait(false))
+            {
+                var fixedDocument = await AnalyzerHarness.ApplyAsync(action, document, failures).ConfigureAwait(false);
+                if (fixedDocument is null)
+                {
+                    continue;
+                }
+
+                checkedFixes++;
+                keys.Add((diagnostic.Id, action.EquivalenceKey ?? ""));
+                var text = (await fixedDocument.GetTextAsync().ConfigureAwait(false)).ToString();
+                var fixedHere = harness.WithText(text);
+                var errors = (await fixedHere.Project.GetCompilationAsync().ConfigureAwait(false))!.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+                if (errors.Count > 0)
+                {
+                    failures.Add($"'{action.Title}' for {diagnostic} does not compile: {errors[0]}\n{text}");
+                    continue;
+                }
+
+                var after = (await harness.AnalyzeAsync(fixedHere, failures).ConfigureAwait(false)).GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.Count());
+                if (after.GetValueOrDefault(diagnostic.Id) >= before[diagnostic.Id])
+                {
+                    failures.Add($"'{action.Title}' left {diagnostic.Id} in place\n{text}");
+                }
+
+                foreach (var (id, count) in after.Where(a => a.Key != diagnostic.Id && a.Value > before.GetValueOrDefault(a.Key)))
+                {
+                    failures.Add($"'{action.Title}' for {diagnostic.Id} added {id} ({before.GetValueOrDefault(id)} -> {count})\n{text}");
+                }
+            }
+        }
+
+        foreach (var (id, key) in keys)
+        {
+            await CompareFixAllAsync(harness, document, id, key, failures).ConfigureAwait(false);
+        }
+
+        return checkedFixes;
+    }
+
+    private static async Task CompareFixAllAsync(AnalyzerHarness harness, Document document, string id, string key, List<string> failures)
+    {
+        var fixer = harness.Fixers.First(f => f.FixableDiagnosticIds.Contains(id));
+        var diagnostics = (await harness.AnalyzeAsync(document, failures).ConfigureAwait(false)).Where(d => d.Id == id).ToImmutableArray();
+        var context = new FixAllContext(document, fixer, FixAllScope.Document, key, new[] { id }, new Provider(diagnostics), CancellationToken.None);
+        var fixAll = await fixer.GetFixAllProvider()!.GetFixAsync(context).ConfigureAwait(false);
+        var all = fixAll is null ? document : await AnalyzerHarness.ApplyAsync(fixAll, document, failures).ConfigureAwait(false) ?? document;
+
+        var current = document;
+        for (var step = 0; step < 64; step++)
+        {
+            var next = (await harness.AnalyzeAsync(harness.WithText((await current.GetTextAsync().ConfigureAwait(false)).ToString()), failures).ConfigureAwait(false))
+                .Where(d => d.Id == id).OrderBy(d => d.Location.SourceSpan.Start).ToList();
+            var currentHere = harness.WithText((await current.GetTextAsync().ConfigureAwait(false)).ToString());
+            Document? applied = null;
+            foreach (var diagnostic in next)
+            {
+                var action = (await harness.FixesAsync(currentHere, diagnostic, failures).ConfigureAwait(false)).FirstOrDefault(a => a.EquivalenceKey == key);
+                if (action is not null && (applied = await AnalyzerHarness.ApplyAsync(action, currentHere, failures).ConfigureAwait(false)) is not null)
+                {
+                    break;
+                }
+            }
+
+            if (applied is null)
+            {
+                break;
+            }
+
+            current = applied;
+        }
+
+        var oneByOne = Normalize((await current.GetTextAsync().ConfigureAwait(false)).ToString());
+        var together = Normalize((await all.GetTextAsync().ConfigureAwait(false)).ToString());
+        if (oneByOne != together)
+        {
+            failures.Add($"FixAll '{key}' differs from fixing one by one:\n--- FixAll\n{(await all.GetTextAsync().ConfigureAwait(false))}\n--- one by one\n{(await current.GetTextAsync().ConfigureAwait(false))}");
+        }
+    }
+
+    private static string Normalize(string text) => new(text.Where(c => !char.IsWhiteSpace(c)).ToArray());
+
+    private sealed class Provider : FixAllContext.DiagnosticProvider
+    {
+        private readonly ImmutableArray<Diagnostic> _diagnostics;
+
+        public Provider(ImmutableArray<Diagnostic> diagnostics) => _diagnostics = diagnostics;
+
+        public override Task<IEnumerable<Diagnostic>> GetDocumentDiagnosticsAsync(Document document, CancellationToken cancellationToken) => Task.FromResult<IEnumerable<Diagnostic>>(_diagnostics);
+
+        public override Task<IEnumerable<Diagnostic>> GetProjectDiagnosticsAsync(Project project, CancellationToken cancellationToken) => Task.FromResult(Enumerable.Empty<Diagnostic>());
+
+        public override Task<IEnumerable<Diagnostic>> GetAllDiagnosticsAsync(Project project, CancellationToken cancellationToken) => Task.FromResult<IEnumerable<Diagnostic>>(_diagnostics);
+    }
+}

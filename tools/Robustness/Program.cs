@@ -1,0 +1,76 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading.Tasks;
+using FpuGuard.Robustness;
+
+namespace FpuGuard.Robustness.Runner;
+
+/// <summary>
+/// Full robustness runs: <c>fpuguard-robustness [--typing N|all] [--programs N] [--fuzz N] [--seed S]</c>. Prints what it ran and every
+/// failure; exits 1 when anything failed.
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var typing = Option(args, "--typing", "all");
+        var seed = int.Parse(Option(args, "--seed", "1"));
+        var fuzz = int.Parse(Option(args, "--fuzz", "100000"));
+        var programs = int.Parse(Option(args, "--programs", "10000"));
+        var failed = false;
+        if (typing != "0")
+        {
+            var clock = Stopwatch.StartNew();
+            var sample = typing == "all" ? (int?)null : int.Parse(typing);
+            var report = await TypingSimulation.RunAsync(Corpus.Load(), sample, seed, Console.WriteLine);
+            Console.WriteLine($"typing simulation: {report} in {clock.Elapsed.TotalSeconds:F0} s");
+            foreach (var failure in report.Failures.Take(20))
+            {
+                Console.WriteLine("  FAIL " + failure);
+            }
+
+            failed |= report.Failures.Count > 0;
+        }
+
+        if (programs > 0)
+        {
+            var clock = Stopwatch.StartNew();
+            var report = await OracleComparison.RunAsync(programs, seed, checkFixes: true, Console.WriteLine);
+            Console.WriteLine($"random programs against the oracle, in {clock.Elapsed.TotalSeconds:F0} s:");
+            Console.WriteLine(report.Table());
+            foreach (var missed in report.FalseNegatives.Take(3))
+            {
+                Console.WriteLine("  MISSED " + missed);
+            }
+
+            foreach (var failure in report.Failures.Take(5))
+            {
+                Console.WriteLine("  FAIL " + failure);
+            }
+
+            failed |= report.Failures.Count > 0;
+        }
+
+        if (fuzz > 0)
+        {
+            var clock = Stopwatch.StartNew();
+            var report = RuntimeFuzzer.Run(fuzz, seed);
+            Console.WriteLine($"runtime fuzzing: {report} in {clock.Elapsed.TotalSeconds:F0} s");
+            foreach (var failure in report.Failures.Take(20))
+            {
+                Console.WriteLine("  FAIL " + failure);
+            }
+
+            failed |= report.Failures.Count > 0;
+        }
+
+        return failed ? 1 : 0;
+    }
+
+    private static string Option(string[] args, string name, string fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+    }
+}
