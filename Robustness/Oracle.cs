@@ -6,8 +6,10 @@ namespace FpuGuard.Robustness;
 /// <summary>
 /// Decides every generated program exactly: runs the entry method for each of the 16 assignments of its
 /// conditions (loops run their two iterations, finally blocks run on every way out), and records where a
-/// sleeping call executes with a context held (FPU0001, at the entry's call), where a free sees the default
-/// state (FPU0002: the entry's state is the default), and where a state field is written (FPU0003).
+/// sleeping call executes with a context held (FPU0001, at the entry's call; vfree may sleep), where a free
+/// sees the default state (FPU0002: the entry's state may be the default), and where a state field is
+/// written (FPU0003). Whether the entry's state is the default is not known, so both are possible: an
+/// unguarded free may see it, a guarded one may run.
 /// </summary>
 public static class Oracle
 {
@@ -79,9 +81,15 @@ public static class Oracle
                     var left = Execute(t.Try);
                     return Execute(t.Finally) || left;
                 case Loop l: return Execute(l.Body) || Execute(l.Body);
-                case FreeState or FreeDefault or FreeAlias: Violation(true, "FPU0002", line); return false;
+                case FreeState or FreeDefault or FreeAlias:
+                    Violation(true, "FPU0002", line); // the entry's state may be the default
+                    Violation(Held, "FPU0001", line); // vfree may sleep
+                    return false;
+                case FreeGuarded:
+                    Violation(Held, "FPU0001", line); // frees whenever the state is not the default, which it may not be
+                    return false;
                 case WriteState: Violation(true, "FPU0003", line); return false;
-                default: return false; // FreeGuarded never frees the default; Swap keeps it; a lambda is not run
+                default: return false; // Swap keeps the state; a lambda is not run
             }
         }
 

@@ -27,6 +27,8 @@ public sealed class OracleReport
 
     public List<string> FalseNegatives { get; } = new();
 
+    public List<string> FalsePositives { get; } = new();
+
     public void Add(string rule, bool loopFree, int tp, int fp, int fn)
     {
         Counts.TryGetValue((rule, loopFree), out var c);
@@ -90,6 +92,11 @@ public static class OracleComparison
                 var f = found.Where(x => x.Item1 == rule).ToHashSet();
                 var e = expected.Where(x => x.Rule == rule).Select(x => (x.Rule, x.Line)).ToHashSet();
                 report.Add(rule, loopFree, f.Intersect(e).Count(), f.Except(e).Count(), e.Except(f).Count());
+                foreach (var extra in f.Except(e))
+                {
+                    report.FalsePositives.Add($"program {seed + i}: {extra.Item1} reported at line {extra.Item2}, which no path violates\n{source}");
+                }
+
                 foreach (var missed in e.Except(f))
                 {
                     report.FalseNegatives.Add($"program {seed + i}: {missed.Item1} missed at line {missed.Item2}\n{source}");

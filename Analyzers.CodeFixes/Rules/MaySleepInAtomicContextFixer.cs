@@ -168,6 +168,7 @@ public sealed class MaySleepInAtomicContextFixer : CodeFixProvider
                     break;
                 case ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax:
                 case AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax:
+                case FinallyClauseSyntax or CatchClauseSyntax: // its try ran first, and may have entered a context
                     return false;
                 case UsingStatementSyntax usingStatement when usingStatement != start && ChangesContext(model, usingStatement.Expression ?? (SyntaxNode)usingStatement.Declaration!, contracts, cancellationToken):
                     return false;

@@ -40,6 +40,8 @@ public class AtomicContextImbalanceTests
     [InlineData("kernel.FpregsLock();", "[EntersAtomicContext(AtomicContextKind.FpuRegisterLock)]")]
     [InlineData("kernel.FpregsUnlock();", "[ExitsAtomicContext(AtomicContextKind.FpuRegisterLock)]")]
     [InlineData("kernel.LocalIrqEnable(); kernel.LocalIrqDisable();", "[RequiresAtomicContext(AtomicContextKind.InterruptsDisabled)]")]
+    [InlineData("if (flag) kernel.FpregsLock(); kernel.Memory.Vfree(null); if (flag) kernel.FpregsUnlock();", "")]
+    [InlineData("var locked = !flag; if (locked) kernel.PreemptDisable(); if (!locked) return; kernel.PreemptEnable();", "")]
     public async Task Balanced_and_declared_imbalance_is_not_reported(string body, string attributes)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("Balanced", body, attributes));

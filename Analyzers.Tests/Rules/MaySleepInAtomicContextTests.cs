@@ -40,6 +40,7 @@ public class MaySleepInAtomicContextTests
     [InlineData("kernel.LocalIrqDisable(); {|FPU0001:kernel.ReallocXStateBuffer(task, XFeatureMask.XTileData)|}; kernel.LocalIrqEnable();")]
     [InlineData("kernel.PreemptDisable(); kernel.PreemptDisable(); kernel.PreemptEnable(); {|FPU0001:kernel.Memory.Vfree(null)|}; kernel.PreemptEnable();")]
     [InlineData("kernel.LocalBhDisable(); {|FPU0001:kernel.Fork(task)|}; kernel.LocalBhEnable();")]
+    [InlineData("if (flag) kernel.FpregsLock(); flag = count > 0; if (!flag) {|FPU0001:kernel.Memory.Vzalloc(64)|}; if (flag) kernel.FpregsUnlock();")]
     public async Task Sleeping_where_a_context_may_be_held_is_reported(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod(body));
@@ -52,6 +53,9 @@ public class MaySleepInAtomicContextTests
     [InlineData("for (var i = 0; i < count; i++) { kernel.FpregsLock(); kernel.FpregsUnlock(); } kernel.Memory.Vzalloc(64);")]
     [InlineData("using (kernel.LockFpregs()) { Action later = () => kernel.Memory.Vzalloc(64); } kernel.Memory.Vzalloc(64);")]
     [InlineData("using (kernel.LockFpregs()) { Func<XStateBuffer?> later = () => kernel.Memory.Vzalloc(64); }")]
+    [InlineData("if (flag) kernel.FpregsLock(); if (!flag) kernel.Memory.Vzalloc(64); if (flag) kernel.FpregsUnlock();")]
+    [InlineData("if (flag) kernel.FpregsLock(); if (flag) kernel.FpregsUnlock(); kernel.Memory.Vzalloc(64);")]
+    [InlineData("if (!flag) { kernel.PreemptDisable(); } if (flag) { kernel.Memory.Vzalloc(64); } else { kernel.PreemptEnable(); }")]
     public async Task Calls_outside_every_region_are_not_reported(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod(body));

@@ -90,6 +90,7 @@ internal sealed class AtomicContextFlowAnalysis
         private readonly MethodContract _ownerContract;
         private readonly ContextCounts?[] _entry;
         private readonly HashSet<TextSpanKey> _reported = new();
+        private readonly Dictionary<ISymbol, int> _atoms = new(SymbolEqualityComparer.Default);
         private bool _reporting;
 
         public Run(AtomicContextFlowAnalysis analysis, ControlFlowGraph graph, IMethodSymbol owner, int[] baseline, Result result, MethodContract ownerContract)
@@ -149,14 +150,14 @@ internal sealed class AtomicContextFlowAnalysis
         private bool Propagate(BasicBlock block, ContextCounts state)
         {
             var changed = false;
-            foreach (var branch in FeasibleBranches(block))
+            foreach (var (branch, outgoing) in Outgoing(block, state))
             {
                 if (branch.Destination is not { } destination)
                 {
                     continue;
                 }
 
-                var flowing = state;
+                var flowing = outgoing;
                 foreach (var region in branch.FinallyRegions)
                 {
                     flowing = ThroughFinally(region, flowing);
@@ -185,8 +186,7 @@ internal sealed class AtomicContextFlowAnalysis
                     }
 
                     var block = _graph.Blocks[ordinal];
-                    var outgoing = Transfer(block, incoming);
-                    foreach (var branch in FeasibleBranches(block))
+                    foreach (var (branch, outgoing) in Outgoing(block, Transfer(block, incoming)))
                     {
                         if (branch.Destination is { } destination && destination.Ordinal >= region.FirstBlockOrdinal && destination.Ordinal <= region.LastBlockOrdinal)
                         {
@@ -216,19 +216,69 @@ internal sealed class AtomicContextFlowAnalysis
 
         // A using scope's lowering skips Dispose when the resource is null. The analysis assumes a using resource
         // is never null (a lock scope is not): counting that branch would leave every using-scoped lock held.
-        private static IEnumerable<ControlFlowBranch> FeasibleBranches(BasicBlock block)
+        // Branching on a bool local or parameter splits the worlds: each successor keeps those where it can go.
+        private IEnumerable<(ControlFlowBranch Branch, ContextCounts State)> Outgoing(BasicBlock block, ContextCounts state)
         {
             var nullBranchImpossible = block.BranchValue is IIsNullOperation { IsImplicit: true }
                 && block.EnclosingRegion.Kind == ControlFlowRegionKind.Finally;
+            var atom = block.ConditionKind == ControlFlowConditionKind.None ? null : Atom(block.BranchValue);
+            var whenTaken = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
             if (block.ConditionalSuccessor is { } conditional && !(nullBranchImpossible && block.ConditionKind == ControlFlowConditionKind.WhenTrue))
             {
-                yield return conditional;
+                yield return (conditional, atom is { } a ? state.Assume(a.Index, whenTaken ^ a.Negated) : state);
             }
 
             if (block.FallThroughSuccessor is { } fallThrough && !(nullBranchImpossible && block.ConditionKind == ControlFlowConditionKind.WhenFalse))
             {
-                yield return fallThrough;
+                yield return (fallThrough, atom is { } a ? state.Assume(a.Index, !whenTaken ^ a.Negated) : state);
             }
+        }
+
+        private (int Index, bool Negated)? Atom(IOperation? condition)
+        {
+            var negated = false;
+            condition = AccessPath.Strip(condition);
+            while (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+            {
+                negated = !negated;
+                condition = AccessPath.Strip(not.Operand);
+            }
+
+            var symbol = condition switch
+            {
+                ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } local => (ISymbol)local.Local,
+                IParameterReferenceOperation { Parameter: { Type.SpecialType: SpecialType.System_Boolean, RefKind: RefKind.None } parameter } => parameter,
+                _ => null,
+            };
+            if (symbol is null)
+            {
+                return null;
+            }
+
+            if (!_atoms.TryGetValue(symbol, out var index))
+            {
+                if (_atoms.Count == ContextCounts.MaxAtoms)
+                {
+                    return null;
+                }
+
+                index = _atoms.Count;
+                _atoms[symbol] = index;
+            }
+
+            return (index, negated);
+        }
+
+        // An assignment to a condition's variable makes what the branches learned of it stale.
+        private ContextCounts ForgetWritten(IOperation? target, ContextCounts state)
+        {
+            var symbol = AccessPath.Strip(target) switch
+            {
+                ILocalReferenceOperation local => (ISymbol)local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                _ => null,
+            };
+            return symbol is not null && _atoms.TryGetValue(symbol, out var index) ? state.Forget(index) : state;
         }
 
         private bool Merge(int ordinal, ContextCounts incoming)
@@ -275,6 +325,12 @@ internal sealed class AtomicContextFlowAnalysis
                 case IAwaitOperation awaiting when _reporting && Held(state) is { } held:
                     Report(new SleepInContext(awaiting, null, held, Array.Empty<SleepPoint>()));
                     return state;
+                case IAssignmentOperation assignment:
+                    return ForgetWritten(assignment.Target, state);
+                case IIncrementOrDecrementOperation increment:
+                    return ForgetWritten(increment.Target, state);
+                case IVariableDeclaratorOperation declarator when _atoms.TryGetValue(declarator.Symbol, out var atom):
+                    return state.Forget(atom);
                 default:
                     return state;
             }
@@ -296,6 +352,14 @@ internal sealed class AtomicContextFlowAnalysis
 
         private ContextCounts Call(IOperation call, IMethodSymbol callee, ContextCounts state)
         {
+            if (call is IInvocationOperation invocation)
+            {
+                foreach (var argument in invocation.Arguments.Where(a => a.Parameter?.RefKind is RefKind.Ref or RefKind.Out))
+                {
+                    state = ForgetWritten(argument.Value, state);
+                }
+            }
+
             var contract = _analysis._contracts.Of(callee);
             var delta = Delta(state);
             if (callee.MethodKind == MethodKind.LocalFunction)

@@ -1,110 +1,107 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
 
 namespace FpuGuard.Analyzers.Internals;
 
 /// <summary>
-/// The set of (FPU register lock, preemption disabled, interrupts disabled) nesting counts that may hold at a
-/// program point, each saturating at <see cref="Max"/>: 125 tuples in a 128-bit set. Merge is union, so
-/// "may be held" means held on some path.
+/// The worlds that may hold at a program point: each is a tuple of (FPU register lock, preemption disabled,
+/// interrupts disabled) nesting counts, saturating at <see cref="Max"/>, together with what is known of up to
+/// <see cref="MaxAtoms"/> boolean conditions on the path there (so <c>if (flag) Lock(); ... if (flag) Unlock();</c>
+/// keeps the two branches' worlds apart). Merge is union: "may be held" means held in some world.
 /// </summary>
 internal readonly struct ContextCounts : IEquatable<ContextCounts>
 {
     public const int Kinds = 3;
     public const int Max = 4;
+    public const int MaxAtoms = 16;
     private const int Radix = Max + 1;
+    private const int CountBits = 8;
 
-    private readonly ulong _low;
-    private readonly ulong _high;
+    private readonly ImmutableHashSet<long>? _worlds;
 
-    private ContextCounts(ulong low, ulong high)
-    {
-        _low = low;
-        _high = high;
-    }
+    private ContextCounts(ImmutableHashSet<long> worlds) => _worlds = worlds;
 
-    public static ContextCounts Single(int lockCount, int preemptCount, int irqCount) => Empty.With(Encode(lockCount, preemptCount, irqCount));
+    private ImmutableHashSet<long> Worlds => _worlds ?? ImmutableHashSet<long>.Empty;
 
     public static ContextCounts Empty => default;
 
-    public bool IsEmpty => _low == 0 && _high == 0;
+    public static ContextCounts Single(int lockCount, int preemptCount, int irqCount) =>
+        new(ImmutableHashSet.Create((long)Encode(lockCount, preemptCount, irqCount)));
 
-    public ContextCounts Union(ContextCounts other) => new(_low | other._low, _high | other._high);
+    public bool IsEmpty => Worlds.IsEmpty;
 
-    /// <summary>Applies a change to every tuple.</summary>
-    public ContextCounts Map(Func<int[], int[]> change)
+    /// <summary>
+    /// Merge: worlds with equal counts collapse into one that knows a condition only where they agree, so a
+    /// merge never holds more than one world per count tuple (a run of unrelated ifs stays linear).
+    /// </summary>
+    public ContextCounts Union(ContextCounts other)
     {
-        var result = Empty;
-        foreach (var tuple in Tuples())
+        var merged = Worlds.Union(other.Worlds);
+        return new(merged.GroupBy(w => w & 0xFF).Select(group => group.Aggregate((a, b) =>
         {
-            var next = change((int[])tuple.Clone());
-            result = result.With(Encode(Clamp(next[0]), Clamp(next[1]), Clamp(next[2])));
-        }
-
-        return result;
-    }
-
-    /// <summary>The largest count of the kind over all tuples (0 when none may be held).</summary>
-    public int MaxOf(int kind)
-    {
-        var max = 0;
-        foreach (var tuple in Tuples())
-        {
-            max = Math.Max(max, tuple[kind]);
-        }
-
-        return max;
-    }
-
-    /// <summary>Whether some tuple has the kind at zero.</summary>
-    public bool MayBeZero(int kind)
-    {
-        foreach (var tuple in Tuples())
-        {
-            if (tuple[kind] == 0)
+            var joined = a & 0xFF;
+            for (var atom = 0; atom < MaxAtoms; atom++)
             {
-                return true;
+                var shift = CountBits + (2 * atom);
+                var left = (a >> shift) & 3;
+                if (left == ((b >> shift) & 3))
+                {
+                    joined |= left << shift;
+                }
             }
-        }
 
-        return false;
+            return joined;
+        })).ToImmutableHashSet());
     }
 
-    /// <summary>Whether some tuple differs from <paramref name="expected"/> for the kind.</summary>
-    public bool MayDifferFrom(int kind, int expected)
+    /// <summary>Applies a change to the counts of every world.</summary>
+    public ContextCounts Map(Func<int[], int[]> change) => new(Worlds.Select(world =>
     {
-        foreach (var tuple in Tuples())
-        {
-            if (tuple[kind] != expected)
-            {
-                return true;
-            }
-        }
+        var next = change(Counts(world));
+        return (world & ~0xFFL) | (long)Encode(Clamp(next[0]), Clamp(next[1]), Clamp(next[2]));
+    }).ToImmutableHashSet());
 
-        return false;
-    }
-
-    private System.Collections.Generic.IEnumerable<int[]> Tuples()
+    /// <summary>Keeps the worlds where the condition can have this value, and records it there.</summary>
+    public ContextCounts Assume(int atom, bool value)
     {
-        for (var code = 0; code < Radix * Radix * Radix; code++)
-        {
-            if (Contains(code))
+        var wanted = value ? 1L : 2L;
+        var shift = CountBits + (2 * atom);
+        return new(Worlds.Where(w =>
             {
-                yield return new[] { code % Radix, code / Radix % Radix, code / (Radix * Radix) };
-            }
-        }
+                var known = (w >> shift) & 3;
+                return known == 0 || known == wanted;
+            })
+            .Select(w => (w & ~(3L << shift)) | (wanted << shift)).ToImmutableHashSet());
     }
 
-    private bool Contains(int code) => code < 64 ? (_low & (1UL << code)) != 0 : (_high & (1UL << (code - 64))) != 0;
+    /// <summary>Forgets the condition's value in every world (it was assigned).</summary>
+    public ContextCounts Forget(int atom)
+    {
+        var shift = CountBits + (2 * atom);
+        return new(Worlds.Select(w => w & ~(3L << shift)).ToImmutableHashSet());
+    }
 
-    private ContextCounts With(int code) => code < 64 ? new(_low | (1UL << code), _high) : new(_low, _high | (1UL << (code - 64)));
+    /// <summary>The largest count of the kind over all worlds (0 when none may be held).</summary>
+    public int MaxOf(int kind) => Worlds.Count == 0 ? 0 : Worlds.Max(w => Counts(w)[kind]);
+
+    /// <summary>Whether some world has the kind at zero.</summary>
+    public bool MayBeZero(int kind) => Worlds.Any(w => Counts(w)[kind] == 0);
+
+    private static int[] Counts(long world)
+    {
+        var code = (int)(world & 0xFF);
+        return new[] { code % Radix, code / Radix % Radix, code / (Radix * Radix) };
+    }
 
     private static int Encode(int a, int b, int c) => a + (Radix * b) + (Radix * Radix * c);
 
     private static int Clamp(int count) => Math.Max(0, Math.Min(Max, count));
 
-    public bool Equals(ContextCounts other) => _low == other._low && _high == other._high;
+    public bool Equals(ContextCounts other) => Worlds.SetEquals(other.Worlds);
 
     public override bool Equals(object? obj) => obj is ContextCounts other && Equals(other);
 
-    public override int GetHashCode() => unchecked((int)(_low ^ (_low >> 32) ^ _high ^ (_high >> 32)));
+    public override int GetHashCode() => Worlds.Count;
 }

@@ -82,9 +82,9 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
                         IObjectCreationOperation creation => creation.Constructor,
                         _ => null,
                     };
-                    if (callee is null || callee.MethodKind == MethodKind.LocalFunction)
+                    if (callee is null || callee.MethodKind == MethodKind.LocalFunction || InLambda(operation.Operation))
                     {
-                        return;
+                        return; // A lambda's body runs when it is invoked, not where the method is.
                     }
 
                     var contract = _contracts.Of(callee);
@@ -129,6 +129,19 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
                     }
                 }
             });
+        }
+
+        private static bool InLambda(IOperation operation)
+        {
+            for (var parent = operation.Parent; parent is not null; parent = parent.Parent)
+            {
+                if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private Diagnostic Live(IMethodSymbol owner, AtomicContextFlowAnalysis.SleepInContext sleep)

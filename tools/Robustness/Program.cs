@@ -39,6 +39,11 @@ public static class Program
             var report = await OracleComparison.RunAsync(programs, seed, checkFixes: true, Console.WriteLine);
             Console.WriteLine($"random programs against the oracle, in {clock.Elapsed.TotalSeconds:F0} s:");
             Console.WriteLine(report.Table());
+            foreach (var extra in report.FalsePositives.Where(f => f.Contains(Option(args, "--fp-rule", "FPU0001"), StringComparison.Ordinal)).Take(int.Parse(Option(args, "--show-fp", "0"))))
+            {
+                Console.WriteLine("  EXTRA " + extra);
+            }
+
             foreach (var missed in report.FalseNegatives.Take(3))
             {
                 Console.WriteLine("  MISSED " + missed);
