@@ -6,26 +6,29 @@ namespace FpuGuard.Analyzers;
 internal static class RuleDescriptors
 {
     private const string Category = "FpuGuard.Reliability";
+    private const string MaySleepTitle = "A call that may sleep is reached in an atomic context";
+    private const string MaySleepMessage = "'{0}' may sleep ({1}) while {2}";
+    private const string MaySleepDescription = "Sleeping (allocating with vzalloc, waiting, scheduling) is forbidden while the FPU registers are locked, preemption is disabled or interrupts are disabled. Move the call before the region, or leave the context around it; never switch to an atomic allocation to dodge the rule.";
 
     public static readonly DiagnosticDescriptor MaySleepInAtomicContext = new(
         RuleIdentifiers.MaySleepInAtomicContext,
-        title: "A call that may sleep is reached in an atomic context",
-        messageFormat: "'{0}' may sleep ({1}) while {2}",
+        title: MaySleepTitle,
+        messageFormat: MaySleepMessage,
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "Sleeping (allocating with vzalloc, waiting, scheduling) is forbidden while the FPU registers are locked, preemption is disabled or interrupts are disabled. Move the call before the region, or leave the context around it; never switch to an atomic allocation to dodge the rule.",
+        description: MaySleepDescription,
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.MaySleepInAtomicContext));
 
     /// <summary>FPU0001 found through methods of the compilation: reported when the whole compilation is known.</summary>
     public static readonly DiagnosticDescriptor MaySleepInAtomicContextInferred = new(
         RuleIdentifiers.MaySleepInAtomicContext,
-        title: "A call that may sleep is reached in an atomic context",
-        messageFormat: "'{0}' may sleep ({1}) while {2}",
+        title: MaySleepTitle,
+        messageFormat: MaySleepMessage,
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "Sleeping (allocating with vzalloc, waiting, scheduling) is forbidden while the FPU registers are locked, preemption is disabled or interrupts are disabled. Move the call before the region, or leave the context around it; never switch to an atomic allocation to dodge the rule.",
+        description: MaySleepDescription,
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.MaySleepInAtomicContext),
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 

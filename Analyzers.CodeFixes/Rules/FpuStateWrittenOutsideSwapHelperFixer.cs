@@ -22,7 +22,7 @@ namespace FpuGuard.Analyzers.CodeFixes.Rules;
 /// meaning could change (values that read state fields, reordered side effects, no receiver), none is offered.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(FpuStateWrittenOutsideSwapHelperFixer)), Shared]
-public sealed class FpuStateWrittenOutsideSwapHelperFixer : CodeFixProvider
+public sealed class FpuStateWrittenOutsideSwapHelperFixer : PlanCodeFixProvider
 {
     private const string SwapKey = "FPU0003.SwapHelper";
     private const string ReallocKey = "FPU0003.Reallocate";
@@ -30,37 +30,16 @@ public sealed class FpuStateWrittenOutsideSwapHelperFixer : CodeFixProvider
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.FpuStateWrittenOutsideSwapHelper);
 
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => new PlanFixAllProvider(Plan);
+    private protected override IEnumerable<string> Keys => new[] { SwapKey, ReallocKey };
 
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    private protected override CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken, out string title)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-        {
-            return;
-        }
-
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            foreach (var (key, title) in new[] { (SwapKey, "Change the FPU state together with '{0}'"), (ReallocKey, "Reallocate the buffer for the new features with '{0}'") })
-            {
-                if (Plan(context.Document, root, model, diagnostic, key, context.CancellationToken, out var callee) is { } plan)
-                {
-                    context.RegisterCodeFix(
-                        CodeAction.Create(string.Format(title, callee), c => CodeFixPlan.ApplyAsync(context.Document, new[] { plan }, c), key),
-                        diagnostic);
-                }
-            }
-        }
+        var plan = PlanFor(document, root, model, diagnostic, key, cancellationToken, out var callee);
+        title = string.Format(key == SwapKey ? "Change the FPU state together with '{0}'" : "Reallocate the buffer for the new features with '{0}'", callee);
+        return plan;
     }
 
-    private static CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken) =>
-        Plan(document, root, model, diagnostic, key, cancellationToken, out _);
-
-    private static CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken, out string callee)
+    private static CodeFixPlan? PlanFor(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken, out string callee)
     {
         callee = "";
         if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not MemberAccessExpressionSyntax access

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
@@ -22,7 +23,7 @@ namespace FpuGuard.Analyzers.CodeFixes.Rules;
 /// neither: there is no meaning-preserving fix for a free that is always wrong.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(FreeOfDefaultFpuStateFixer)), Shared]
-public sealed class FreeOfDefaultFpuStateFixer : CodeFixProvider
+public sealed class FreeOfDefaultFpuStateFixer : PlanCodeFixProvider
 {
     private const string HelperKey = "FPU0002.Helper";
     private const string GuardKey = "FPU0002.Guard";
@@ -30,32 +31,9 @@ public sealed class FreeOfDefaultFpuStateFixer : CodeFixProvider
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.FreeOfDefaultFpuState);
 
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => new PlanFixAllProvider((d, r, m, diagnostic, key, c) => Plan(d, r, m, diagnostic, key, c, out _));
+    private protected override IEnumerable<string> Keys => new[] { HelperKey, GuardKey };
 
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-        {
-            return;
-        }
-
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            foreach (var key in new[] { HelperKey, GuardKey })
-            {
-                if (Plan(context.Document, root, model, diagnostic, key, context.CancellationToken, out var title) is { } plan)
-                {
-                    context.RegisterCodeFix(CodeAction.Create(title, c => CodeFixPlan.ApplyAsync(context.Document, new[] { plan }, c), key), diagnostic);
-                }
-            }
-        }
-    }
-
-    private static CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken, out string title)
+    private protected override CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken, out string title)
     {
         title = "";
         diagnostic.Properties.TryGetValue(FreeOfDefaultFpuStateProperties.Kind, out var kind);

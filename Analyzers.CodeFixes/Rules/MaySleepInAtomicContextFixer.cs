@@ -24,7 +24,7 @@ namespace FpuGuard.Analyzers.CodeFixes.Rules;
 /// disabled. Never an atomic allocation; no fix where moving or wrapping could change what the code computes.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MaySleepInAtomicContextFixer)), Shared]
-public sealed class MaySleepInAtomicContextFixer : CodeFixProvider
+public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
 {
     private const string MoveKey = "FPU0001.MoveBeforeRegion";
     private const string EnableKey = "FPU0001.EnableInterrupts";
@@ -33,32 +33,9 @@ public sealed class MaySleepInAtomicContextFixer : CodeFixProvider
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.MaySleepInAtomicContext);
 
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => new PlanFixAllProvider((d, r, m, diagnostic, key, c) => Plan(r, m, diagnostic, key, c, out _));
+    private protected override IEnumerable<string> Keys => new[] { MoveKey, EnableKey };
 
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-        {
-            return;
-        }
-
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            foreach (var key in new[] { MoveKey, EnableKey })
-            {
-                if (Plan(root, model, diagnostic, key, context.CancellationToken, out var title) is { } plan)
-                {
-                    context.RegisterCodeFix(CodeAction.Create(title, c => CodeFixPlan.ApplyAsync(context.Document, new[] { plan }, c), key), diagnostic);
-                }
-            }
-        }
-    }
-
-    private static CodeFixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken, out string title)
+    private protected override CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken, out string title)
     {
         title = "";
         var held = Kinds(diagnostic, MaySleepInAtomicContextAnalyzer.HeldProperty);
