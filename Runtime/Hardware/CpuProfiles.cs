@@ -5,7 +5,8 @@ using System.Linq;
 namespace FpuGuard.Runtime;
 
 /// <summary>
-/// Leaf 0xD of real processors. Sapphire Rapids is a verbatim <c>cpuid -r</c> capture; the others are
+/// Leaf 0xD of real processors. Sapphire Rapids' leaf 0xD lines are a verbatim <c>cpuid -r</c> capture (its
+/// block header and leaf 0 line are added so the dump parses as a whole); the others are
 /// written in InstLatx64's format from the values those parts report (the figures of the xstate
 /// primer and the kernel's boot logs: sizes, offsets, flags and the enabled totals).
 /// </summary>
@@ -44,7 +45,7 @@ public static class CpuProfiles
         XFeatureMask.FpSse | XFeatureMask.Avx | XFeatureMask.Mpx | XFeatureMask.Avx512 | XFeatureMask.Pkru,
         XFeatureMask.None);
 
-    /// <summary>Intel Xeon Sapphire Rapids: AVX-512 and AMX (tile data XFD-capable), XFD; captured with <c>cpuid -r</c>.</summary>
+    /// <summary>Intel Xeon Sapphire Rapids: AVX-512 and AMX (tile data XFD-capable), XFD; leaf 0xD as <c>cpuid -r</c> printed it.</summary>
     public static CpuProfile SapphireRapids { get; } = new(
         "sapphire-rapids",
         "Intel Xeon Sapphire Rapids (AVX-512 and AMX)",
