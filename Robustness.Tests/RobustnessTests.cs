@@ -41,6 +41,15 @@ public class RobustnessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Every_fix_offered_on_our_tests_and_samples_is_valid()
+    {
+        var report = await FixValidity.RunOnCorpusAsync(Corpus.Load());
+        output.WriteLine(report.ToString());
+        Assert.True(report.FixesApplied > 20, report.ToString());
+        Assert.Empty(report.Failures);
+    }
+
+    [Fact]
     public void Hostile_ptrace_and_signal_input_never_breaks_the_kernel_model()
     {
         var report = RuntimeFuzzer.Run(4000, seed: 99);

@@ -125,6 +125,30 @@ public static class OracleComparison
 /// </summary>
 public static class FixValidity
 {
+    /// <summary>Fix validity over existing sources (tests, samples); ones that do not compile to begin with are skipped.</summary>
+    public static async Task<RunReport> RunOnCorpusAsync(IEnumerable<(string Name, string Text)> sources)
+    {
+        var harness = new AnalyzerHarness();
+        var report = new RunReport();
+        foreach (var (name, text) in sources)
+        {
+            var document = harness.WithText(text);
+            if ((await document.Project.GetCompilationAsync().ConfigureAwait(false))!.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                continue;
+            }
+
+            report.Cases++;
+            var failures = new List<string>();
+            var diagnostics = await harness.AnalyzeAsync(document, failures).ConfigureAwait(false);
+            report.Diagnostics += diagnostics.Length;
+            report.FixesApplied += await CheckAsync(harness, document, diagnostics, failures).ConfigureAwait(false);
+            report.Failures.AddRange(failures.Select(f => $"{name}: {f}"));
+        }
+
+        return report;
+    }
+
     public static async Task<int> CheckAsync(AnalyzerHarness harness, Document document, ImmutableArray<Diagnostic> diagnostics, List<string> failures)
     {
         var checkedFixes = 0;

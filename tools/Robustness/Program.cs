@@ -35,6 +35,15 @@ public static class Program
 
         if (programs > 0)
         {
+            var corpus = await FixValidity.RunOnCorpusAsync(Corpus.Load());
+            Console.WriteLine($"fix validity on tests and samples: {corpus.Cases} compiling sources, {corpus.FixesApplied} fixes checked, {corpus.Failures.Count} failures");
+            foreach (var failure in corpus.Failures.Take(5))
+            {
+                Console.WriteLine("  FAIL " + failure);
+            }
+
+            failed |= corpus.Failures.Count > 0;
+
             var clock = Stopwatch.StartNew();
             var report = await OracleComparison.RunAsync(programs, seed, checkFixes: true, Console.WriteLine);
             Console.WriteLine($"random programs against the oracle, in {clock.Elapsed.TotalSeconds:F0} s:");
