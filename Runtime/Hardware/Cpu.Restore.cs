@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 
 namespace FpuGuard.Runtime;
 
@@ -48,25 +49,45 @@ public sealed partial class Cpu
             throw new DeviceNotAvailableFault(op, $"XSTATE_BV loads component(s) {armed.ToHex()} armed by IA32_XFD = {Xfd.ToHex()}", armed);
         }
 
-        var format = compacted ? XSaveFormat.Compacted : XSaveFormat.Standard;
-        var offsetMask = compacted ? layoutMask : load;
+        // One pass finds where each loaded component sits and how far the instruction reads; nothing is
+        // loaded until the whole extent is known to lie inside the area.
+        Span<int> offsets = stackalloc int[64];
         var extent = XStateLayout.ExtendedRegionOffset;
-        foreach (var feature in load.Features())
+        var running = XStateLayout.ExtendedRegionOffset;
+        for (var bits = compacted ? (ulong)(layoutMask | load) : (ulong)load; bits != 0; bits &= bits - 1)
         {
-            extent = Math.Max(extent, Layout.GetOffset(feature, offsetMask, format) + GetAreaFootprint(feature));
+            var index = BitOperations.TrailingZeroCount(bits);
+            var component = Layout.GetComponent((XFeature)index);
+            int at;
+            if (index < 2 || !compacted)
+            {
+                at = component.StandardOffset;
+            }
+            else
+            {
+                at = component.IsAligned64 ? (running + XStateLayout.Alignment - 1) & ~(XStateLayout.Alignment - 1) : running;
+                running = at + component.Size;
+            }
+
+            offsets[index] = at;
+            if (((ulong)load & (1UL << index)) != 0)
+            {
+                extent = Math.Max(extent, at + GetAreaFootprint((XFeature)index));
+            }
         }
 
         CheckArea(op, area, extent, "read");
 
-        foreach (var feature in rfbm.Features())
+        for (var bits = (ulong)rfbm; bits != 0; bits &= bits - 1)
         {
-            if (load.Has(feature))
+            var index = BitOperations.TrailingZeroCount(bits);
+            if (((ulong)load & (1UL << index)) != 0)
             {
-                LoadComponent(area, feature, Layout.GetOffset(feature, offsetMask, format));
+                LoadComponent(area, (XFeature)index, offsets[index]);
             }
             else
             {
-                InitComponent(feature);
+                InitComponent((XFeature)index);
             }
         }
 

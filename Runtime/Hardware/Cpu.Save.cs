@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Numerics;
 
 namespace FpuGuard.Runtime;
 
@@ -64,16 +65,18 @@ public sealed partial class Cpu
         CheckArea(op, area, Layout.GetBufferSize(rfbm, XSaveFormat.Standard), "write");
         var inUse = EffectiveInUse();
         var skipUnmodified = optimized && _lastRestore == new RestoreInfo(Cpl, area.Address, 0, false);
-        foreach (var feature in rfbm.Features())
+        for (var bits = (ulong)rfbm; bits != 0; bits &= bits - 1)
         {
-            var bit = 1UL << (int)feature;
-            var componentInUse = inUse.Has(feature);
+            var index = BitOperations.TrailingZeroCount(bits);
+            var bit = 1UL << index;
+            var componentInUse = ((ulong)inUse & bit) != 0;
             if (optimized && (!componentInUse || (skipUnmodified && (_modified & bit) == 0)))
             {
                 continue;
             }
 
-            StoreComponent(area, feature, Layout.GetOffset(feature, rfbm, XSaveFormat.Standard), componentInUse);
+            var feature = (XFeature)index;
+            StoreComponent(area, feature, Layout.GetComponent(feature).StandardOffset, componentInUse);
         }
 
         if ((rfbm & MxcsrOwners) != 0)
@@ -91,14 +94,26 @@ public sealed partial class Cpu
         var xcompBv = XStateBuffer.CompactedFormatBit | (ulong)rfbm;
         var skipUnmodified = modifiedOptimization && _lastRestore == new RestoreInfo(Cpl, area.Address, xcompBv, true);
         var saved = rfbm & inUse;
-        foreach (var feature in saved.Features())
+
+        // One pass over RFBM keeps the running compacted offset: every RFBM component takes its room,
+        // only the ones in use are written.
+        var offset = XStateLayout.ExtendedRegionOffset;
+        for (var bits = (ulong)rfbm; bits != 0; bits &= bits - 1)
         {
-            if (skipUnmodified && (_modified & (1UL << (int)feature)) == 0)
+            var index = BitOperations.TrailingZeroCount(bits);
+            var feature = (XFeature)index;
+            var component = Layout.GetComponent(feature);
+            var at = index < 2 ? component.StandardOffset : component.IsAligned64 ? (offset + XStateLayout.Alignment - 1) & ~(XStateLayout.Alignment - 1) : offset;
+            if (index >= 2)
             {
-                continue;
+                offset = at + component.Size;
             }
 
-            StoreComponent(area, feature, Layout.GetOffset(feature, rfbm, XSaveFormat.Compacted), inUse: true);
+            var bit = 1UL << index;
+            if (((ulong)saved & bit) != 0 && !(skipUnmodified && (_modified & bit) == 0))
+            {
+                StoreComponent(area, feature, at, inUse: true);
+            }
         }
 
         // SDM 13.10: MXCSR goes with SSE (RFBM[1]) here; RFBM[2] does not matter as it does for XSAVE.
@@ -113,8 +128,25 @@ public sealed partial class Cpu
 
     private void StoreComponent(XStateBuffer area, XFeature feature, int offset, bool inUse)
     {
-        var image = inUse ? _registers[(int)feature]! : InitImage(feature);
         var bytes = area.Bytes;
+        if (!inUse)
+        {
+            // XSAVE writes the init configuration: zeros, and FCW's reset value for x87.
+            if (feature == XFeature.X87)
+            {
+                bytes[..24].Clear();
+                bytes[32..160].Clear();
+                BinaryPrimitives.WriteUInt16LittleEndian(bytes, FcwInit);
+            }
+            else
+            {
+                bytes.Slice(offset, GetRegisterFileSize(feature)).Clear();
+            }
+
+            return;
+        }
+
+        var image = _registers[(int)feature]!;
         if (feature == XFeature.X87)
         {
             image.AsSpan(0, 24).CopyTo(bytes);
@@ -130,18 +162,6 @@ public sealed partial class Cpu
     {
         area.Mxcsr = Mxcsr;
         BinaryPrimitives.WriteUInt32LittleEndian(area.Bytes.Slice(XStateBuffer.MxcsrMaskOffset, 4), MxcsrMask);
-    }
-
-    private byte[] InitImage(XFeature feature)
-    {
-        var image = new byte[GetRegisterFileSize(feature)];
-        if (feature == XFeature.X87)
-        {
-            image[0] = FcwInit & 0xFF;
-            image[1] = FcwInit >> 8;
-        }
-
-        return image;
     }
 
     private void CheckArea(string op, XStateBuffer area, int extent, string access)

@@ -47,7 +47,7 @@ public sealed partial class Cpu
             _registers[(int)component.Feature] = new byte[GetRegisterFileSize(component.Feature)];
         }
 
-        InitComponent(XFeature.X87);
+        ResetComponent(XFeature.X87);
         Mxcsr = MxcsrInit;
     }
 
@@ -302,7 +302,17 @@ public sealed partial class Cpu
         _modified |= bit;
     }
 
+    // Only initialization clears an XINUSE bit, so a component not in use already holds its init values:
+    // like the hardware's init optimization, initializing it again costs nothing.
     private void InitComponent(XFeature feature)
+    {
+        if ((_xInUse & (1UL << (int)feature)) != 0)
+        {
+            ResetComponent(feature);
+        }
+    }
+
+    private void ResetComponent(XFeature feature)
     {
         var file = _registers[(int)feature]!;
         Array.Clear(file);
