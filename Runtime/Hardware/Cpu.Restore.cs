@@ -137,13 +137,11 @@ public sealed partial class Cpu
 
     private static void RequireZeroHeaderBytes(string op, XStateBuffer area, int from, int to)
     {
-        var header = area.Bytes.Slice(XStateLayout.LegacyRegionSize);
-        for (var i = from; i < to; i++)
+        var nonZero = area.Bytes.Slice(XStateLayout.LegacyRegionSize + from, to - from).IndexOfAnyExcept((byte)0);
+        if (nonZero >= 0)
         {
-            if (header[i] != 0)
-            {
-                throw new GeneralProtectionFault(op, $"XSAVE header byte {i} is 0x{header[i]:X2}; bytes {from}–{to - 1} must be zero");
-            }
+            var i = from + nonZero;
+            throw new GeneralProtectionFault(op, $"XSAVE header byte {i} is 0x{area.Bytes[XStateLayout.LegacyRegionSize + i]:X2}; bytes {from}–{to - 1} must be zero");
         }
     }
 
