@@ -66,9 +66,17 @@ internal sealed class DefaultStateFlowAnalysis
 
         public FlowState With(ImmutableHashSet<AccessPath> facts) => facts.IsEmpty ? this : new FlowState(NotDefault.Union(facts), Aliases);
 
-        public FlowState Kill(AccessPath written) => new(
-            NotDefault.Where(p => !p.StartsWith(written)).ToImmutableHashSet(),
-            Aliases.Where(a => !a.Key.StartsWith(written)).ToImmutableDictionary());
+        public FlowState Kill(AccessPath written)
+        {
+            if (!NotDefault.Any(p => p.StartsWith(written)) && !Aliases.Keys.Any(k => k.StartsWith(written)))
+            {
+                return this; // Most writes touch nothing the analysis knows.
+            }
+
+            return new(
+                NotDefault.Where(p => !p.StartsWith(written)).ToImmutableHashSet(),
+                Aliases.Where(a => !a.Key.StartsWith(written)).ToImmutableDictionary());
+        }
 
         public FlowState Meet(FlowState other) => new(
             NotDefault.Intersect(other.NotDefault),

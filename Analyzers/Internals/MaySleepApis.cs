@@ -16,22 +16,20 @@ internal sealed class MaySleepApis
     public const string OptionName = "fpuguard.may_sleep_apis";
 
     private readonly AnalyzerConfigOptionsProvider _options;
-    private readonly ConcurrentDictionary<string, ImmutableHashSet<string>> _parsed = new();
+    private readonly ConcurrentDictionary<SyntaxTree, ImmutableHashSet<string>> _byTree = new();
 
     public MaySleepApis(AnalyzerConfigOptionsProvider options) => _options = options;
 
     /// <summary>Whether the method is listed in the options that apply to <paramref name="tree"/>.</summary>
     public bool IsListed(IMethodSymbol method, SyntaxTree tree)
     {
-        if (!_options.GetOptions(tree).TryGetValue(OptionName, out var value) && !_options.GlobalOptions.TryGetValue(OptionName, out value))
-        {
-            return false;
-        }
-
-        var listed = _parsed.GetOrAdd(value, v => v.Split(new[] { ';', ',' }, StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => s.Trim())
-            .Where(s => s.Length > 0)
-            .ToImmutableHashSet(StringComparer.Ordinal));
+        var listed = _byTree.GetOrAdd(tree, Read);
         return !listed.IsEmpty && (method.ReducedFrom ?? method.OriginalDefinition).GetDocumentationCommentId() is { } id && listed.Contains(id);
     }
+
+    // Read once per tree: the options do not change within a compilation.
+    private ImmutableHashSet<string> Read(SyntaxTree tree) =>
+        _options.GetOptions(tree).TryGetValue(OptionName, out var value) || _options.GlobalOptions.TryGetValue(OptionName, out value)
+            ? value.Split(new[] { ';', ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).Where(s => s.Length > 0).ToImmutableHashSet(StringComparer.Ordinal)
+            : ImmutableHashSet<string>.Empty;
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
@@ -69,22 +68,9 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                     return;
                 }
 
-                var analyzed = new HashSet<IOperation>();
-                foreach (var block in end.OperationBlocks)
+                foreach (var root in FlowRoots.Of(end.OperationBlocks))
                 {
-                    // One graph per executable root: a body block may hang below the method-body operation.
-                    var root = block;
-                    while (root.Parent is not null)
-                    {
-                        root = root.Parent;
-                    }
-
-                    if (block.Kind is OperationKind.MethodBody or OperationKind.ConstructorBody or OperationKind.Block
-                        or OperationKind.FieldInitializer or OperationKind.PropertyInitializer
-                        && analyzed.Add(root))
-                    {
-                        new DefaultStateFlowAnalysis(_members, IsFree, IsSwapHelper, end.ReportDiagnostic).Analyze(end.GetControlFlowGraph(block));
-                    }
+                    new DefaultStateFlowAnalysis(_members, IsFree, IsSwapHelper, end.ReportDiagnostic).Analyze(end.GetControlFlowGraph(root));
                 }
             });
         }

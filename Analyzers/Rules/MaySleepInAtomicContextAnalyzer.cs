@@ -50,6 +50,9 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 
     private sealed class Analysis
     {
+        // A method that touches no context holds none relative to its entry; sleep points never mutate it.
+        private static readonly int[] NoDelta = new int[ContextCounts.Kinds];
+
         private readonly MethodContracts _contracts = new();
         private readonly MaySleepApis _apis;
         private readonly AtomicContextFlowAnalysis _flow;
@@ -88,7 +91,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
                     }
 
                     var contract = _contracts.Of(callee);
-                    var zero = new int[ContextCounts.Kinds];
+                    var zero = NoDelta;
                     lock (gate)
                     {
                         usesContexts |= contract.ChangesContext;
@@ -167,30 +170,6 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
                 .Add(HeldProperty, string.Join(",", Enumerable.Range(0, ContextCounts.Kinds).Where(k => held[k] > 0)))
                 .Add(RequiredProperty, string.Join(",", required));
             return Diagnostic.Create(descriptor, location, additional, properties, callee, why, contexts);
-        }
-    }
-}
-
-/// <summary>The operation blocks of a method that have a control-flow graph, one per executable root.</summary>
-internal static class FlowRoots
-{
-    public static IEnumerable<IOperation> Of(ImmutableArray<IOperation> blocks)
-    {
-        var roots = new HashSet<IOperation>();
-        foreach (var block in blocks)
-        {
-            var root = block;
-            while (root.Parent is not null)
-            {
-                root = root.Parent;
-            }
-
-            if (block.Kind is OperationKind.MethodBody or OperationKind.ConstructorBody or OperationKind.Block
-                or OperationKind.FieldInitializer or OperationKind.PropertyInitializer
-                && roots.Add(root))
-            {
-                yield return block;
-            }
         }
     }
 }
