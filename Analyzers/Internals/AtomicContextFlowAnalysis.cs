@@ -89,6 +89,8 @@ internal sealed class AtomicContextFlowAnalysis
         private readonly Result _result;
         private readonly MethodContract _ownerContract;
         private readonly ContextCounts?[] _entry;
+        private readonly bool[] _queued;
+        private readonly Queue<int> _pending = new();
         private readonly HashSet<TextSpanKey> _reported = new();
         private readonly Dictionary<ISymbol, int> _atoms = new(SymbolEqualityComparer.Default);
         private bool _reporting;
@@ -102,22 +104,21 @@ internal sealed class AtomicContextFlowAnalysis
             _result = result;
             _ownerContract = ownerContract;
             _entry = new ContextCounts?[graph.Blocks.Length];
+            _queued = new bool[graph.Blocks.Length];
         }
 
         public void Execute()
         {
+            // A worklist: a block is transferred again only when what flows into it changed.
             _entry[0] = ContextCounts.Single(_baseline[0], _baseline[1], _baseline[2]);
-            var changed = true;
-            for (var round = 0; changed && round < MaxRounds; round++)
+            _pending.Enqueue(0);
+            _queued[0] = true;
+            for (var steps = 0; _pending.Count > 0 && steps < MaxRounds * _graph.Blocks.Length; steps++)
             {
-                changed = false;
-                foreach (var block in _graph.Blocks)
-                {
-                    if (_entry[block.Ordinal] is { } state)
-                    {
-                        changed |= Propagate(block, Transfer(block, state));
-                    }
-                }
+                var ordinal = _pending.Dequeue();
+                _queued[ordinal] = false;
+                var block = _graph.Blocks[ordinal];
+                Propagate(block, Transfer(block, _entry[ordinal]!.Value));
             }
 
             _reporting = true;
@@ -291,6 +292,12 @@ internal sealed class AtomicContextFlowAnalysis
             }
 
             _entry[ordinal] = merged;
+            if (!_queued[ordinal])
+            {
+                _queued[ordinal] = true;
+                _pending.Enqueue(ordinal);
+            }
+
             return true;
         }
 
@@ -361,16 +368,18 @@ internal sealed class AtomicContextFlowAnalysis
             }
 
             var contract = _analysis._contracts.Of(callee);
-            var delta = Delta(state);
             if (callee.MethodKind == MethodKind.LocalFunction)
             {
-                LocalFunction(call, callee, state, delta);
+                if (_reporting)
+                {
+                    LocalFunction(call, callee, state, Delta(state));
+                }
             }
             else if (contract.MaySleep || _analysis._isListed(callee, call.Syntax.SyntaxTree))
             {
                 if (_reporting)
                 {
-                    _result.Points.Add(new SleepPoint(null, callee.Name, call.Syntax.GetLocation(), delta));
+                    _result.Points.Add(new SleepPoint(null, callee.Name, call.Syntax.GetLocation(), Delta(state)));
                     if (Held(state) is { } held)
                     {
                         Report(new SleepInContext(call, callee, held, Array.Empty<SleepPoint>()));
@@ -379,7 +388,7 @@ internal sealed class AtomicContextFlowAnalysis
             }
             else if (!contract.DoesNotSleep && !callee.DeclaringSyntaxReferences.IsEmpty && _reporting)
             {
-                _result.Points.Add(new SleepPoint(callee, callee.Name, call.Syntax.GetLocation(), delta));
+                _result.Points.Add(new SleepPoint(callee, callee.Name, call.Syntax.GetLocation(), Delta(state)));
                 if (Held(state) is { } held)
                 {
                     _result.SourceCallsInContext.Add((call, callee, held));
@@ -464,13 +473,30 @@ internal sealed class AtomicContextFlowAnalysis
             return null;
         }
 
-        private int[] Delta(ContextCounts state) =>
-            Enumerable.Range(0, ContextCounts.Kinds).Select(k => state.MaxOf(k) - _baseline[k]).ToArray();
+        private int[] Delta(ContextCounts state)
+        {
+            var delta = new int[ContextCounts.Kinds];
+            for (var kind = 0; kind < delta.Length; kind++)
+            {
+                delta[kind] = state.MaxOf(kind) - _baseline[kind];
+            }
+
+            return delta;
+        }
 
         private static int[]? Held(ContextCounts state)
         {
-            var held = Enumerable.Range(0, ContextCounts.Kinds).Select(state.MaxOf).ToArray();
-            return held.Any(h => h > 0) ? held : null;
+            int[]? held = null;
+            for (var kind = 0; kind < ContextCounts.Kinds; kind++)
+            {
+                if (state.MaxOf(kind) is var count && count > 0)
+                {
+                    held ??= new int[ContextCounts.Kinds];
+                    held[kind] = count;
+                }
+            }
+
+            return held;
         }
 
         private void Report(SleepInContext sleep)

@@ -38,22 +38,57 @@ internal readonly struct ContextCounts : IEquatable<ContextCounts>
     /// </summary>
     public ContextCounts Union(ContextCounts other)
     {
-        var merged = Worlds.Union(other.Worlds);
-        return new(merged.GroupBy(w => w & 0xFF).Select(group => group.Aggregate((a, b) =>
+        // Fast paths first: most merges meet one world, or the same worlds again.
+        if (other.IsEmpty || ReferenceEquals(_worlds, other._worlds))
         {
-            var joined = a & 0xFF;
-            for (var atom = 0; atom < MaxAtoms; atom++)
-            {
-                var shift = CountBits + (2 * atom);
-                var left = (a >> shift) & 3;
-                if (left == ((b >> shift) & 3))
-                {
-                    joined |= left << shift;
-                }
-            }
+            return this;
+        }
 
-            return joined;
-        })).ToImmutableHashSet());
+        if (IsEmpty)
+        {
+            return other;
+        }
+
+        var merged = Worlds.Union(other.Worlds);
+        if (merged.Count == Worlds.Count)
+        {
+            return this; // The other's worlds were all here already.
+        }
+
+        var byCounts = new Dictionary<long, long>();
+        var collapsed = false;
+        foreach (var world in merged)
+        {
+            var counts = world & 0xFF;
+            if (byCounts.TryGetValue(counts, out var existing))
+            {
+                byCounts[counts] = Join(existing, world);
+                collapsed = true;
+            }
+            else
+            {
+                byCounts[counts] = world;
+            }
+        }
+
+        return collapsed ? new(byCounts.Values.ToImmutableHashSet()) : new(merged);
+    }
+
+    // Two worlds with equal counts: keep a condition's value only where both know the same one.
+    private static long Join(long a, long b)
+    {
+        var joined = a & 0xFF;
+        for (var atom = 0; atom < MaxAtoms; atom++)
+        {
+            var shift = CountBits + (2 * atom);
+            var left = (a >> shift) & 3;
+            if (left == ((b >> shift) & 3))
+            {
+                joined |= left << shift;
+            }
+        }
+
+        return joined;
     }
 
     /// <summary>Applies a change to the counts of every world.</summary>
@@ -84,10 +119,41 @@ internal readonly struct ContextCounts : IEquatable<ContextCounts>
     }
 
     /// <summary>The largest count of the kind over all worlds (0 when none may be held).</summary>
-    public int MaxOf(int kind) => Worlds.Count == 0 ? 0 : Worlds.Max(w => Counts(w)[kind]);
+    public int MaxOf(int kind)
+    {
+        var max = 0;
+        foreach (var world in Worlds)
+        {
+            max = Math.Max(max, CountOf(world, kind));
+        }
+
+        return max;
+    }
 
     /// <summary>Whether some world has the kind at zero.</summary>
-    public bool MayBeZero(int kind) => Worlds.Any(w => Counts(w)[kind] == 0);
+    public bool MayBeZero(int kind)
+    {
+        foreach (var world in Worlds)
+        {
+            if (CountOf(world, kind) == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int CountOf(long world, int kind)
+    {
+        var code = (int)(world & 0xFF);
+        return kind switch
+        {
+            0 => code % Radix,
+            1 => code / Radix % Radix,
+            _ => code / (Radix * Radix),
+        };
+    }
 
     private static int[] Counts(long world)
     {

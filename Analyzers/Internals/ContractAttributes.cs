@@ -21,6 +21,13 @@ internal static class ContractAttributes
     public const string DoesNotSleep = "DoesNotSleepAttribute";
     public const string AssertsAtomicContext = "AssertsAtomicContextAttribute";
 
+    /// <summary>Every name above.</summary>
+    public static readonly string[] All =
+    {
+        MaySleep, EntersAtomicContext, ExitsAtomicContext, RequiresAtomicContext, FpuStateField,
+        FpuStateSwapHelper, DefaultFpuState, FreesMemory, DoesNotSleep, AssertsAtomicContext,
+    };
+
     /// <summary>Whether the symbol carries the attribute.</summary>
     public static bool Has(ISymbol symbol, string attributeName)
     {

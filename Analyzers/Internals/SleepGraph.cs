@@ -66,24 +66,27 @@ internal sealed class SleepGraph
     private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<SleepPoint>> _points = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentQueue<PendingCall> _pending = new();
 
+    /// <summary>Records a method as analysed, with its sleep points (none is a result too).</summary>
     public void Record(IMethodSymbol method, IEnumerable<SleepPoint> points)
     {
         var array = points.ToImmutableArray();
-        if (!array.IsEmpty)
-        {
-            _points.AddOrUpdate(method.OriginalDefinition, array, (_, existing) => existing.AddRange(array));
-        }
+        _points.AddOrUpdate(method.OriginalDefinition, array, (_, existing) => existing.AddRange(array));
     }
 
     public void AddPending(PendingCall call) => _pending.Enqueue(call);
 
-    public IEnumerable<Diagnostic> Resolve()
+    /// <summary>
+    /// The pending calls that reach a sleep. <paramref name="load"/> records the points of a method that was not
+    /// analysed yet; it is asked only for methods some pending call can reach.
+    /// </summary>
+    public IEnumerable<Diagnostic> Resolve(Action<IMethodSymbol> load)
     {
         if (_pending.IsEmpty)
         {
             yield break;
         }
 
+        LoadReachable(load);
         var summaries = Summaries(out var via);
         foreach (var call in _pending)
         {
@@ -97,6 +100,36 @@ internal sealed class SleepGraph
             {
                 var (chain, locations) = Chain(call.Callee.OriginalDefinition, via);
                 yield return call.Report(chain, locations);
+            }
+        }
+    }
+
+    private void LoadReachable(Action<IMethodSymbol> load)
+    {
+        var seen = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        var work = new Stack<IMethodSymbol>(_pending.Select(p => p.Callee.OriginalDefinition));
+        while (work.Count > 0)
+        {
+            var method = work.Pop();
+            if (!seen.Add(method))
+            {
+                continue;
+            }
+
+            if (!_points.ContainsKey(method))
+            {
+                load(method);
+            }
+
+            if (_points.TryGetValue(method, out var points))
+            {
+                foreach (var point in points)
+                {
+                    if (point.Callee is { } callee)
+                    {
+                        work.Push(callee.OriginalDefinition);
+                    }
+                }
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
@@ -31,46 +32,32 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
 
             var contracts = new MethodContracts();
             var flow = new AtomicContextFlowAnalysis(contracts, static (_, _) => false);
-            start.RegisterOperationBlockStartAction(block =>
+            var index = ContractIndex.For(start.Compilation);
+            start.RegisterOperationBlockAction(end =>
             {
-                if (block.OwningSymbol is not IMethodSymbol owner)
+                // Syntax first: ordinary code never names a context-changing method and costs no more than this.
+                if (end.OwningSymbol is not IMethodSymbol owner
+                    || !index.MayInvolve(end.OperationBlocks.Select(b => b.Syntax), ContractRole.ChangesContext)
+                    || !end.OperationBlocks.Any(b => b.Descendants().Any(o => o is IInvocationOperation call && contracts.Of(call.TargetMethod).ChangesContext)))
                 {
-                    return;
+                    return; // using-scope Dispose calls only appear with an entering call before them.
                 }
 
-                var touches = new int[1];
-                block.RegisterOperationAction(
-                    operation =>
-                    {
-                        if (contracts.Of(((IInvocationOperation)operation.Operation).TargetMethod).ChangesContext)
-                        {
-                            Volatile.Write(ref touches[0], 1);
-                        }
-                    },
-                    OperationKind.Invocation);
-                block.RegisterOperationBlockEndAction(end =>
+                foreach (var root in FlowRoots.Of(end.OperationBlocks))
                 {
-                    if (Volatile.Read(ref touches[0]) == 0)
+                    var result = flow.Analyze(end.GetControlFlowGraph(root), owner);
+                    foreach (var (exit, kind) in result.ExitsWithoutEntry)
                     {
-                        return; // using-scope Dispose calls only appear with an entering call before them.
+                        end.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, exit.Syntax.GetLocation(),
+                            $"'{owner.Name}' exits {MethodContracts.KindName(kind)} here, where on some path it was not entered"));
                     }
 
-                    foreach (var root in FlowRoots.Of(end.OperationBlocks))
+                    foreach (var kind in result.HeldAtReturn)
                     {
-                        var result = flow.Analyze(end.GetControlFlowGraph(root), owner);
-                        foreach (var (exit, kind) in result.ExitsWithoutEntry)
-                        {
-                            end.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, exit.Syntax.GetLocation(),
-                                $"'{owner.Name}' exits {MethodContracts.KindName(kind)} here, where on some path it was not entered"));
-                        }
-
-                        foreach (var kind in result.HeldAtReturn)
-                        {
-                            end.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, owner.Locations[0],
-                                $"'{owner.Name}' may return with {MethodContracts.KindName(kind)} still held: {MethodContracts.Describe(kind)} on some path out of it"));
-                        }
+                        end.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, owner.Locations[0],
+                            $"'{owner.Name}' may return with {MethodContracts.KindName(kind)} still held: {MethodContracts.Describe(kind)} on some path out of it"));
                     }
-                });
+                }
             });
         });
     }

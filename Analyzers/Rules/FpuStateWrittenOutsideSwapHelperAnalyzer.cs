@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Linq;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -28,7 +29,23 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
             }
 
             var analysis = new Analysis();
-            start.RegisterOperationAction(analysis.AnalyzeReference, OperationKind.FieldReference, OperationKind.PropertyReference);
+            var index = ContractIndex.For(start.Compilation);
+            start.RegisterOperationBlockAction(block =>
+            {
+                // Syntax first: only a block that writes a member named like a state field has its operations walked.
+                if (!index.MayInvolve(block.OperationBlocks.Select(b => b.Syntax), ContractRole.StateField))
+                {
+                    return;
+                }
+
+                foreach (var operation in block.OperationBlocks.SelectMany(b => b.DescendantsAndSelf()))
+                {
+                    if (operation is IMemberReferenceOperation { Kind: OperationKind.FieldReference or OperationKind.PropertyReference } reference)
+                    {
+                        analysis.AnalyzeReference(reference, block.OwningSymbol, block.ReportDiagnostic);
+                    }
+                }
+            });
         });
     }
 
@@ -37,20 +54,19 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
         private readonly ConcurrentDictionary<ISymbol, bool> _isStateField = new(SymbolEqualityComparer.Default);
         private readonly ContractMethods _contractMethods = new();
 
-        public void AnalyzeReference(OperationAnalysisContext context)
+        public void AnalyzeReference(IMemberReferenceOperation reference, ISymbol owner, System.Action<Diagnostic> report)
         {
-            var reference = (IMemberReferenceOperation)context.Operation;
             var member = reference.Member.OriginalDefinition;
             if (!_isStateField.GetOrAdd(member, m => ContractAttributes.Has(m, ContractAttributes.FpuStateField))
                 || !StateFieldWrites.IsWrite(reference)
-                || StateFieldWrites.IsAllowedWriter(context.ContainingSymbol, member))
+                || StateFieldWrites.IsAllowedWriter(owner, member))
             {
                 return;
             }
 
             var helpers = _contractMethods.SwapHelpersFor(member.ContainingType);
             var helper = helpers.Length == 1 ? $" '{helpers[0].ContainingType.Name}.{helpers[0].Name}'" : "";
-            context.ReportDiagnostic(Diagnostic.Create(
+            report(Diagnostic.Create(
                 RuleDescriptors.FpuStateWrittenOutsideSwapHelper,
                 reference.Syntax.GetLocation(),
                 $"{member.ContainingType.Name}.{member.Name}",

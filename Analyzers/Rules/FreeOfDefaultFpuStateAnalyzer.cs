@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Linq;
-using System.Threading;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -30,8 +29,8 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var analysis = new Analysis();
-            start.RegisterOperationBlockStartAction(analysis.OnBlockStart);
+            var analysis = new Analysis(ContractIndex.For(start.Compilation));
+            start.RegisterOperationBlockAction(analysis.OnBlock);
         });
     }
 
@@ -40,6 +39,9 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentDictionary<IMethodSymbol, bool> _frees = new(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<IMethodSymbol, bool> _swaps = new(SymbolEqualityComparer.Default);
         private readonly FpuStateMembers _members = new();
+        private readonly ContractIndex _index;
+
+        public Analysis(ContractIndex index) => _index = index;
 
         private bool IsFree(IMethodSymbol method) =>
             _frees.GetOrAdd(method.ReducedFrom ?? method.OriginalDefinition, m => ContractAttributes.Has(m, ContractAttributes.FreesMemory));
@@ -47,32 +49,20 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
         private bool IsSwapHelper(IMethodSymbol method) =>
             _swaps.GetOrAdd(method.OriginalDefinition, m => ContractAttributes.Has(m, ContractAttributes.FpuStateSwapHelper));
 
-        public void OnBlockStart(OperationBlockStartAnalysisContext context)
+        public void OnBlock(OperationBlockAnalysisContext context)
         {
-            // Cheap filter first: only a block that frees a state-looking value pays for a control-flow graph.
-            var candidates = new Flag();
-            context.RegisterOperationAction(
-                operation =>
-                {
-                    var invocation = (IInvocationOperation)operation.Operation;
-                    if (IsFree(invocation.TargetMethod) && MayBeState(invocation))
-                    {
-                        candidates.Set();
-                    }
-                },
-                OperationKind.Invocation);
-            context.RegisterOperationBlockEndAction(end =>
+            // Syntax first, then a walk of the operations: only a block that frees a state-looking value pays for
+            // a control-flow graph.
+            if (!_index.MayInvolve(context.OperationBlocks.Select(b => b.Syntax), ContractRole.FreesMemory)
+                || !context.OperationBlocks.Any(b => b.Descendants().Any(o => o is IInvocationOperation call && IsFree(call.TargetMethod) && MayBeState(call))))
             {
-                if (!candidates.IsSet)
-                {
-                    return;
-                }
+                return;
+            }
 
-                foreach (var root in FlowRoots.Of(end.OperationBlocks))
-                {
-                    new DefaultStateFlowAnalysis(_members, IsFree, IsSwapHelper, end.ReportDiagnostic).Analyze(end.GetControlFlowGraph(root));
-                }
-            });
+            foreach (var root in FlowRoots.Of(context.OperationBlocks))
+            {
+                new DefaultStateFlowAnalysis(_members, IsFree, IsSwapHelper, context.ReportDiagnostic).Analyze(context.GetControlFlowGraph(root));
+            }
         }
 
         private bool MayBeState(IInvocationOperation invocation)
@@ -85,14 +75,5 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                 _ => false,
             };
         }
-    }
-
-    private sealed class Flag
-    {
-        private int _set;
-
-        public bool IsSet => Volatile.Read(ref _set) != 0;
-
-        public void Set() => Volatile.Write(ref _set, 1);
     }
 }

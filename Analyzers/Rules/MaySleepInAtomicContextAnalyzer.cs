@@ -1,9 +1,12 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace FpuGuard.Analyzers.Rules;
@@ -36,11 +39,11 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var analysis = new Analysis(new MaySleepApis(start.Options.AnalyzerConfigOptionsProvider));
-            start.RegisterOperationBlockStartAction(analysis.OnBlockStart);
+            var analysis = new Analysis(new MaySleepApis(start.Options.AnalyzerConfigOptionsProvider), ContractIndex.For(start.Compilation));
+            start.RegisterOperationBlockAction(analysis.OnBlock);
             start.RegisterCompilationEndAction(end =>
             {
-                foreach (var diagnostic in analysis.Graph.Resolve())
+                foreach (var diagnostic in analysis.Resolve(end.Compilation, end.CancellationToken))
                 {
                     end.ReportDiagnostic(diagnostic);
                 }
@@ -50,101 +53,87 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 
     private sealed class Analysis
     {
-        // A method that touches no context holds none relative to its entry; sleep points never mutate it.
-        private static readonly int[] NoDelta = new int[ContextCounts.Kinds];
-
         private readonly MethodContracts _contracts = new();
         private readonly MaySleepApis _apis;
         private readonly AtomicContextFlowAnalysis _flow;
+        private readonly ContractIndex _index;
 
-        public Analysis(MaySleepApis apis)
+        public Analysis(MaySleepApis apis, ContractIndex index)
         {
             _apis = apis;
+            _index = index;
             _flow = new AtomicContextFlowAnalysis(_contracts, apis.IsListed);
         }
 
         public SleepGraph Graph { get; } = new();
 
-        public void OnBlockStart(OperationBlockStartAnalysisContext context)
+        public void OnBlock(OperationBlockAnalysisContext context)
         {
             if (context.OwningSymbol is not IMethodSymbol owner)
             {
                 return;
             }
 
-            // Cheap pass over every call: a method that never touches a context only contributes its sleep points.
-            var points = new List<SleepPoint>();
-            var usesContexts = _contracts.Of(owner).Requires.Length > 0;
-            var gate = new object();
-            context.RegisterOperationAction(
-                operation =>
-                {
-                    var callee = operation.Operation switch
-                    {
-                        IInvocationOperation invocation => invocation.TargetMethod,
-                        IObjectCreationOperation creation => creation.Constructor,
-                        _ => null,
-                    };
-                    if (callee is null || callee.MethodKind == MethodKind.LocalFunction || InLambda(operation.Operation))
-                    {
-                        return; // A lambda's body runs when it is invoked, not where the method is.
-                    }
-
-                    var contract = _contracts.Of(callee);
-                    var zero = NoDelta;
-                    lock (gate)
-                    {
-                        usesContexts |= contract.ChangesContext;
-                        if (contract.MaySleep || _apis.IsListed(callee, operation.Operation.Syntax.SyntaxTree))
-                        {
-                            points.Add(new SleepPoint(null, callee.Name, operation.Operation.Syntax.GetLocation(), zero));
-                        }
-                        else if (!contract.DoesNotSleep && !callee.DeclaringSyntaxReferences.IsEmpty)
-                        {
-                            points.Add(new SleepPoint(callee, callee.Name, operation.Operation.Syntax.GetLocation(), zero));
-                        }
-                    }
-                },
-                OperationKind.Invocation,
-                OperationKind.ObjectCreation);
-            context.RegisterOperationBlockEndAction(end =>
+            var roots = FlowRoots.Of(context.OperationBlocks).ToList();
+            if (_contracts.Of(owner).Requires.Length == 0 && !ChangesContext(roots))
             {
-                if (!usesContexts)
-                {
-                    Graph.Record(owner, points);
-                    return;
-                }
-
-                foreach (var root in FlowRoots.Of(end.OperationBlocks))
-                {
-                    var result = _flow.Analyze(end.GetControlFlowGraph(root), owner);
-                    Graph.Record(owner, result.Points);
-                    foreach (var sleep in result.Sleeps)
-                    {
-                        end.ReportDiagnostic(Live(owner, sleep));
-                    }
-
-                    foreach (var (call, callee, held) in result.SourceCallsInContext)
-                    {
-                        var location = call.Syntax.GetLocation();
-                        Graph.AddPending(new PendingCall(callee, location, held, (chain, locations) => Create(
-                            RuleDescriptors.MaySleepInAtomicContextInferred, location, locations, owner, held, callee.Name, chain)));
-                    }
-                }
-            });
-        }
-
-        private static bool InLambda(IOperation operation)
-        {
-            for (var parent = operation.Parent; parent is not null; parent = parent.Parent)
-            {
-                if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
-                {
-                    return true;
-                }
+                // No context can be held here: nothing to report now. Whether the method sleeps matters only if
+                // a region calls it, which the compilation's end decides, analysing it then if it must.
+                return;
             }
 
-            return false;
+            foreach (var root in roots)
+            {
+                Analyze(context.GetControlFlowGraph(root), owner, context.ReportDiagnostic);
+            }
+        }
+
+        // Syntax first (a name no context-changing method has rules the block out cheaply), then the calls' symbols.
+        private bool ChangesContext(List<IOperation> roots) =>
+            _index.MayInvolve(roots.Select(r => r.Syntax), ContractRole.ChangesContext)
+            && roots.Any(r => r.Descendants().Any(o => o is IInvocationOperation call && _contracts.Of(call.TargetMethod).ChangesContext));
+
+        public IEnumerable<Diagnostic> Resolve(Compilation compilation, CancellationToken cancellationToken) =>
+            Graph.Resolve(method => AnalyzeDeferred(compilation, method, cancellationToken));
+
+        private void Analyze(ControlFlowGraph graph, IMethodSymbol owner, Action<Diagnostic> report)
+        {
+            var result = _flow.Analyze(graph, owner);
+            Graph.Record(owner, result.Points);
+            foreach (var sleep in result.Sleeps)
+            {
+                report(Live(owner, sleep));
+            }
+
+            foreach (var (call, callee, held) in result.SourceCallsInContext)
+            {
+                var location = call.Syntax.GetLocation();
+                Graph.AddPending(new PendingCall(callee, location, held, (chain, locations) => Create(
+                    RuleDescriptors.MaySleepInAtomicContextInferred, location, locations, owner, held, callee.Name, chain)));
+            }
+        }
+
+        // A method skipped as the compilation was analysed, now reached from a region: analysed the same way,
+        // from its declarations (it holds no context, so it has nothing to report itself).
+        private void AnalyzeDeferred(Compilation compilation, IMethodSymbol method, CancellationToken cancellationToken)
+        {
+            foreach (var reference in (method.PartialImplementationPart ?? method).DeclaringSyntaxReferences)
+            {
+                var syntax = reference.GetSyntax(cancellationToken);
+#pragma warning disable RS1030 // Only for the few methods a region reaches; the driver's shared model is returned when it has one.
+                var model = compilation.GetSemanticModel(syntax.SyntaxTree);
+#pragma warning restore RS1030
+                var operation = model.GetOperation(syntax, cancellationToken);
+                while (operation?.Parent is not null)
+                {
+                    operation = operation.Parent;
+                }
+
+                if (operation is not null && ControlFlowGraph.Create(operation.Syntax, model, cancellationToken) is { } graph)
+                {
+                    Graph.Record(method, _flow.Analyze(graph, method).Points);
+                }
+            }
         }
 
         private Diagnostic Live(IMethodSymbol owner, AtomicContextFlowAnalysis.SleepInContext sleep)

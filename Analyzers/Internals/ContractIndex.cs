@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+
+namespace FpuGuard.Analyzers.Internals;
+
+/// <summary>What a member carrying contract attributes can do to the code that uses it.</summary>
+[Flags]
+internal enum ContractRole
+{
+    None = 0,
+
+    /// <summary>[EntersAtomicContext], [ExitsAtomicContext] or [AssertsAtomicContext].</summary>
+    ChangesContext = 1,
+
+    /// <summary>[FreesMemory].</summary>
+    FreesMemory = 2,
+
+    /// <summary>[FpuStateField].</summary>
+    StateField = 4,
+}
+
+/// <summary>
+/// Per compilation, which member names carry which contract roles: in a referenced assembly that can see the
+/// attributes (read from its symbols), or in this compilation (read from the attribute syntax on member
+/// declarations, without binding anything). It lets an analyzer decide from syntax alone that a method cannot
+/// involve a rule (no call or write of any member with that name), and skip it before any operation callback
+/// or control-flow graph: in a build, most methods are ordinary code. A name match is only a candidate; the
+/// analysis proper still binds and checks the symbol.
+/// </summary>
+internal sealed class ContractIndex
+{
+    private static readonly ConditionalWeakTable<Compilation, ContractIndex> ByCompilation = new();
+
+    private readonly Compilation _compilation;
+    private readonly Lazy<Dictionary<string, ContractRole>> _byName;
+
+    private ContractIndex(Compilation compilation)
+    {
+        _compilation = compilation;
+        _byName = new Lazy<Dictionary<string, ContractRole>>(Read);
+    }
+
+    /// <summary>The index of <paramref name="compilation"/>, shared by every FpuGuard analyzer.</summary>
+    public static ContractIndex For(Compilation compilation) => ByCompilation.GetValue(compilation, c => new ContractIndex(c));
+
+    /// <summary>The roles some member named <paramref name="name"/> carries, in source or in a reference.</summary>
+    public ContractRole RolesOf(string name) => _byName.Value.TryGetValue(name, out var roles) ? roles : ContractRole.None;
+
+    /// <summary>Whether the blocks call, or write, a member named like one with <paramref name="role"/>.</summary>
+    public bool MayInvolve(IEnumerable<SyntaxNode> blocks, ContractRole role)
+    {
+        foreach (var block in blocks)
+        {
+            if (BlockSyntaxFacts.Involves(block, role, this))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private Dictionary<string, ContractRole> Read()
+    {
+        var roles = ReadReferencedAssemblies();
+        foreach (var tree in _compilation.SyntaxTrees)
+        {
+            SourceContractNames.Add(tree, roles);
+        }
+
+        return roles;
+    }
+
+    // Only an assembly that declares the attributes, or references one that does, can carry them.
+    private Dictionary<string, ContractRole> ReadReferencedAssemblies()
+    {
+        var roles = new Dictionary<string, ContractRole>(StringComparer.Ordinal);
+        var assemblies = _compilation.References
+            .Select(_compilation.GetAssemblyOrModuleSymbol)
+            .OfType<IAssemblySymbol>()
+            .ToList();
+        var declaring = new HashSet<IAssemblySymbol>(
+            assemblies.Where(a => ContractAttributes.All.Any(a.TypeNames.Contains)),
+            SymbolEqualityComparer.Default);
+        if (declaring.Count == 0)
+        {
+            return roles;
+        }
+
+        foreach (var assembly in assemblies)
+        {
+            if (declaring.Contains(assembly) || assembly.Modules.Any(m => m.ReferencedAssemblySymbols.Any(declaring.Contains)))
+            {
+                AddMembers(assembly.GlobalNamespace, roles);
+            }
+        }
+
+        return roles;
+    }
+
+    internal static void Add(Dictionary<string, ContractRole> roles, string name, ContractRole role) =>
+        roles[name] = (roles.TryGetValue(name, out var existing) ? existing : ContractRole.None) | role;
+
+    private static void AddMembers(INamespaceOrTypeSymbol container, Dictionary<string, ContractRole> roles)
+    {
+        foreach (var member in container.GetMembers())
+        {
+            if (member is INamespaceOrTypeSymbol nested)
+            {
+                AddMembers(nested, roles);
+            }
+            else if (Roles(member) is var found && found != ContractRole.None)
+            {
+                Add(roles, member.Name, found);
+            }
+        }
+    }
+
+    private static ContractRole Roles(ISymbol symbol)
+    {
+        var roles = ContractRole.None;
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            roles |= RoleOf(attribute.AttributeClass?.Name);
+        }
+
+        return roles;
+    }
+
+    /// <summary>The role an attribute of this type name gives (with or without the Attribute suffix).</summary>
+    internal static ContractRole RoleOf(string? attributeName) => attributeName switch
+    {
+        ContractAttributes.EntersAtomicContext or ContractAttributes.ExitsAtomicContext or ContractAttributes.AssertsAtomicContext => ContractRole.ChangesContext,
+        "EntersAtomicContext" or "ExitsAtomicContext" or "AssertsAtomicContext" => ContractRole.ChangesContext,
+        ContractAttributes.FreesMemory or "FreesMemory" => ContractRole.FreesMemory,
+        ContractAttributes.FpuStateField or "FpuStateField" => ContractRole.StateField,
+        _ => ContractRole.None,
+    };
+}

@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace FpuGuard.AnalyzerBenchmarks;
+
+/// <summary>What to run. <see cref="Parse"/> reads the command line and names any argument it cannot use.</summary>
+public sealed record BenchmarkOptions
+{
+    public IReadOnlyList<int> Sizes { get; init; } = new[] { 25_000, 50_000, 100_000, 200_000 };
+
+    public int Repetitions { get; init; } = 3;
+
+    public int WarmupLines { get; init; } = 10_000;
+
+    public double FpuShare { get; init; } = 0.2;
+
+    public int Seed { get; init; } = 20261125;
+
+    public int IdeDocuments { get; init; } = 20;
+
+    public int IdePasses { get; init; } = 3;
+
+    /// <summary>Set names to run (FpuGuard is always run); empty runs every peer.</summary>
+    public IReadOnlyList<string> Peers { get; init; } = Array.Empty<string>();
+
+    public bool Smoke { get; init; }
+
+    public static BenchmarkOptions SmokeOptions { get; } = new()
+    {
+        Sizes = new[] { 2_000, 4_000 },
+        Repetitions = 1,
+        WarmupLines = 0,
+        IdeDocuments = 4,
+        IdePasses = 1,
+        Smoke = true,
+    };
+
+    public const string Usage = """
+        usage: Analyzer.Benchmarks [--smoke] [--sizes 25000,50000,...] [--reps N] [--warmup-lines N]
+                                   [--fpu-share F] [--seed S] [--ide-docs N] [--ide-passes N] [--peers none|name,...]
+        """;
+
+    public static BenchmarkOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = args.Contains("--smoke") ? SmokeOptions : new BenchmarkOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name == "--smoke")
+            {
+                continue;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                throw new ArgumentException($"{name} needs a value\n{Usage}");
+            }
+
+            var value = args[++i];
+            options = name switch
+            {
+                "--sizes" => options with { Sizes = value.Split(',').Select(v => Positive(name, v)).ToArray() },
+                "--reps" => options with { Repetitions = Positive(name, value) },
+                "--warmup-lines" => options with { WarmupLines = NonNegative(name, value) },
+                "--fpu-share" => options with { FpuShare = Fraction(name, value) },
+                "--seed" => options with { Seed = Integer(name, value) },
+                "--ide-docs" => options with { IdeDocuments = NonNegative(name, value) },
+                "--ide-passes" => options with { IdePasses = Positive(name, value) },
+                "--peers" => options with { Peers = value == "none" ? new[] { "none" } : value.Split(',') },
+                _ => throw new ArgumentException($"unknown option {name}\n{Usage}"),
+            };
+        }
+
+        return options;
+    }
+
+    private static int Integer(string name, string value) =>
+        int.TryParse(value, out var result) ? result : throw new ArgumentException($"{name}: '{value}' is not an integer");
+
+    private static int Positive(string name, string value) =>
+        Integer(name, value) is > 0 and var result ? result : throw new ArgumentException($"{name}: '{value}' must be positive");
+
+    private static int NonNegative(string name, string value) =>
+        Integer(name, value) is >= 0 and var result ? result : throw new ArgumentException($"{name}: '{value}' must not be negative");
+
+    private static double Fraction(string name, string value) =>
+        double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var result) && result is >= 0 and <= 1
+            ? result
+            : throw new ArgumentException($"{name}: '{value}' must be a fraction between 0 and 1");
+}
