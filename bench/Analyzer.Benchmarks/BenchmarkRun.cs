@@ -32,8 +32,9 @@ public static class BenchmarkRun
         log.WriteLine($"sets: {string.Join("; ", sets.Select(s => $"{s.Name} ({s.Analyzers.Length} analyzers)"))}");
         if (options.WarmupLines > 0)
         {
+            // Twice: the JIT tiers the compiler's hot paths up during the first round.
             log.WriteLine($"warm-up on {options.WarmupLines:N0} lines");
-            CompileBenchmark.Run("warm-up", CorpusGenerator.Generate(options.WarmupLines, options.FpuShare, options.Seed + 1), sets, repetitions: 1);
+            CompileBenchmark.Run("warm-up", CorpusGenerator.Generate(options.WarmupLines, options.FpuShare, options.Seed + 1), sets, repetitions: 2);
         }
 
         var problems = new List<string>();

@@ -15,6 +15,7 @@ namespace FpuGuard.AnalyzerBenchmarks;
 /// <summary>What one timed run measured.</summary>
 public sealed record RunResult(
     double WallMs,
+    double CpuMs,
     double AnalyzerMs,
     long PeakHeapBytes,
     long AllocatedBytes,
@@ -99,6 +100,7 @@ public sealed class CorpusCompiler
         GC.Collect();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         using var sampler = new HeapSampler();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
 
         var compilation = CreateCompilation(Parse(), set?.Options);
@@ -127,6 +129,7 @@ public sealed class CorpusCompiler
 
         return new RunResult(
             clock.Elapsed.TotalMilliseconds,
+            (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds,
             byAnalyzer.Values.Sum(),
             sampler.Peak,
             GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore,

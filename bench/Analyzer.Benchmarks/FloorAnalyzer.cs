@@ -11,7 +11,7 @@ namespace FpuGuard.AnalyzerBenchmarks;
 /// harness floor, so each set's cost can also be read above it.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-internal sealed class FloorAnalyzer : DiagnosticAnalyzer
+public sealed class FloorAnalyzer : DiagnosticAnalyzer
 {
     private static readonly DiagnosticDescriptor Never = new("BENCH0001", "never reported", "never reported", "Benchmark", DiagnosticSeverity.Hidden, isEnabledByDefault: true);
 

@@ -13,8 +13,8 @@ public static class ReportWriter
         output.WriteLine($"Machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, " +
             $"Roslyn {typeof(Microsoft.CodeAnalysis.Compilation).Assembly.GetName().Version}; medians of {options.Repetitions} run(s); seed {options.Seed}.");
         output.WriteLine();
-        output.WriteLine("| corpus | lines | set | wall ms | extra wall ms (× compile) | over floor ms (× compile) | analyzer ms (× compile) | analyzer ms / 1k lines | peak heap MB | allocated MB | diagnostics |");
-        output.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        output.WriteLine("| corpus | lines | set | wall ms | CPU ms | extra wall ms (× compile) | over floor ms (× compile) | analyzer ms (× compile) | analyzer ms / 1k lines | peak heap MB | allocated MB | diagnostics |");
+        output.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var row in report.Rows.Concat(report.NoFpuRows))
         {
             var isSet = row.AnalyzerMsByAnalyzer.Count > 0;
@@ -24,6 +24,7 @@ public static class ReportWriter
                 row.Lines.ToString("N0", CultureInfo.InvariantCulture),
                 row.Set,
                 F0(row.WallMs),
+                F0(row.CpuMs),
                 row.Set.StartsWith("(compile", StringComparison.Ordinal) ? "—" : $"{F0(row.ExtraWallMs)} ({Ratio(row.ExtraWallMs, row.CompileMs)})",
                 isSet ? $"{F0(row.ExtraOverFloorMs)} ({Ratio(row.ExtraOverFloorMs, row.CompileMs)})" : "—",
                 isSet ? $"{F0(row.AnalyzerMs)} ({Ratio(row.AnalyzerMs, row.CompileMs)})" : "—",

@@ -4,7 +4,7 @@ using System.Linq;
 
 namespace FpuGuard.AnalyzerBenchmarks;
 
-internal static class Statistics
+public static class Statistics
 {
     public static double Median(IEnumerable<double> values) => Percentile(values, 50);
 

@@ -1,0 +1,71 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+
+namespace FpuGuard.AnalyzerBenchmarks.Tests;
+
+/// <summary>The benchmark in smoke mode: it runs every set, prints its tables, and its checks pass. No timing is asserted.</summary>
+public class BenchmarkRunTests
+{
+    [Fact]
+    public void The_smoke_run_measures_every_set_and_prints_the_tables()
+    {
+        var options = BenchmarkOptions.SmokeOptions;
+        var report = BenchmarkRun.Execute(options, TextWriter.Null);
+        var output = new StringWriter();
+        ReportWriter.Write(report, options, output);
+        var text = output.ToString();
+
+        Assert.Empty(report.Problems);
+        var setNames = new[] { "(compile, no analyzers)", FloorAnalyzer.Set.Name, AnalyzerSets.FpuGuard, AnalyzerSets.VsThreading, AnalyzerSets.IDisposable, AnalyzerSets.NetAnalyzers, AnalyzerSets.Ca2000Alone };
+        foreach (var size in options.Sizes)
+        {
+            Assert.Equal(setNames, report.Rows.Where(r => r.Corpus == $"{size / 1000}k").Select(r => r.Set));
+        }
+
+        Assert.Equal(6, report.NoFpuRows.Count);
+        Assert.All(report.NoFpuRows, r => Assert.Equal(0, r.DiagnosticsById.Values.Sum()));
+        Assert.Equal(2, report.Ide.Count);
+        Assert.All(report.Ide, i => Assert.True(i.AnalyzerP95Ms > 0 && i.CompilerP95Ms > 0));
+        Assert.NotNull(report.FpuGuardExponent);
+        Assert.Contains("| corpus | lines | set | wall ms |", text);
+        Assert.Contains("| IDE: one document of the largest corpus |", text);
+        Assert.Contains("FpuGuard reported exactly the seeded violations", text);
+        Assert.All(report.Rows.Concat(report.NoFpuRows), row =>
+            Assert.Contains($"| {row.Corpus} | {row.Lines.ToString("N0", CultureInfo.InvariantCulture)} | {row.Set} | ", text));
+    }
+
+    [Theory]
+    [InlineData("--reps", "0", "must be positive")]
+    [InlineData("--fpu-share", "2", "fraction")]
+    [InlineData("--sizes", "10,x", "not an integer")]
+    [InlineData("--bogus", "1", "unknown option --bogus")]
+    public void Bad_options_are_named(string name, string value, string message)
+    {
+        var problem = Assert.Throws<ArgumentException>(() => BenchmarkOptions.Parse(new[] { name, value }));
+        Assert.Contains(message, problem.Message);
+    }
+
+    [Fact]
+    public void Options_parse_into_the_run()
+    {
+        var options = BenchmarkOptions.Parse(new[] { "--sizes", "1000,2000", "--reps", "5", "--peers", "none", "--fpu-share", "0.5" });
+
+        Assert.Equal(new[] { 1000, 2000 }, options.Sizes);
+        Assert.Equal(5, options.Repetitions);
+        Assert.Equal(new[] { "none" }, options.Peers);
+        Assert.Equal(0.5, options.FpuShare);
+    }
+
+    [Fact]
+    public void The_scaling_exponent_is_the_log_log_slope()
+    {
+        var points = new[] { 1_000.0, 2_000, 4_000, 8_000 }.Select(x => (x, 3 * Math.Pow(x, 1.5))).ToArray();
+
+        Assert.Equal(1.5, Statistics.ScalingExponent(points)!.Value, precision: 6);
+        Assert.Null(Statistics.ScalingExponent(new[] { (1000.0, 5.0) }));
+        Assert.Equal(19, Statistics.Percentile(Enumerable.Range(1, 20).Select(i => (double)i), 95));
+        Assert.Equal(10, Statistics.Median(Enumerable.Range(1, 20).Select(i => (double)i)));
+    }
+}
