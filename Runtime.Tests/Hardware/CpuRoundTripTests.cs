@@ -123,4 +123,36 @@ public class CpuRoundTripTests
             }
         }
     }
+
+    [Fact]
+    public void One_processor_saving_and_restoring_with_many_masks_in_turn_keeps_every_area_right()
+    {
+        // The compacted placement is cached per mask on the processor: cycle through more masks than it keeps,
+        // and restore each area only after other masks have been used since it was saved.
+        var layout = CpuProfiles.SapphireRapids.Layout;
+        var cpu = CpuTestKit.Configured(layout, layout.SupportedUserFeatures, layout.SupportedSupervisorFeatures);
+        var all = cpu.Xcr0 | cpu.Xss;
+        var random = new Random(11);
+        var masks = Enumerable.Range(0, 12).Select(_ => ((XFeatureMask)(ulong)random.NextInt64() & all) | XFeatureMask.X87 | XFeatureMask.Sse).ToArray();
+        var saved = masks.Select(mask =>
+        {
+            CpuTestKit.Fill(cpu, all, random);
+            var area = new XStateBuffer(layout.GetBufferSize(mask, XSaveFormat.Compacted));
+            cpu.Xsaves(area, mask);
+            return (Mask: mask, Area: area, Registers: CpuTestKit.Snapshot(cpu), Mxcsr: cpu.Mxcsr);
+        }).ToArray();
+
+        foreach (var (mask, area, registers, mxcsr) in saved.Reverse())
+        {
+            CpuTestKit.Fill(cpu, all, random);
+            cpu.Xrstors(area, all);
+            foreach (var feature in mask.Features())
+            {
+                Assert.True(registers[feature].AsSpan().SequenceEqual(cpu.ReadRegisters(feature)), $"component {feature} of the area saved with {mask.ToHex()}");
+            }
+
+            Assert.Equal(mxcsr, cpu.Mxcsr);
+            Assert.Equal(XStateBuffer.CompactedFormatBit | (ulong)mask, area.XCompBv);
+        }
+    }
 }

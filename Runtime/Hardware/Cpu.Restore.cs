@@ -49,31 +49,14 @@ public sealed partial class Cpu
             throw new DeviceNotAvailableFault(op, $"XSTATE_BV loads component(s) {armed.ToHex()} armed by IA32_XFD = {Xfd.ToHex()}", armed);
         }
 
-        // One pass finds where each loaded component sits and how far the instruction reads; nothing is
-        // loaded until the whole extent is known to lie inside the area.
-        Span<int> offsets = stackalloc int[64];
+        // Where each loaded component sits and how far the instruction reads: nothing is loaded until the
+        // whole extent is known to lie inside the area.
+        var offsets = compacted ? PlacementFor(layoutMask).Offsets : _standardOffsets;
         var extent = XStateLayout.ExtendedRegionOffset;
-        var running = XStateLayout.ExtendedRegionOffset;
-        for (var bits = compacted ? (ulong)(layoutMask | load) : (ulong)load; bits != 0; bits &= bits - 1)
+        for (var bits = (ulong)load; bits != 0; bits &= bits - 1)
         {
             var index = BitOperations.TrailingZeroCount(bits);
-            var component = Layout.GetComponent((XFeature)index);
-            int at;
-            if (index < 2 || !compacted)
-            {
-                at = component.StandardOffset;
-            }
-            else
-            {
-                at = component.IsAligned64 ? (running + XStateLayout.Alignment - 1) & ~(XStateLayout.Alignment - 1) : running;
-                running = at + component.Size;
-            }
-
-            offsets[index] = at;
-            if (((ulong)load & (1UL << index)) != 0)
-            {
-                extent = Math.Max(extent, at + GetAreaFootprint((XFeature)index));
-            }
+            extent = Math.Max(extent, offsets[index] + _footprints[index]);
         }
 
         CheckArea(op, area, extent, "read");
@@ -144,12 +127,6 @@ public sealed partial class Cpu
             throw new GeneralProtectionFault(op, $"XSAVE header byte {i} is 0x{area.Bytes[XStateLayout.LegacyRegionSize + i]:X2}; bytes {from}–{to - 1} must be zero");
         }
     }
-
-    private int GetAreaFootprint(XFeature feature) => feature switch
-    {
-        XFeature.X87 => 160,
-        _ => GetRegisterFileSize(feature),
-    };
 
     private void LoadComponent(XStateBuffer area, XFeature feature, int offset)
     {

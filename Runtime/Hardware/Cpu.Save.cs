@@ -75,8 +75,7 @@ public sealed partial class Cpu
                 continue;
             }
 
-            var feature = (XFeature)index;
-            StoreComponent(area, feature, Layout.GetComponent(feature).StandardOffset, componentInUse);
+            StoreComponent(area, (XFeature)index, _standardOffsets[index], componentInUse);
         }
 
         if ((rfbm & MxcsrOwners) != 0)
@@ -89,30 +88,20 @@ public sealed partial class Cpu
 
     private void SaveCompacted(string op, XStateBuffer area, XFeatureMask rfbm, bool modifiedOptimization)
     {
-        CheckArea(op, area, Layout.GetBufferSize(rfbm, XSaveFormat.Compacted), "write");
+        var placement = PlacementFor(rfbm);
+        CheckArea(op, area, placement.Size, "write");
         var inUse = EffectiveInUse();
         var xcompBv = XStateBuffer.CompactedFormatBit | (ulong)rfbm;
         var skipUnmodified = modifiedOptimization && _lastRestore == new RestoreInfo(Cpl, area.Address, xcompBv, true);
         var saved = rfbm & inUse;
 
-        // One pass over RFBM keeps the running compacted offset: every RFBM component takes its room,
-        // only the ones in use are written.
-        var offset = XStateLayout.ExtendedRegionOffset;
-        for (var bits = (ulong)rfbm; bits != 0; bits &= bits - 1)
+        // Every RFBM component has its room in the area; only the ones in use are written.
+        for (var bits = (ulong)saved; bits != 0; bits &= bits - 1)
         {
             var index = BitOperations.TrailingZeroCount(bits);
-            var feature = (XFeature)index;
-            var component = Layout.GetComponent(feature);
-            var at = index < 2 ? component.StandardOffset : component.IsAligned64 ? (offset + XStateLayout.Alignment - 1) & ~(XStateLayout.Alignment - 1) : offset;
-            if (index >= 2)
+            if (!(skipUnmodified && (_modified & (1UL << index)) == 0))
             {
-                offset = at + component.Size;
-            }
-
-            var bit = 1UL << index;
-            if (((ulong)saved & bit) != 0 && !(skipUnmodified && (_modified & bit) == 0))
-            {
-                StoreComponent(area, feature, at, inUse: true);
+                StoreComponent(area, (XFeature)index, placement.Offsets[index], inUse: true);
             }
         }
 

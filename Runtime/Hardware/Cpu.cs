@@ -49,6 +49,7 @@ public sealed partial class Cpu
 
         ResetComponent(XFeature.X87);
         Mxcsr = MxcsrInit;
+        CachePerComponentFacts();
     }
 
     /// <summary>The processor's CPUID layout.</summary>
