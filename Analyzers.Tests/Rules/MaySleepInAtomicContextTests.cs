@@ -263,6 +263,47 @@ public class MaySleepInAtomicContextTests
         await VerifyCS.VerifyAnalyzerAsync(source);
     }
 
+    // The analyzer skips, from syntax alone, methods that name no context-changing method; these are the ways a
+    // context can be entered under another name, which that filter must still see.
+    [Fact]
+    public async Task Contracts_through_a_using_alias_or_on_a_local_function_are_seen()
+    {
+        const string source = """
+            namespace User
+            {
+                using Hold = FpuGuard.Runtime.EntersAtomicContextAttribute;
+                using Release = FpuGuard.Runtime.ExitsAtomicContextAttribute;
+                using FpuGuard.Runtime;
+
+                sealed class Guard
+                {
+                    [Hold(AtomicContextKind.PreemptionDisabled)] public void Pin() { }
+                    [Release(AtomicContextKind.PreemptionDisabled)] public void Unpin() { }
+                }
+
+                static class Driver
+                {
+                    static void ThroughAlias(Kernel kernel, Guard guard)
+                    {
+                        guard.Pin();
+                        {|FPU0001:kernel.Memory.Vzalloc(64)|};
+                        guard.Unpin();
+                    }
+
+                    static void ThroughLocalFunction(Kernel kernel)
+                    {
+                        [AssertsAtomicContext(AtomicContextKind.FpuRegisterLock)]
+                        static void LockHeld() { }
+
+                        LockHeld();
+                        {|FPU0001:kernel.Memory.Vzalloc(64)|};
+                    }
+                }
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
     [Fact]
     public async Task Incomplete_code_does_not_crash_the_analyzer()
     {
