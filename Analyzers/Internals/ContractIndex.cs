@@ -34,6 +34,9 @@ internal sealed class ContractIndex
 {
     private static readonly ConditionalWeakTable<Compilation, ContractIndex> ByCompilation = new();
 
+    // A referenced assembly's symbols are shared by the compilations that reference it: read each once.
+    private static readonly ConditionalWeakTable<IAssemblySymbol, Dictionary<string, ContractRole>> ByAssembly = new();
+
     private readonly Compilation _compilation;
     private readonly Lazy<Dictionary<string, ContractRole>> _byName;
 
@@ -94,7 +97,10 @@ internal sealed class ContractIndex
         {
             if (declaring.Contains(assembly) || assembly.Modules.Any(m => m.ReferencedAssemblySymbols.Any(declaring.Contains)))
             {
-                AddMembers(assembly.GlobalNamespace, roles);
+                foreach (var pair in ByAssembly.GetValue(assembly, ReadAssembly))
+                {
+                    Add(roles, pair.Key, pair.Value);
+                }
             }
         }
 
@@ -103,6 +109,13 @@ internal sealed class ContractIndex
 
     internal static void Add(Dictionary<string, ContractRole> roles, string name, ContractRole role) =>
         roles[name] = (roles.TryGetValue(name, out var existing) ? existing : ContractRole.None) | role;
+
+    private static Dictionary<string, ContractRole> ReadAssembly(IAssemblySymbol assembly)
+    {
+        var roles = new Dictionary<string, ContractRole>(StringComparer.Ordinal);
+        AddMembers(assembly.GlobalNamespace, roles);
+        return roles;
+    }
 
     private static void AddMembers(INamespaceOrTypeSymbol container, Dictionary<string, ContractRole> roles)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -12,8 +13,20 @@ namespace FpuGuard.Analyzers.Internals;
 /// </summary>
 internal static class SourceContractNames
 {
+    // A tree's names depend on its text only: an IDE keeps them across the compilations an edit elsewhere makes.
+    private static readonly ConditionalWeakTable<SyntaxTree, Dictionary<string, ContractRole>> ByTree = new();
+
     public static void Add(SyntaxTree tree, Dictionary<string, ContractRole> roles)
     {
+        foreach (var pair in ByTree.GetValue(tree, Read))
+        {
+            ContractIndex.Add(roles, pair.Key, pair.Value);
+        }
+    }
+
+    private static Dictionary<string, ContractRole> Read(SyntaxTree tree)
+    {
+        var roles = new Dictionary<string, ContractRole>();
         var root = tree.GetRoot();
         var aliases = Aliases(root);
         foreach (var node in root.DescendantNodes(descendIntoChildren: IsContainer))
@@ -40,6 +53,8 @@ internal static class SourceContractNames
                 ContractIndex.Add(roles, name, role);
             }
         }
+
+        return roles;
     }
 
     private static bool IsContainer(SyntaxNode node) =>
