@@ -25,6 +25,33 @@ public class AtomicContextImbalanceTests
             VerifyCS.Diagnostic("FPU0004").WithLocation(0).WithArguments("'Leak' may return with FpuRegisterLock still held: the FPU registers are locked on some path out of it"));
     }
 
+    // Straight-line bodies are analysed without a control-flow graph; a body that cannot return normally, or
+    // branches inside an expression, still goes through one.
+    [Theory]
+    [InlineData("kernel.FpregsLock(); var size = kernel.GetXStateSize(XFeatureMask.X87); return;", true)]
+    [InlineData("kernel.PreemptDisable(); kernel.FpregsLock(); kernel.PreemptEnable();", true)]
+    [InlineData("kernel.FpregsLock(); throw new System.InvalidOperationException();", false)]
+    [InlineData("var held = flag && Lock(kernel); kernel.FpregsUnlock();", false)]
+    public async Task Straight_line_bodies_are_judged_as_through_the_graph(string body, bool leaks)
+    {
+        const string extra = """
+            [EntersAtomicContext(AtomicContextKind.FpuRegisterLock)]
+            static bool Lock(Kernel kernel) { kernel.FpregsLock(); return true; }
+            """;
+        var source = InMethod("{|#0:Run|}", body).Replace("    static void {|#0:Run|}", extra + "\n    static void {|#0:Run|}");
+        if (leaks)
+        {
+            await VerifyCS.VerifyAnalyzerAsync(source,
+                VerifyCS.Diagnostic("FPU0004").WithLocation(0).WithArguments("'Run' may return with FpuRegisterLock still held: the FPU registers are locked on some path out of it"));
+        }
+        else
+        {
+            await VerifyCS.VerifyAnalyzerAsync(source.Replace("{|#0:Run|}", "Run"), body.Contains("flag &&")
+                ? new[] { VerifyCS.Diagnostic("FPU0004").WithSpan(10, 42, 10, 63).WithArguments("'Run' exits FpuRegisterLock here, where on some path it was not entered") }
+                : System.Array.Empty<Microsoft.CodeAnalysis.Testing.DiagnosticResult>());
+        }
+    }
+
     [Fact]
     public async Task An_exit_without_its_entry_is_reported_at_the_exit()
     {

@@ -67,6 +67,29 @@ internal sealed class AtomicContextFlowAnalysis
 
     public Result Analyze(ControlFlowGraph graph, IMethodSymbol owner)
     {
+        var (result, run) = Start(graph, owner);
+        run.Execute();
+        return result;
+    }
+
+    /// <summary>
+    /// The analysis of a root block, without a control-flow graph when its code is straight-line
+    /// (<see cref="StraightLineCode"/>): the same transfer over its operations in order, the only path.
+    /// </summary>
+    public Result Analyze(IOperation root, IMethodSymbol owner, Func<IOperation, ControlFlowGraph> graph)
+    {
+        if (StraightLineCode.Statements(root) is not { } statements)
+        {
+            return Analyze(graph(root), owner);
+        }
+
+        var (result, run) = Start(null, owner);
+        run.ExecuteStraightLine(statements);
+        return result;
+    }
+
+    private (Result Result, Run Run) Start(ControlFlowGraph? graph, IMethodSymbol owner)
+    {
         var contract = _contracts.Of(owner);
         var baseline = new int[ContextCounts.Kinds];
         foreach (var kind in contract.Requires)
@@ -75,15 +98,13 @@ internal sealed class AtomicContextFlowAnalysis
         }
 
         var result = new Result { UsesContexts = contract.Requires.Length > 0 };
-        var run = new Run(this, graph, owner, baseline, result, contract);
-        run.Execute();
-        return result;
+        return (result, new Run(this, graph, owner, baseline, result, contract));
     }
 
     private sealed class Run
     {
         private readonly AtomicContextFlowAnalysis _analysis;
-        private readonly ControlFlowGraph _graph;
+        private readonly ControlFlowGraph? _graph;
         private readonly IMethodSymbol _owner;
         private readonly int[] _baseline;
         private readonly Result _result;
@@ -95,7 +116,7 @@ internal sealed class AtomicContextFlowAnalysis
         private readonly Dictionary<ISymbol, int> _atoms = new(SymbolEqualityComparer.Default);
         private bool _reporting;
 
-        public Run(AtomicContextFlowAnalysis analysis, ControlFlowGraph graph, IMethodSymbol owner, int[] baseline, Result result, MethodContract ownerContract)
+        public Run(AtomicContextFlowAnalysis analysis, ControlFlowGraph? graph, IMethodSymbol owner, int[] baseline, Result result, MethodContract ownerContract)
         {
             _analysis = analysis;
             _graph = graph;
@@ -103,26 +124,40 @@ internal sealed class AtomicContextFlowAnalysis
             _baseline = baseline;
             _result = result;
             _ownerContract = ownerContract;
-            _entry = new ContextCounts?[graph.Blocks.Length];
-            _queued = new bool[graph.Blocks.Length];
+            _entry = new ContextCounts?[graph?.Blocks.Length ?? 0];
+            _queued = new bool[graph?.Blocks.Length ?? 0];
+        }
+
+        public void ExecuteStraightLine(IEnumerable<IOperation> statements)
+        {
+            _reporting = true;
+            var state = ContextCounts.Single(_baseline[0], _baseline[1], _baseline[2]);
+            foreach (var statement in statements)
+            {
+                state = Visit(statement, state);
+            }
+
+            CheckReturn(state);
         }
 
         public void Execute()
         {
+            var graph = _graph!;
+
             // A worklist: a block is transferred again only when what flows into it changed.
             _entry[0] = ContextCounts.Single(_baseline[0], _baseline[1], _baseline[2]);
             _pending.Enqueue(0);
             _queued[0] = true;
-            for (var steps = 0; _pending.Count > 0 && steps < MaxRounds * _graph.Blocks.Length; steps++)
+            for (var steps = 0; _pending.Count > 0 && steps < MaxRounds * graph.Blocks.Length; steps++)
             {
                 var ordinal = _pending.Dequeue();
                 _queued[ordinal] = false;
-                var block = _graph.Blocks[ordinal];
+                var block = graph.Blocks[ordinal];
                 Propagate(block, Transfer(block, _entry[ordinal]!.Value));
             }
 
             _reporting = true;
-            foreach (var block in _graph.Blocks)
+            foreach (var block in graph.Blocks)
             {
                 if (_entry[block.Ordinal] is { } state)
                 {
@@ -186,7 +221,7 @@ internal sealed class AtomicContextFlowAnalysis
                         continue;
                     }
 
-                    var block = _graph.Blocks[ordinal];
+                    var block = _graph!.Blocks[ordinal];
                     foreach (var (branch, outgoing) in Outgoing(block, Transfer(block, incoming)))
                     {
                         if (branch.Destination is { } destination && destination.Ordinal >= region.FirstBlockOrdinal && destination.Ordinal <= region.LastBlockOrdinal)

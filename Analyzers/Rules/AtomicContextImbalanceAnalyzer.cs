@@ -30,22 +30,19 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var contracts = new MethodContracts();
-            var flow = new AtomicContextFlowAnalysis(contracts, static (_, _) => false);
-            var index = ContractIndex.For(start.Compilation);
+            // The same analysis FPU0001 runs on these methods: computed once for both.
+            var shared = SharedContextFlow.For(start.Compilation, start.Options.AnalyzerConfigOptionsProvider);
             start.RegisterOperationBlockAction(end =>
             {
-                // Syntax first: ordinary code never names a context-changing method and costs no more than this.
-                if (end.OwningSymbol is not IMethodSymbol owner
-                    || !index.MayInvolve(end.OperationBlocks.Select(b => b.Syntax), ContractRole.ChangesContext)
-                    || !end.OperationBlocks.Any(b => b.Descendants().Any(o => o is IInvocationOperation call && contracts.Of(call.TargetMethod).ChangesContext)))
+                var roots = FlowRoots.Of(end.OperationBlocks).ToList();
+                if (end.OwningSymbol is not IMethodSymbol owner || !shared.ChangesContext(roots))
                 {
                     return; // using-scope Dispose calls only appear with an entering call before them.
                 }
 
-                foreach (var root in FlowRoots.Of(end.OperationBlocks))
+                foreach (var root in roots)
                 {
-                    var result = flow.Analyze(end.GetControlFlowGraph(root), owner);
+                    var result = shared.Take(root, owner, end.GetControlFlowGraph);
                     foreach (var (exit, kind) in result.ExitsWithoutEntry)
                     {
                         end.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, exit.Syntax.GetLocation(),

@@ -39,7 +39,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var analysis = new Analysis(new MaySleepApis(start.Options.AnalyzerConfigOptionsProvider), ContractIndex.For(start.Compilation));
+            var analysis = new Analysis(SharedContextFlow.For(start.Compilation, start.Options.AnalyzerConfigOptionsProvider));
             start.RegisterOperationBlockAction(analysis.OnBlock);
             start.RegisterCompilationEndAction(end =>
             {
@@ -53,16 +53,15 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 
     private sealed class Analysis
     {
-        private readonly MethodContracts _contracts = new();
-        private readonly MaySleepApis _apis;
+        private readonly SharedContextFlow _shared;
+        private readonly MethodContracts _contracts;
         private readonly AtomicContextFlowAnalysis _flow;
-        private readonly ContractIndex _index;
 
-        public Analysis(MaySleepApis apis, ContractIndex index)
+        public Analysis(SharedContextFlow shared)
         {
-            _apis = apis;
-            _index = index;
-            _flow = new AtomicContextFlowAnalysis(_contracts, apis.IsListed);
+            _shared = shared;
+            _contracts = shared.Contracts;
+            _flow = shared.Flow;
         }
 
         public SleepGraph Graph { get; } = new();
@@ -75,7 +74,8 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
             }
 
             var roots = FlowRoots.Of(context.OperationBlocks).ToList();
-            if (_contracts.Of(owner).Requires.Length == 0 && !ChangesContext(roots))
+            var changesContext = _shared.ChangesContext(roots);
+            if (_contracts.Of(owner).Requires.Length == 0 && !changesContext)
             {
                 // No context can be held here: nothing to report now. Whether the method sleeps matters only if
                 // a region calls it, which the compilation's end decides, analysing it then if it must.
@@ -84,21 +84,19 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 
             foreach (var root in roots)
             {
-                Analyze(context.GetControlFlowGraph(root), owner, context.ReportDiagnostic);
+                // FPU0004 analyses exactly the context-changing methods too: the analysis is shared with it.
+                var result = changesContext
+                    ? _shared.Take(root, owner, context.GetControlFlowGraph)
+                    : _flow.Analyze(root, owner, context.GetControlFlowGraph);
+                Report(result, owner, context.ReportDiagnostic);
             }
         }
-
-        // Syntax first (a name no context-changing method has rules the block out cheaply), then the calls' symbols.
-        private bool ChangesContext(List<IOperation> roots) =>
-            _index.MayInvolve(roots.Select(r => r.Syntax), ContractRole.ChangesContext)
-            && roots.Any(r => r.Descendants().Any(o => o is IInvocationOperation call && _contracts.Of(call.TargetMethod).ChangesContext));
 
         public IEnumerable<Diagnostic> Resolve(Compilation compilation, CancellationToken cancellationToken) =>
             Graph.Resolve(method => AnalyzeDeferred(compilation, method, cancellationToken));
 
-        private void Analyze(ControlFlowGraph graph, IMethodSymbol owner, Action<Diagnostic> report)
+        private void Report(AtomicContextFlowAnalysis.Result result, IMethodSymbol owner, Action<Diagnostic> report)
         {
-            var result = _flow.Analyze(graph, owner);
             Graph.Record(owner, result.Points);
             foreach (var sleep in result.Sleeps)
             {
@@ -129,9 +127,10 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
                     operation = operation.Parent;
                 }
 
-                if (operation is not null && ControlFlowGraph.Create(operation.Syntax, model, cancellationToken) is { } graph)
+                if (operation is not null)
                 {
-                    Graph.Record(method, _flow.Analyze(graph, method).Points);
+                    var root = operation;
+                    Graph.Record(method, _flow.Analyze(root, method, _ => ControlFlowGraph.Create(root.Syntax, model, cancellationToken)!).Points);
                 }
             }
         }

@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace FpuGuard.Analyzers.Internals;
+
+/// <summary>
+/// The atomic-context analysis of a compilation's methods, shared by FPU0001 and FPU0004: both need it for every
+/// method that enters or exits a context, and it is the same analysis. Each such method's graph is analysed once;
+/// the result is dropped as soon as both rules have taken it (with one of them turned off, it stays until the
+/// compilation goes).
+/// </summary>
+internal sealed class SharedContextFlow
+{
+    private const int Consumers = 2;
+
+    private static readonly ConditionalWeakTable<Compilation, SharedContextFlow> ByCompilation = new();
+
+    private readonly ContractIndex _index;
+    private readonly ConcurrentDictionary<SyntaxNode, Entry> _entries = new();
+
+    private SharedContextFlow(Compilation compilation, AnalyzerConfigOptionsProvider options)
+    {
+        _index = ContractIndex.For(compilation);
+        Apis = new MaySleepApis(options);
+        Flow = new AtomicContextFlowAnalysis(Contracts, Apis.IsListed);
+    }
+
+    public MethodContracts Contracts { get; } = new();
+
+    public MaySleepApis Apis { get; }
+
+    public AtomicContextFlowAnalysis Flow { get; }
+
+    public static SharedContextFlow For(Compilation compilation, AnalyzerConfigOptionsProvider options) =>
+        ByCompilation.GetValue(compilation, c => new SharedContextFlow(c, options));
+
+    /// <summary>Whether the blocks call a context-changing method: syntax first (cheap), then the calls' symbols.</summary>
+    public bool ChangesContext(IReadOnlyCollection<IOperation> roots) =>
+        _index.MayInvolve(roots.Select(r => r.Syntax), ContractRole.ChangesContext)
+        && roots.Any(r => r.Descendants().Any(o => o is IInvocationOperation call && Contracts.Of(call.TargetMethod).ChangesContext));
+
+    /// <summary>
+    /// The analysis of a context-changing method's root block, for one of the two rules. The first to ask
+    /// computes it (the other waits rather than repeat it); the second takes it and frees it.
+    /// </summary>
+    public AtomicContextFlowAnalysis.Result Take(IOperation root, IMethodSymbol owner, Func<IOperation, ControlFlowGraph> graph)
+    {
+        var entry = _entries.GetOrAdd(root.Syntax, _ => new Entry());
+        lock (entry)
+        {
+            var result = entry.Result ??= Flow.Analyze(root, owner, graph);
+            if (++entry.Taken == Consumers)
+            {
+                _entries.TryRemove(root.Syntax, out _);
+            }
+
+            return result;
+        }
+    }
+
+    private sealed class Entry
+    {
+        public AtomicContextFlowAnalysis.Result? Result;
+
+        public int Taken;
+    }
+}
