@@ -5,37 +5,48 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace FpuGuard.Analyzers.Internals;
 
 /// <summary>
-/// Whether a code block's syntax calls, or writes, a member with a given name: a walk of the block that stops at
-/// the first match and allocates nothing of its own. A collection initializer's implied Add counts as a call. A
+/// Which contract roles a code block's syntax may involve, by the names it calls and writes: one walk of the
+/// block, whose answer <see cref="ContractIndex"/> keeps for every FpuGuard analyzer. A collection initializer's implied Add counts as a call. A
 /// using scope's implied Dispose does not: the rules look at a region from the call that enters it, which is
 /// explicit. A local function with attributes counts as anything (its contract is not in the index).
 /// </summary>
 internal static class BlockSyntaxFacts
 {
-    public static bool Involves(SyntaxNode block, ContractRole role, ContractIndex index)
+    private const ContractRole AllRoles = ContractRole.ChangesContext | ContractRole.FreesMemory | ContractRole.StateField;
+
+    /// <summary>The roles the block's calls (context changes, frees) and writes (state fields) may involve.</summary>
+    public static ContractRole Roles(SyntaxNode block, ContractIndex index)
     {
+        var roles = ContractRole.None;
         foreach (var node in block.DescendantNodesAndSelf())
         {
-            var name = node switch
+            roles |= node switch
             {
-                InvocationExpressionSyntax invocation when role != ContractRole.StateField => NameOf(invocation.Expression),
-                InitializerExpressionSyntax initializer when role != ContractRole.StateField && initializer.IsKind(SyntaxKind.CollectionInitializerExpression) => "Add",
-                AssignmentExpressionSyntax assignment when role == ContractRole.StateField => WrittenName(assignment.Left),
-                PrefixUnaryExpressionSyntax prefix when role == ContractRole.StateField && (prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression)) => WrittenName(prefix.Operand),
-                PostfixUnaryExpressionSyntax postfix when role == ContractRole.StateField => WrittenName(postfix.Operand),
-                ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword or (int)SyntaxKind.OutKeyword } argument when role == ContractRole.StateField => WrittenName(argument.Expression),
-                RefExpressionSyntax reference when role == ContractRole.StateField => WrittenName(reference.Expression),
-                LocalFunctionStatementSyntax { AttributeLists.Count: > 0 } => "",
-                _ => null,
+                InvocationExpressionSyntax invocation => Called(NameOf(invocation.Expression), index),
+                InitializerExpressionSyntax initializer when initializer.IsKind(SyntaxKind.CollectionInitializerExpression) => Called("Add", index),
+                AssignmentExpressionSyntax assignment => Written(WrittenName(assignment.Left), index),
+                PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression) => Written(WrittenName(prefix.Operand), index),
+                PostfixUnaryExpressionSyntax postfix => Written(WrittenName(postfix.Operand), index),
+                ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword or (int)SyntaxKind.OutKeyword } argument => Written(WrittenName(argument.Expression), index),
+                RefExpressionSyntax reference => Written(WrittenName(reference.Expression), index),
+                LocalFunctionStatementSyntax { AttributeLists.Count: > 0 } => AllRoles,
+                _ => ContractRole.None,
             };
-            if (name is not null && (name.Length == 0 || (index.RolesOf(name) & role) != 0))
+            if (roles == AllRoles)
             {
-                return true;
+                break;
             }
         }
 
-        return false;
+        return roles;
     }
+
+    private static ContractRole Called(string? name, ContractIndex index) =>
+        name is null ? ContractRole.None : index.RolesOf(name) & (ContractRole.ChangesContext | ContractRole.FreesMemory);
+
+    // "" stands for "look closer" (a tuple target writes every element): it counts as a state-field write.
+    private static ContractRole Written(string? name, ContractIndex index) =>
+        name is null ? ContractRole.None : name.Length == 0 ? ContractRole.StateField : index.RolesOf(name) & ContractRole.StateField;
 
     private static string? NameOf(ExpressionSyntax expression) => expression switch
     {
@@ -47,7 +58,7 @@ internal static class BlockSyntaxFacts
         _ => null,
     };
 
-    // A tuple target ((a.X, b.Y) = ...) writes every element: "" stands for "look closer" and counts as a match.
+    // A tuple target ((a.X, b.Y) = ...) writes every element: "" stands for "look closer".
     private static string? WrittenName(ExpressionSyntax target) => target switch
     {
         TupleExpressionSyntax => "",

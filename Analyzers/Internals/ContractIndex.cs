@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
@@ -39,11 +40,14 @@ internal sealed class ContractIndex
 
     private readonly Compilation _compilation;
     private readonly Lazy<Dictionary<string, ContractRole>> _byName;
+    private readonly ConcurrentDictionary<SyntaxNode, ContractRole> _byBlock = new();
+    private readonly Func<SyntaxNode, ContractRole> _readBlock;
 
     private ContractIndex(Compilation compilation)
     {
         _compilation = compilation;
         _byName = new Lazy<Dictionary<string, ContractRole>>(Read);
+        _readBlock = block => BlockSyntaxFacts.Roles(block, this);
     }
 
     /// <summary>The index of <paramref name="compilation"/>, shared by every FpuGuard analyzer.</summary>
@@ -52,12 +56,15 @@ internal sealed class ContractIndex
     /// <summary>The roles some member named <paramref name="name"/> carries, in source or in a reference.</summary>
     public ContractRole RolesOf(string name) => _byName.Value.TryGetValue(name, out var roles) ? roles : ContractRole.None;
 
-    /// <summary>Whether the blocks call, or write, a member named like one with <paramref name="role"/>.</summary>
+    /// <summary>
+    /// Whether the blocks call, or write, a member named like one with <paramref name="role"/>. Each block's
+    /// syntax is walked once, by whichever analyzer asks first; the others read the answer.
+    /// </summary>
     public bool MayInvolve(IEnumerable<SyntaxNode> blocks, ContractRole role)
     {
         foreach (var block in blocks)
         {
-            if (BlockSyntaxFacts.Involves(block, role, this))
+            if ((_byBlock.GetOrAdd(block, _readBlock) & role) != 0)
             {
                 return true;
             }
