@@ -28,13 +28,10 @@ internal sealed class SharedContextFlow
     private SharedContextFlow(Compilation compilation, AnalyzerConfigOptionsProvider options)
     {
         _index = ContractIndex.For(compilation);
-        Apis = new MaySleepApis(options);
-        Flow = new AtomicContextFlowAnalysis(Contracts, Apis.IsListed);
+        Flow = new AtomicContextFlowAnalysis(Contracts, new MaySleepApis(options).IsListed);
     }
 
     public MethodContracts Contracts { get; } = new();
-
-    public MaySleepApis Apis { get; }
 
     public AtomicContextFlowAnalysis Flow { get; }
 

@@ -48,8 +48,6 @@ public sealed class CorpusCompiler
         _references = References(withRuntime);
     }
 
-    public GeneratedCorpus Corpus => _corpus;
-
     /// <summary>The framework's assemblies, and FpuGuard.Runtime when the corpus uses it.</summary>
     public static ImmutableArray<MetadataReference> References(bool withRuntime)
     {

@@ -35,7 +35,12 @@ public static class IdeLatencyBenchmark
         var analyzerMs = documents.ToDictionary(d => d, _ => new List<double>());
         var compilerMs = documents.ToDictionary(d => d, _ => new List<double>());
         var trees = compiler.Parse();
-        var warmupDocument = Enumerable.Range(0, trees.Length).First(i => !documents.Contains(i));
+        var warmupDocument = Enumerable.Range(0, trees.Length).Where(i => !documents.Contains(i)).DefaultIfEmpty(-1).First();
+        if (warmupDocument < 0)
+        {
+            throw new ArgumentException($"every one of the corpus's {trees.Length} documents is measured: none is left to warm up on", nameof(documents));
+        }
+
         for (var pass = 0; pass < passes; pass++)
         {
             var plain = compiler.CreateCompilation(trees, set.Options);
