@@ -173,4 +173,37 @@ public class FpuStateWrittenOutsideSwapHelperTests
             """;
         await VerifyCS.VerifyAnalyzerAsync(source);
     }
+
+    [Fact]
+    public async Task Every_kind_of_member_body_is_analysed_once()
+    {
+        // The rules read each member's code from its declaration: initializers of a field with several
+        // variables, property initializers, expression bodies, accessors, operators and a record's base call.
+        const string source = """
+            using FpuGuard.Runtime;
+
+            class Members
+            {
+                public static Fpu Make() => null!;
+
+                int a = {|FPU0003:Make().StateSize|} = 1, b = 2, c = {|FPU0003:Make().StateSize|} = 3;
+                int P { get; } = {|FPU0003:Make().StateSize|} = 4;
+                int Q => {|FPU0003:Make().StateSize|} = 5;
+                int this[int i] => {|FPU0003:Make().StateSize|} = i;
+                int R { get => a + b + c; set => {|FPU0003:Make().StateSize|} = value; }
+                event System.Action E { add => {|FPU0003:Make().StateSize|} = 6; remove { } }
+
+                public static Members operator +(Members m, int v)
+                {
+                    {|FPU0003:Make().StateSize|} = v;
+                    return m;
+                }
+            }
+
+            record Base(int Y);
+
+            record Derived(int X) : Base({|FPU0003:Members.Make().StateSize|} = X);
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
 }

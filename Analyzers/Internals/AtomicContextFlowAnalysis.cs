@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -76,11 +77,11 @@ internal sealed class AtomicContextFlowAnalysis
     /// The analysis of a root block, without a control-flow graph when its code is straight-line
     /// (<see cref="StraightLineCode"/>): the same transfer over its operations in order, the only path.
     /// </summary>
-    public Result Analyze(IOperation root, IMethodSymbol owner, Func<IOperation, ControlFlowGraph> graph)
+    public Result Analyze(IOperation root, IMethodSymbol owner, CancellationToken cancellationToken)
     {
         if (StraightLineCode.Statements(root) is not { } statements)
         {
-            return Analyze(graph(root), owner);
+            return Analyze(FlowRoots.Graph(root, cancellationToken), owner);
         }
 
         var (result, run) = Start(null, owner);

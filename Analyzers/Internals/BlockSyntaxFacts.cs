@@ -17,6 +17,11 @@ internal static class BlockSyntaxFacts
     /// <summary>The roles the block's calls (context changes, frees) and writes (state fields) may involve.</summary>
     public static ContractRole Roles(SyntaxNode block, ContractIndex index)
     {
+        if (!index.MayMention(block))
+        {
+            return ContractRole.None; // most blocks: their text names nothing that matters, so no node is visited.
+        }
+
         var roles = ContractRole.None;
         foreach (var node in block.DescendantNodesAndSelf())
         {

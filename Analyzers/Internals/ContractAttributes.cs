@@ -28,6 +28,12 @@ internal static class ContractAttributes
         FpuStateSwapHelper, DefaultFpuState, FreesMemory, DoesNotSleep, AssertsAtomicContext,
     };
 
+    /// <summary>The names an attribute list can write for them: with and without the Attribute suffix.</summary>
+    public static IEnumerable<string> WrittenNames => All.SelectMany(n => new[] { n, n.Substring(0, n.Length - "Attribute".Length) });
+
+    /// <summary>Whether an attribute written with this name (suffix or not) is one of them.</summary>
+    public static bool IsContractAttributeName(string name) => WrittenNames.Contains(name);
+
     /// <summary>Whether the symbol carries the attribute.</summary>
     public static bool Has(ISymbol symbol, string attributeName)
     {

@@ -39,14 +39,14 @@ internal sealed class ContractIndex
     private static readonly ConditionalWeakTable<IAssemblySymbol, Dictionary<string, ContractRole>> ByAssembly = new();
 
     private readonly Compilation _compilation;
-    private readonly Lazy<Dictionary<string, ContractRole>> _byName;
+    private readonly Lazy<(Dictionary<string, ContractRole> Roles, NameMentions? Mentions)> _byName;
     private readonly ConcurrentDictionary<SyntaxNode, ContractRole> _byBlock = new();
     private readonly Func<SyntaxNode, ContractRole> _readBlock;
 
     private ContractIndex(Compilation compilation)
     {
         _compilation = compilation;
-        _byName = new Lazy<Dictionary<string, ContractRole>>(Read);
+        _byName = new Lazy<(Dictionary<string, ContractRole>, NameMentions?)>(Read);
         _readBlock = block => BlockSyntaxFacts.Roles(block, this);
     }
 
@@ -54,34 +54,34 @@ internal sealed class ContractIndex
     public static ContractIndex For(Compilation compilation) => ByCompilation.GetValue(compilation, c => new ContractIndex(c));
 
     /// <summary>The roles some member named <paramref name="name"/> carries, in source or in a reference.</summary>
-    public ContractRole RolesOf(string name) => _byName.Value.TryGetValue(name, out var roles) ? roles : ContractRole.None;
+    public ContractRole RolesOf(string name) => _byName.Value.Roles.TryGetValue(name, out var roles) ? roles : ContractRole.None;
 
     /// <summary>
-    /// Whether the blocks call, or write, a member named like one with <paramref name="role"/>. Each block's
+    /// Whether the block's text may mention a name that matters: a member with a role, a contract attribute or an
+    /// alias of one. When it does not, its syntax need not be walked. Always true when a collection initializer
+    /// could call a role-carrying Add without writing its name.
+    /// </summary>
+    public bool MayMention(SyntaxNode block) => _byName.Value.Mentions?.In(block) ?? true;
+
+    /// <summary>
+    /// Whether the code block calls, or writes, a member named like one with <paramref name="role"/>. Each block's
     /// syntax is walked once, by whichever analyzer asks first; the others read the answer.
     /// </summary>
-    public bool MayInvolve(IEnumerable<SyntaxNode> blocks, ContractRole role)
-    {
-        foreach (var block in blocks)
-        {
-            if ((_byBlock.GetOrAdd(block, _readBlock) & role) != 0)
-            {
-                return true;
-            }
-        }
+    public bool MayInvolve(SyntaxNode codeBlock, ContractRole role) => (_byBlock.GetOrAdd(codeBlock, _readBlock) & role) != 0;
 
-        return false;
-    }
-
-    private Dictionary<string, ContractRole> Read()
+    private (Dictionary<string, ContractRole>, NameMentions?) Read()
     {
         var roles = ReadReferencedAssemblies();
+        var aliases = new HashSet<string>(StringComparer.Ordinal);
         foreach (var tree in _compilation.SyntaxTrees)
         {
-            SourceContractNames.Add(tree, roles);
+            SourceContractNames.Add(tree, roles, aliases);
         }
 
-        return roles;
+        var mentions = (roles.TryGetValue("Add", out var add) ? add : ContractRole.None) != ContractRole.None
+            ? null
+            : new NameMentions(roles.Keys.Concat(ContractAttributes.WrittenNames).Concat(aliases));
+        return (roles, mentions);
     }
 
     // Only an assembly that declares the attributes, or references one that does, can carry them.

@@ -1,11 +1,11 @@
 using System;
 using System.Collections.Concurrent;
-using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace FpuGuard.Analyzers.Internals;
@@ -38,21 +38,23 @@ internal sealed class SharedContextFlow
     public static SharedContextFlow For(Compilation compilation, AnalyzerConfigOptionsProvider options) =>
         ByCompilation.GetValue(compilation, c => new SharedContextFlow(c, options));
 
-    /// <summary>Whether the blocks call a context-changing method: syntax first (cheap), then the calls' symbols.</summary>
-    public bool ChangesContext(IReadOnlyCollection<IOperation> roots) =>
-        _index.MayInvolve(roots.Select(r => r.Syntax), ContractRole.ChangesContext)
-        && roots.Any(r => r.Descendants().Any(o => o is IInvocationOperation call && Contracts.Of(call.TargetMethod).ChangesContext));
+    /// <summary>Whether the code block calls a method named like a context-changing one (syntax only).</summary>
+    public bool MayChangeContext(SyntaxNode codeBlock) => _index.MayInvolve(codeBlock, ContractRole.ChangesContext);
+
+    /// <summary>Whether the roots call a context-changing method, by the calls' symbols.</summary>
+    public bool ChangesContext(ImmutableArray<IOperation> roots) =>
+        roots.Any(r => r.Descendants().Any(o => o is IInvocationOperation call && Contracts.Of(call.TargetMethod).ChangesContext));
 
     /// <summary>
-    /// The analysis of a context-changing method's root block, for one of the two rules. The first to ask
-    /// computes it (the other waits rather than repeat it); the second takes it and frees it.
+    /// The analysis of a context-changing method's root, for one of the two rules. The first to ask computes it
+    /// (the other waits rather than repeat it); the second takes it and frees it.
     /// </summary>
-    public AtomicContextFlowAnalysis.Result Take(IOperation root, IMethodSymbol owner, Func<IOperation, ControlFlowGraph> graph)
+    public AtomicContextFlowAnalysis.Result Take(IOperation root, IMethodSymbol owner, CancellationToken cancellationToken)
     {
         var entry = _entries.GetOrAdd(root.Syntax, _ => new Entry());
         lock (entry)
         {
-            var result = entry.Result ??= Flow.Analyze(root, owner, graph);
+            var result = entry.Result ??= Flow.Analyze(root, owner, cancellationToken);
             if (++entry.Taken == Consumers)
             {
                 _entries.TryRemove(root.Syntax, out _);

@@ -14,17 +14,21 @@ namespace FpuGuard.Analyzers.Internals;
 internal static class SourceContractNames
 {
     // A tree's names depend on its text only: an IDE keeps them across the compilations an edit elsewhere makes.
-    private static readonly ConditionalWeakTable<SyntaxTree, Dictionary<string, ContractRole>> ByTree = new();
+    private static readonly ConditionalWeakTable<SyntaxTree, Names> ByTree = new();
 
-    public static void Add(SyntaxTree tree, Dictionary<string, ContractRole> roles)
+    /// <summary>Adds the tree's member names with their roles, and the names its using aliases give contract attributes.</summary>
+    public static void Add(SyntaxTree tree, Dictionary<string, ContractRole> roles, HashSet<string> attributeAliases)
     {
-        foreach (var pair in ByTree.GetValue(tree, Read))
+        var names = ByTree.GetValue(tree, Read);
+        foreach (var pair in names.Roles)
         {
             ContractIndex.Add(roles, pair.Key, pair.Value);
         }
+
+        attributeAliases.UnionWith(names.Aliases.Keys);
     }
 
-    private static Dictionary<string, ContractRole> Read(SyntaxTree tree)
+    private static Names Read(SyntaxTree tree)
     {
         var roles = new Dictionary<string, ContractRole>();
         var root = tree.GetRoot();
@@ -54,24 +58,38 @@ internal static class SourceContractNames
             }
         }
 
-        return roles;
+        return new Names(roles, aliases);
     }
 
     private static bool IsContainer(SyntaxNode node) =>
         node is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax;
 
+    // Every alias of a contract attribute, with the role it gives (None for an attribute with no index role).
     private static Dictionary<string, ContractRole> Aliases(SyntaxNode root)
     {
         var aliases = new Dictionary<string, ContractRole>();
         foreach (var directive in root.DescendantNodes(IsContainer).OfType<UsingDirectiveSyntax>())
         {
-            if (directive.Alias is { } alias && directive.Name is { } target && ContractIndex.RoleOf(RightmostName(target)) is var role && role != ContractRole.None)
+            if (directive.Alias is { } alias && directive.Name is { } target && RightmostName(target) is { } name && ContractAttributes.IsContractAttributeName(name))
             {
-                aliases[alias.Name.Identifier.ValueText] = role;
+                aliases[alias.Name.Identifier.ValueText] = ContractIndex.RoleOf(name);
             }
         }
 
         return aliases;
+    }
+
+    private sealed class Names
+    {
+        public Names(Dictionary<string, ContractRole> roles, Dictionary<string, ContractRole> aliases)
+        {
+            Roles = roles;
+            Aliases = aliases;
+        }
+
+        public Dictionary<string, ContractRole> Roles { get; }
+
+        public Dictionary<string, ContractRole> Aliases { get; }
     }
 
     private static string? RightmostName(NameSyntax name) => name switch

@@ -1,10 +1,7 @@
 using System.Collections.Immutable;
-using System.Linq;
-using System.Threading;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Operations;
 
 namespace FpuGuard.Analyzers.Rules;
 
@@ -32,26 +29,32 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
 
             // The same analysis FPU0001 runs on these methods: computed once for both.
             var shared = SharedContextFlow.For(start.Compilation, start.Options.AnalyzerConfigOptionsProvider);
-            start.RegisterOperationBlockAction(end =>
+            start.RegisterCodeBlockAction(block =>
             {
-                var roots = FlowRoots.Of(end.OperationBlocks).ToList();
-                if (end.OwningSymbol is not IMethodSymbol owner || !shared.ChangesContext(roots))
+                // Syntax first: a block that calls no context-changing name is left before it is even bound.
+                if (block.OwningSymbol is not IMethodSymbol owner || !shared.MayChangeContext(block.CodeBlock))
+                {
+                    return;
+                }
+
+                var roots = FlowRoots.Of(block.CodeBlock, owner, block.SemanticModel, block.CancellationToken);
+                if (!shared.ChangesContext(roots))
                 {
                     return; // using-scope Dispose calls only appear with an entering call before them.
                 }
 
                 foreach (var root in roots)
                 {
-                    var result = shared.Take(root, owner, end.GetControlFlowGraph);
+                    var result = shared.Take(root, owner, block.CancellationToken);
                     foreach (var (exit, kind) in result.ExitsWithoutEntry)
                     {
-                        end.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, exit.Syntax.GetLocation(),
+                        block.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, exit.Syntax.GetLocation(),
                             $"'{owner.Name}' exits {MethodContracts.KindName(kind)} here, where on some path it was not entered"));
                     }
 
                     foreach (var kind in result.HeldAtReturn)
                     {
-                        end.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, owner.Locations[0],
+                        block.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, owner.Locations[0],
                             $"'{owner.Name}' may return with {MethodContracts.KindName(kind)} still held: {MethodContracts.Describe(kind)} on some path out of it"));
                     }
                 }

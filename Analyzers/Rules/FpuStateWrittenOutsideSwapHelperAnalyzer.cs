@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Linq;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -30,19 +29,22 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
 
             var analysis = new Analysis();
             var index = ContractIndex.For(start.Compilation);
-            start.RegisterOperationBlockAction(block =>
+            start.RegisterCodeBlockAction(block =>
             {
-                // Syntax first: only a block that writes a member named like a state field has its operations walked.
-                if (!index.MayInvolve(block.OperationBlocks.Select(b => b.Syntax), ContractRole.StateField))
+                // Syntax first: only a block that writes a member named like a state field is bound and walked.
+                if (!index.MayInvolve(block.CodeBlock, ContractRole.StateField))
                 {
                     return;
                 }
 
-                foreach (var operation in block.OperationBlocks.SelectMany(b => b.DescendantsAndSelf()))
+                foreach (var root in FlowRoots.Of(block.CodeBlock, block.OwningSymbol, block.SemanticModel, block.CancellationToken))
                 {
-                    if (operation is IMemberReferenceOperation { Kind: OperationKind.FieldReference or OperationKind.PropertyReference } reference)
+                    foreach (var operation in root.DescendantsAndSelf())
                     {
-                        analysis.AnalyzeReference(reference, block.OwningSymbol, block.ReportDiagnostic);
+                        if (operation is IMemberReferenceOperation { Kind: OperationKind.FieldReference or OperationKind.PropertyReference } reference)
+                        {
+                            analysis.AnalyzeReference(reference, block.OwningSymbol, block.ReportDiagnostic);
+                        }
                     }
                 }
             });

@@ -30,7 +30,7 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
             }
 
             var analysis = new Analysis(ContractIndex.For(start.Compilation));
-            start.RegisterOperationBlockAction(analysis.OnBlock);
+            start.RegisterCodeBlockAction(analysis.OnBlock);
         });
     }
 
@@ -49,19 +49,24 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
         private bool IsSwapHelper(IMethodSymbol method) =>
             _swaps.GetOrAdd(method.OriginalDefinition, m => ContractAttributes.Has(m, ContractAttributes.FpuStateSwapHelper));
 
-        public void OnBlock(OperationBlockAnalysisContext context)
+        public void OnBlock(CodeBlockAnalysisContext context)
         {
             // Syntax first, then a walk of the operations: only a block that frees a state-looking value pays for
-            // a control-flow graph.
-            if (!_index.MayInvolve(context.OperationBlocks.Select(b => b.Syntax), ContractRole.FreesMemory)
-                || !context.OperationBlocks.Any(b => b.Descendants().Any(o => o is IInvocationOperation call && IsFree(call.TargetMethod) && MayBeState(call))))
+            // a control-flow graph, and only one that calls a freeing name is bound at all.
+            if (!_index.MayInvolve(context.CodeBlock, ContractRole.FreesMemory))
             {
                 return;
             }
 
-            foreach (var root in FlowRoots.Of(context.OperationBlocks))
+            var roots = FlowRoots.Of(context.CodeBlock, context.OwningSymbol, context.SemanticModel, context.CancellationToken);
+            if (!roots.Any(b => b.Descendants().Any(o => o is IInvocationOperation call && IsFree(call.TargetMethod) && MayBeState(call))))
             {
-                new DefaultStateFlowAnalysis(_members, IsFree, IsSwapHelper, context.ReportDiagnostic).Analyze(context.GetControlFlowGraph(root));
+                return;
+            }
+
+            foreach (var root in roots)
+            {
+                new DefaultStateFlowAnalysis(_members, IsFree, IsSwapHelper, context.ReportDiagnostic).Analyze(FlowRoots.Graph(root, context.CancellationToken));
             }
         }
 

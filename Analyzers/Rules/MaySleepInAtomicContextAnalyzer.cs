@@ -6,8 +6,6 @@ using System.Threading;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.FlowAnalysis;
-using Microsoft.CodeAnalysis.Operations;
 
 namespace FpuGuard.Analyzers.Rules;
 
@@ -40,7 +38,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
             }
 
             var analysis = new Analysis(SharedContextFlow.For(start.Compilation, start.Options.AnalyzerConfigOptionsProvider));
-            start.RegisterOperationBlockAction(analysis.OnBlock);
+            start.RegisterCodeBlockAction(analysis.OnBlock);
             start.RegisterCompilationEndAction(end =>
             {
                 foreach (var diagnostic in analysis.Resolve(end.Compilation, end.CancellationToken))
@@ -66,19 +64,26 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 
         public SleepGraph Graph { get; } = new();
 
-        public void OnBlock(OperationBlockAnalysisContext context)
+        public void OnBlock(CodeBlockAnalysisContext context)
         {
             if (context.OwningSymbol is not IMethodSymbol owner)
             {
                 return;
             }
 
-            var roots = FlowRoots.Of(context.OperationBlocks).ToList();
-            var changesContext = _shared.ChangesContext(roots);
-            if (_contracts.Of(owner).Requires.Length == 0 && !changesContext)
+            // Syntax first: a block that calls no context-changing name, in a method that requires no context, holds
+            // none. Whether it sleeps matters only if a region calls it, which the compilation's end decides,
+            // analysing it then if it must. Such a block is not even bound now.
+            var requires = _contracts.Of(owner).Requires.Length > 0;
+            if (!requires && !_shared.MayChangeContext(context.CodeBlock))
             {
-                // No context can be held here: nothing to report now. Whether the method sleeps matters only if
-                // a region calls it, which the compilation's end decides, analysing it then if it must.
+                return;
+            }
+
+            var roots = FlowRoots.Of(context.CodeBlock, owner, context.SemanticModel, context.CancellationToken);
+            var changesContext = _shared.ChangesContext(roots);
+            if (!requires && !changesContext)
+            {
                 return;
             }
 
@@ -86,8 +91,8 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
             {
                 // FPU0004 analyses exactly the context-changing methods too: the analysis is shared with it.
                 var result = changesContext
-                    ? _shared.Take(root, owner, context.GetControlFlowGraph)
-                    : _flow.Analyze(root, owner, context.GetControlFlowGraph);
+                    ? _shared.Take(root, owner, context.CancellationToken)
+                    : _flow.Analyze(root, owner, context.CancellationToken);
                 Report(result, owner, context.ReportDiagnostic);
             }
         }
@@ -121,16 +126,9 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 #pragma warning disable RS1030 // Only for the few methods a region reaches; the driver's shared model is returned when it has one.
                 var model = compilation.GetSemanticModel(syntax.SyntaxTree);
 #pragma warning restore RS1030
-                var operation = model.GetOperation(syntax, cancellationToken);
-                while (operation?.Parent is not null)
+                foreach (var root in FlowRoots.Of(syntax, method, model, cancellationToken))
                 {
-                    operation = operation.Parent;
-                }
-
-                if (operation is not null)
-                {
-                    var root = operation;
-                    Graph.Record(method, _flow.Analyze(root, method, _ => ControlFlowGraph.Create(root.Syntax, model, cancellationToken)!).Points);
+                    Graph.Record(method, _flow.Analyze(root, method, cancellationToken).Points);
                 }
             }
         }
