@@ -26,8 +26,17 @@ public class BenchmarkRunTests
 
         Assert.Equal(6, report.NoFpuRows.Count);
         Assert.All(report.NoFpuRows, r => Assert.Equal(0, r.DiagnosticsById.Values.Sum()));
-        Assert.Equal(2, report.Ide.Count);
+        Assert.Equal(4, report.Ide.Count);
+        Assert.Equal(new[] { AnalyzerSets.FpuGuard, FloorAnalyzer.Set.Name }, report.Ide.Select(i => i.Set).Distinct());
         Assert.All(report.Ide, i => Assert.True(i.AnalyzerP95Ms > 0 && i.CompilerP95Ms > 0));
+
+        // The command-line builds ran the SDK's compiler with every set; FpuGuard's findings there are checked too.
+        var largest = $"{options.Sizes.Max() / 1000}k";
+        Assert.Equal(setNames.Where(n => n != FloorAnalyzer.Set.Name), report.Builds.Where(b => b.Corpus == largest).Select(b => b.Set));
+        Assert.All(report.Builds.Where(b => b.Set != BuildBenchmark.Compile), b => Assert.NotNull(b.AnalyzerMs));
+        Assert.Equal(report.Rows.Single(r => r.Corpus == largest && r.Set == AnalyzerSets.FpuGuard).DiagnosticsById.Where(p => p.Key.StartsWith("FPU")),
+            report.Builds.Single(b => b.Corpus == largest && b.Set == AnalyzerSets.FpuGuard).DiagnosticsById.Where(p => p.Key.StartsWith("FPU")).OrderBy(p => p.Key));
+        Assert.Contains("| command-line build (csc) |", text);
         Assert.NotNull(report.FpuGuardExponent);
         Assert.Contains("| corpus | lines | set | wall ms |", text);
         Assert.Contains("| IDE: one document of the largest corpus |", text);
@@ -41,10 +50,21 @@ public class BenchmarkRunTests
     [InlineData("--fpu-share", "2", "fraction")]
     [InlineData("--sizes", "10,x", "not an integer")]
     [InlineData("--bogus", "1", "unknown option --bogus")]
+    [InlineData("--builds", "maybe", "not yes or no")]
     public void Bad_options_are_named(string name, string value, string message)
     {
         var problem = Assert.Throws<ArgumentException>(() => BenchmarkOptions.Parse(new[] { name, value }));
         Assert.Contains(message, problem.Message);
+    }
+
+    [Fact]
+    public void A_sets_options_become_the_builds_global_config()
+    {
+        var ca2000 = AnalyzerSets.All().Single(s => s.Name == AnalyzerSets.Ca2000Alone);
+
+        Assert.Equal("is_global = true\ndotnet_analyzer_diagnostic.severity = none\ndotnet_diagnostic.CA2000.severity = warning\n", CommandLineBuild.GlobalConfig(ca2000));
+        Assert.Equal("is_global = true\n", CommandLineBuild.GlobalConfig(AnalyzerSets.FpuGuardSet()));
+        Assert.Single(AnalyzerSets.FpuGuardSet().Paths, p => p.EndsWith("FpuGuard.Analyzers.dll", StringComparison.Ordinal));
     }
 
     [Fact]

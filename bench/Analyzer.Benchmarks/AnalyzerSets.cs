@@ -13,6 +13,12 @@ namespace FpuGuard.AnalyzerBenchmarks;
 /// <summary>A set of analyzers a user runs together, and the diagnostic options it is run with.</summary>
 public sealed record AnalyzerSet(string Name, ImmutableArray<DiagnosticAnalyzer> Analyzers, ImmutableDictionary<string, ReportDiagnostic> Options)
 {
+    /// <summary>The analyzer assemblies, for a command-line build (<c>csc /analyzer:</c>); empty when the set has none on disk.</summary>
+    public ImmutableArray<string> Paths { get; init; } = ImmutableArray<string>.Empty;
+
+    /// <summary>Whether only the diagnostics in <see cref="Options"/> are on (a build turns every other one off).</summary>
+    public bool OnlyItsOptions { get; init; }
+
     public override string ToString() => Name;
 }
 
@@ -34,14 +40,16 @@ public static class AnalyzerSets
     public static IReadOnlyList<AnalyzerSet> All()
     {
         var ca2000 = ImmutableDictionary<string, ReportDiagnostic>.Empty.Add("CA2000", ReportDiagnostic.Warn);
-        var net = Load("microsoft.codeanalysis.netanalyzers", "11.0.100", "analyzers/dotnet/cs");
+        var (net, netPaths) = Load("microsoft.codeanalysis.netanalyzers", "11.0.100", "analyzers/dotnet/cs");
+        var (threading, threadingPaths) = Load("microsoft.visualstudio.threading.analyzers", "18.12.1", "analyzers/cs");
+        var (disposable, disposablePaths) = Load("idisposableanalyzers", "4.0.8", "analyzers/dotnet/cs");
         return new[]
         {
             FpuGuardSet(),
-            new AnalyzerSet(VsThreading, Load("microsoft.visualstudio.threading.analyzers", "18.12.1", "analyzers/cs"), ImmutableDictionary<string, ReportDiagnostic>.Empty),
-            new AnalyzerSet(IDisposable, Load("idisposableanalyzers", "4.0.8", "analyzers/dotnet/cs"), ImmutableDictionary<string, ReportDiagnostic>.Empty),
-            new AnalyzerSet(NetAnalyzers, net, ca2000),
-            new AnalyzerSet(Ca2000Alone, net.Where(a => a.SupportedDiagnostics.Any(d => d.Id == "CA2000")).ToImmutableArray(), ca2000),
+            new AnalyzerSet(VsThreading, threading, ImmutableDictionary<string, ReportDiagnostic>.Empty) { Paths = threadingPaths },
+            new AnalyzerSet(IDisposable, disposable, ImmutableDictionary<string, ReportDiagnostic>.Empty) { Paths = disposablePaths },
+            new AnalyzerSet(NetAnalyzers, net, ca2000) { Paths = netPaths },
+            new AnalyzerSet(Ca2000Alone, net.Where(a => a.SupportedDiagnostics.Any(d => d.Id == "CA2000")).ToImmutableArray(), ca2000) { Paths = netPaths, OnlyItsOptions = true },
         };
     }
 
@@ -54,10 +62,10 @@ public static class AnalyzerSets
             .OrderBy(t => t.FullName, StringComparer.Ordinal)
             .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
             .ToImmutableArray();
-        return new AnalyzerSet(FpuGuard, analyzers, ImmutableDictionary<string, ReportDiagnostic>.Empty);
+        return new AnalyzerSet(FpuGuard, analyzers, ImmutableDictionary<string, ReportDiagnostic>.Empty) { Paths = ImmutableArray.Create(assembly.Location) };
     }
 
-    private static ImmutableArray<DiagnosticAnalyzer> Load(string package, string version, string folder)
+    private static (ImmutableArray<DiagnosticAnalyzer> Analyzers, ImmutableArray<string> Paths) Load(string package, string version, string folder)
     {
         var directory = Path.Combine(PackageRoot(), package, version, folder);
         if (!Directory.Exists(directory))
@@ -76,7 +84,7 @@ public static class AnalyzerSets
             throw new InvalidOperationException($"no C# analyzer found in {directory}");
         }
 
-        return analyzers;
+        return (analyzers, paths.ToImmutableArray());
     }
 
     // The folder restore downloaded the packages into (recorded at build time), else NuGet's default.

@@ -24,6 +24,9 @@ public sealed record BenchmarkOptions
     /// <summary>Set names to run (FpuGuard is always run); empty runs every peer.</summary>
     public IReadOnlyList<string> Peers { get; init; } = Array.Empty<string>();
 
+    /// <summary>Whether to run the command-line builds (the SDK's csc in its own process).</summary>
+    public bool Builds { get; init; } = true;
+
     public bool Smoke { get; init; }
 
     public static BenchmarkOptions SmokeOptions { get; } = new()
@@ -39,6 +42,7 @@ public sealed record BenchmarkOptions
     public const string Usage = """
         usage: Analyzer.Benchmarks [--smoke] [--sizes 25000,50000,...] [--reps N] [--warmup-lines N]
                                    [--fpu-share F] [--seed S] [--ide-docs N] [--ide-passes N] [--peers none|name,...]
+                                   [--builds yes|no]
         """;
 
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -67,6 +71,7 @@ public sealed record BenchmarkOptions
                 "--seed" => options with { Seed = Integer(name, value) },
                 "--ide-docs" => options with { IdeDocuments = NonNegative(name, value) },
                 "--ide-passes" => options with { IdePasses = Positive(name, value) },
+                "--builds" => options with { Builds = value switch { "yes" => true, "no" => false, _ => throw new ArgumentException($"{name}: '{value}' is not yes or no") } },
                 "--peers" => options with { Peers = value == "none" ? new[] { "none" } : value.Split(',') },
                 _ => throw new ArgumentException($"unknown option {name}\n{Usage}"),
             };

@@ -12,6 +12,7 @@ public sealed record BenchmarkReport(
     IReadOnlyList<SetMeasurement> Rows,
     IReadOnlyList<SetMeasurement> NoFpuRows,
     IReadOnlyList<IdeLatency> Ide,
+    IReadOnlyList<BuildMeasurement> Builds,
     double? FpuGuardExponent,
     double? FpuGuardExtraExponent,
     IReadOnlyList<string> Problems,
@@ -66,13 +67,38 @@ public static class BenchmarkRun
             problems.AddRange(Check(noFpu, measured));
         }
 
+        var builds = new List<BuildMeasurement>();
+        if (options.Builds && largest is not null)
+        {
+            // The command-line build: the largest corpus with every set, and the one without FPU code that
+            // references the Runtime (the case where FpuGuard's analyzers are on but have nothing to find).
+            var compiler = CommandLineBuild.FindCompiler();
+            log.WriteLine($"command-line builds with {compiler}");
+            builds.AddRange(BuildBenchmark.Run($"{noFpuSize / 1000}k", largest, sets, options.Repetitions, withRuntime: true, compiler, problems));
+            builds.AddRange(BuildBenchmark.Run($"{noFpuSize / 1000}k, no FPU code, Runtime referenced", noFpu, new[] { fpuGuard }, options.Repetitions, withRuntime: true, compiler, problems));
+            foreach (var row in builds)
+            {
+                log.WriteLine($"  {row.Corpus}, {row.Set}: {row.WallMs:F0} ms wall");
+            }
+        }
+
         var ide = new List<IdeLatency>();
         if (options.IdeDocuments > 0 && largest is not null)
         {
             var compiler = new CorpusCompiler(largest, largest.UsesRuntime);
             log.WriteLine($"IDE latency on {largest.Lines:N0} lines");
-            ide.Add(IdeLatencyBenchmark.Run("evenly spread", compiler, IdeLatencyBenchmark.Spread(largest, options.IdeDocuments, _ => true), fpuGuard, options.IdePasses));
-            ide.Add(IdeLatencyBenchmark.Run("FPU-domain only", compiler, IdeLatencyBenchmark.Spread(largest, options.IdeDocuments, f => f.IsFpuDomain), fpuGuard, options.IdePasses));
+            var groups = new[]
+            {
+                ("evenly spread", IdeLatencyBenchmark.Spread(largest, options.IdeDocuments, _ => true)),
+                ("FPU-domain only", IdeLatencyBenchmark.Spread(largest, options.IdeDocuments, f => f.IsFpuDomain)),
+            };
+            foreach (var set in new[] { fpuGuard, FloorAnalyzer.Set })
+            {
+                foreach (var (name, documents) in groups)
+                {
+                    ide.Add(IdeLatencyBenchmark.Run(name, compiler, documents, set, options.IdePasses));
+                }
+            }
         }
 
         var fpuRows = rows.Where(r => r.Set == AnalyzerSets.FpuGuard).ToArray();
@@ -80,6 +106,7 @@ public static class BenchmarkRun
             rows,
             noFpuRows,
             ide,
+            builds,
             Statistics.ScalingExponent(fpuRows.Select(r => ((double)r.Lines, r.AnalyzerMs)).ToArray()),
             Statistics.ScalingExponent(fpuRows.Select(r => ((double)r.Lines, r.ExtraOverFloorMs)).ToArray()),
             problems,
@@ -106,13 +133,25 @@ public static class BenchmarkRun
 
             if (row.Set == AnalyzerSets.FpuGuard)
             {
-                var found = row.DiagnosticsById.Where(p => p.Key.StartsWith("FPU", StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value);
-                var ids = found.Keys.Union(corpus.SeededViolations.Keys).OrderBy(k => k, StringComparer.Ordinal);
-                foreach (var id in ids.Where(id => found.GetValueOrDefault(id) != corpus.SeededViolations.GetValueOrDefault(id)))
+                foreach (var problem in SeededCheck.Compare(row.Corpus, corpus, row.DiagnosticsById))
                 {
-                    yield return $"{row.Corpus}: FpuGuard reported {found.GetValueOrDefault(id)} {id}, the corpus has {corpus.SeededViolations.GetValueOrDefault(id)} seeded";
+                    yield return problem;
                 }
             }
+        }
+    }
+}
+
+/// <summary>FpuGuard must report exactly the violations the generator planted, rule by rule.</summary>
+public static class SeededCheck
+{
+    public static IEnumerable<string> Compare(string label, GeneratedCorpus corpus, IReadOnlyDictionary<string, int> diagnosticsById)
+    {
+        var found = diagnosticsById.Where(p => p.Key.StartsWith("FPU", StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value);
+        var ids = found.Keys.Union(corpus.SeededViolations.Keys).OrderBy(k => k, StringComparer.Ordinal);
+        foreach (var id in ids.Where(id => found.GetValueOrDefault(id) != corpus.SeededViolations.GetValueOrDefault(id)))
+        {
+            yield return $"{label}: FpuGuard reported {found.GetValueOrDefault(id)} {id}, the corpus has {corpus.SeededViolations.GetValueOrDefault(id)} seeded";
         }
     }
 }

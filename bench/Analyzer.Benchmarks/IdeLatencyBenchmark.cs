@@ -11,7 +11,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace FpuGuard.AnalyzerBenchmarks;
 
 /// <summary>One group of documents: per-document medians over the passes, then percentiles over the documents.</summary>
-public sealed record IdeLatency(string Documents, int Count, double AnalyzerP50Ms, double AnalyzerP95Ms, double CompilerP50Ms, double CompilerP95Ms)
+public sealed record IdeLatency(string Set, string Documents, int Count, double AnalyzerP50Ms, double AnalyzerP95Ms, double CompilerP50Ms, double CompilerP95Ms)
 {
     /// <summary>The analyzers' p95 over the compiler's p95 for the same documents.</summary>
     public double P95Ratio => AnalyzerP95Ms / CompilerP95Ms;
@@ -61,6 +61,7 @@ public static class IdeLatencyBenchmark
         var analyzer = documents.Select(d => Statistics.Median(analyzerMs[d])).ToArray();
         var compilerOwn = documents.Select(d => Statistics.Median(compilerMs[d])).ToArray();
         return new IdeLatency(
+            set.Name,
             name,
             documents.Count,
             Statistics.Percentile(analyzer, 50),

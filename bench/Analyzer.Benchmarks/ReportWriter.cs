@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -31,7 +32,7 @@ public static class ReportWriter
                 isSet ? row.AnalyzerMsPer1kLines.ToString("F1", CultureInfo.InvariantCulture) : "—",
                 row.PeakHeapMb.ToString("F0", CultureInfo.InvariantCulture),
                 row.AllocatedMb.ToString("F0", CultureInfo.InvariantCulture),
-                Diagnostics(row) + " |",
+                Diagnostics(row.DiagnosticsById) + " |",
             }));
         }
 
@@ -46,14 +47,35 @@ public static class ReportWriter
         output.WriteLine();
         output.WriteLine($"FpuGuard scaling exponent (log-log slope over the sizes): own time {Exponent(report.FpuGuardExponent)}, extra wall over the floor {Exponent(report.FpuGuardExtraExponent)}.");
         output.WriteLine($"Peak working set of the benchmark process: {report.PeakWorkingSetBytes / 1048576.0:F0} MB.");
+        if (report.Builds.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine("| command-line build (csc) | lines | set | wall ms | extra wall ms (× compile) | analyzer ms reported by csc (× compile) | diagnostics |");
+            output.WriteLine("|---|---:|---|---:|---:|---:|---|");
+            foreach (var build in report.Builds)
+            {
+                var isSet = build.Set != BuildBenchmark.Compile;
+                output.WriteLine(string.Join(" | ", new[]
+                {
+                    "| " + build.Corpus,
+                    build.Lines.ToString("N0", CultureInfo.InvariantCulture),
+                    build.Set,
+                    F0(build.WallMs),
+                    isSet ? $"{F0(build.ExtraWallMs)} ({Ratio(build.ExtraWallMs, build.CompileMs)})" : "—",
+                    build.AnalyzerMs is { } ms ? $"{F0(ms)} ({Ratio(ms, build.CompileMs)})" : "—",
+                    Diagnostics(build.DiagnosticsById) + " |",
+                }));
+            }
+        }
+
         if (report.Ide.Count > 0)
         {
             output.WriteLine();
-            output.WriteLine("| IDE: one document of the largest corpus | documents | FpuGuard p50 ms | FpuGuard p95 ms | compiler p50 ms | compiler p95 ms | p95 ratio |");
-            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            output.WriteLine("| IDE: one document of the largest corpus | set | documents | analyzers p50 ms | analyzers p95 ms | compiler p50 ms | compiler p95 ms | p95 ratio |");
+            output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
             foreach (var ide in report.Ide)
             {
-                output.WriteLine($"| {ide.Documents} | {ide.Count} | {ide.AnalyzerP50Ms:F1} | {ide.AnalyzerP95Ms:F1} | {ide.CompilerP50Ms:F1} | {ide.CompilerP95Ms:F1} | {ide.P95Ratio:F2} |");
+                output.WriteLine($"| {ide.Documents} | {ide.Set} | {ide.Count} | {ide.AnalyzerP50Ms:F1} | {ide.AnalyzerP95Ms:F1} | {ide.CompilerP50Ms:F1} | {ide.CompilerP95Ms:F1} | {ide.P95Ratio:F2} |");
             }
         }
 
@@ -69,15 +91,15 @@ public static class ReportWriter
 
     private static string Exponent(double? value) => value?.ToString("F2", CultureInfo.InvariantCulture) ?? "n/a";
 
-    private static string Diagnostics(SetMeasurement row)
+    private static string Diagnostics(IReadOnlyDictionary<string, int> byId)
     {
-        var total = row.DiagnosticsById.Values.Sum();
+        var total = byId.Values.Sum();
         if (total == 0)
         {
             return "0";
         }
 
-        var top = row.DiagnosticsById.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(3).Select(p => $"{p.Key} {p.Value}");
-        return $"{total} ({string.Join(", ", top)}{(row.DiagnosticsById.Count > 3 ? ", …" : "")})";
+        var top = byId.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(3).Select(p => $"{p.Key} {p.Value}");
+        return $"{total} ({string.Join(", ", top)}{(byId.Count > 3 ? ", …" : "")})";
     }
 }
