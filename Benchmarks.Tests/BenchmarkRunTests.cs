@@ -45,12 +45,28 @@ public class BenchmarkRunTests
             Assert.Contains($"| {row.Corpus} | {row.Lines.ToString("N0", CultureInfo.InvariantCulture)} | {row.Set} | ", text));
     }
 
+    [Fact]
+    public void Builds_only_runs_the_command_line_builds_and_prints_their_table_alone()
+    {
+        var options = BenchmarkOptions.SmokeOptions with { InProcess = false, Peers = new[] { "none" } };
+        var report = BenchmarkRun.Execute(options, TextWriter.Null);
+        var output = new StringWriter();
+        ReportWriter.Write(report, options, output);
+
+        Assert.Empty(report.Problems);
+        Assert.Empty(report.Rows);
+        Assert.Empty(report.Ide);
+        Assert.Equal(4, report.Builds.Count);
+        Assert.DoesNotContain("| corpus | lines | set | wall ms |", output.ToString());
+        Assert.Contains("| command-line build (csc) |", output.ToString());
+    }
+
     [Theory]
     [InlineData("--reps", "0", "must be positive")]
     [InlineData("--fpu-share", "2", "fraction")]
     [InlineData("--sizes", "10,x", "not an integer")]
     [InlineData("--bogus", "1", "unknown option --bogus")]
-    [InlineData("--builds", "maybe", "not yes or no")]
+    [InlineData("--builds", "maybe", "not yes, no or only")]
     public void Bad_options_are_named(string name, string value, string message)
     {
         var problem = Assert.Throws<ArgumentException>(() => BenchmarkOptions.Parse(new[] { name, value }));
@@ -68,6 +84,33 @@ public class BenchmarkRunTests
     }
 
     [Fact]
+    public void A_missing_compiler_is_named()
+    {
+        var empty = Directory.CreateTempSubdirectory("fpuguard-no-sdk-").FullName;
+        try
+        {
+            var none = Assert.Throws<FileNotFoundException>(() => CommandLineBuild.FindCompiler(null, empty));
+            Assert.Contains(Path.Combine(empty, "sdk"), none.Message);
+            var named = Assert.Throws<FileNotFoundException>(() => CommandLineBuild.FindCompiler(Path.Combine(empty, "csc.dll"), empty));
+            Assert.Contains("FPUGUARD_CSC names " + Path.Combine(empty, "csc.dll"), named.Message);
+
+            // The newest SDK that has a compiler wins; a preview's suffix does not hide its version.
+            foreach (var sdk in new[] { "9.0.100", "10.0.100-rc.1", "10.0.200" })
+            {
+                Directory.CreateDirectory(Path.Combine(empty, "sdk", sdk, "Roslyn", "bincore"));
+            }
+
+            File.WriteAllText(Path.Combine(empty, "sdk", "9.0.100", "Roslyn", "bincore", "csc.dll"), "");
+            File.WriteAllText(Path.Combine(empty, "sdk", "10.0.100-rc.1", "Roslyn", "bincore", "csc.dll"), "");
+            Assert.Equal(Path.Combine(empty, "sdk", "10.0.100-rc.1", "Roslyn", "bincore", "csc.dll"), CommandLineBuild.FindCompiler(null, empty));
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Options_parse_into_the_run()
     {
         var options = BenchmarkOptions.Parse(new[] { "--sizes", "1000,2000", "--reps", "5", "--peers", "none", "--fpu-share", "0.5" });
@@ -76,6 +119,12 @@ public class BenchmarkRunTests
         Assert.Equal(5, options.Repetitions);
         Assert.Equal(new[] { "none" }, options.Peers);
         Assert.Equal(0.5, options.FpuShare);
+        Assert.True(options.Builds && options.InProcess);
+
+        var buildsOnly = BenchmarkOptions.Parse(new[] { "--builds", "only" });
+        Assert.True(buildsOnly.Builds);
+        Assert.False(buildsOnly.InProcess);
+        Assert.False(BenchmarkOptions.Parse(new[] { "--builds", "no" }).Builds);
     }
 
     [Fact]

@@ -41,6 +41,8 @@ internal sealed class ContractIndex
     private readonly Compilation _compilation;
     private readonly Lazy<(Dictionary<string, ContractRole> Roles, NameMentions? Mentions)> _byName;
     private readonly ConcurrentDictionary<SyntaxNode, ContractRole> _byBlock = new();
+    private readonly ConcurrentDictionary<SyntaxTree, bool> _treeMayMention = new();
+    private readonly Func<SyntaxTree, bool> _readTree;
     private readonly Func<SyntaxNode, ContractRole> _readBlock;
 
     private ContractIndex(Compilation compilation)
@@ -48,6 +50,7 @@ internal sealed class ContractIndex
         _compilation = compilation;
         _byName = new Lazy<(Dictionary<string, ContractRole>, NameMentions?)>(Read);
         _readBlock = block => BlockSyntaxFacts.Roles(block, this);
+        _readTree = tree => _byName.Value.Mentions?.In(tree) ?? true;
     }
 
     /// <summary>The index of <paramref name="compilation"/>, shared by every FpuGuard analyzer.</summary>
@@ -67,7 +70,10 @@ internal sealed class ContractIndex
     /// Whether the code block calls, or writes, a member named like one with <paramref name="role"/>. Each block's
     /// syntax is walked once, by whichever analyzer asks first; the others read the answer.
     /// </summary>
-    public bool MayInvolve(SyntaxNode codeBlock, ContractRole role) => (_byBlock.GetOrAdd(codeBlock, _readBlock) & role) != 0;
+    public bool MayInvolve(SyntaxNode codeBlock, ContractRole role) =>
+        // A file that names nothing that matters is read once, and none of its blocks is entered in the table:
+        // most of a build's files, and the four analyzers would otherwise contend on the table for each block.
+        _treeMayMention.GetOrAdd(codeBlock.SyntaxTree, _readTree) && (_byBlock.GetOrAdd(codeBlock, _readBlock) & role) != 0;
 
     private (Dictionary<string, ContractRole>, NameMentions?) Read()
     {

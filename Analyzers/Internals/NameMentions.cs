@@ -50,15 +50,22 @@ internal sealed class NameMentions
     public bool IsEmpty => _byHash.Count == 0;
 
     /// <summary>Whether the node's text mentions one of the names.</summary>
-    public bool In(SyntaxNode node)
+    public bool In(SyntaxNode node) => In(node.SyntaxTree.GetText(), node.Span);
+
+    /// <summary>Whether the whole tree's text (comments and directives included) mentions one of the names.</summary>
+    public bool In(SyntaxTree tree)
+    {
+        var text = tree.GetText();
+        return In(text, new TextSpan(0, text.Length));
+    }
+
+    private bool In(SourceText text, TextSpan span)
     {
         if (IsEmpty)
         {
             return false;
         }
 
-        var text = node.SyntaxTree.GetText();
-        var span = node.Span;
         var buffer = _buffer ??= new char[ChunkLength];
 
         // Chunks overlap by an identifier that straddles their boundary: it is scanned again in the next chunk.

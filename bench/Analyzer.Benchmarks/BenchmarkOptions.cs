@@ -24,8 +24,11 @@ public sealed record BenchmarkOptions
     /// <summary>Set names to run (FpuGuard is always run); empty runs every peer.</summary>
     public IReadOnlyList<string> Peers { get; init; } = Array.Empty<string>();
 
-    /// <summary>Whether to run the command-line builds (the SDK's csc in its own process).</summary>
+    /// <summary>Whether to run the command-line builds (the SDK's csc through its compiler server).</summary>
     public bool Builds { get; init; } = true;
+
+    /// <summary>Whether to run the in-process measurements (<c>CompilationWithAnalyzers</c> and the IDE); <c>--builds only</c> turns them off.</summary>
+    public bool InProcess { get; init; } = true;
 
     public bool Smoke { get; init; }
 
@@ -42,7 +45,7 @@ public sealed record BenchmarkOptions
     public const string Usage = """
         usage: Analyzer.Benchmarks [--smoke] [--sizes 25000,50000,...] [--reps N] [--warmup-lines N]
                                    [--fpu-share F] [--seed S] [--ide-docs N] [--ide-passes N] [--peers none|name,...]
-                                   [--builds yes|no]
+                                   [--builds yes|no|only]
         """;
 
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -71,7 +74,13 @@ public sealed record BenchmarkOptions
                 "--seed" => options with { Seed = Integer(name, value) },
                 "--ide-docs" => options with { IdeDocuments = NonNegative(name, value) },
                 "--ide-passes" => options with { IdePasses = Positive(name, value) },
-                "--builds" => options with { Builds = value switch { "yes" => true, "no" => false, _ => throw new ArgumentException($"{name}: '{value}' is not yes or no") } },
+                "--builds" => value switch
+                {
+                    "yes" => options with { Builds = true, InProcess = true },
+                    "no" => options with { Builds = false, InProcess = true },
+                    "only" => options with { Builds = true, InProcess = false },
+                    _ => throw new ArgumentException($"{name}: '{value}' is not yes, no or only"),
+                },
                 "--peers" => options with { Peers = value == "none" ? new[] { "none" } : value.Split(',') },
                 _ => throw new ArgumentException($"unknown option {name}\n{Usage}"),
             };

@@ -31,7 +31,7 @@ public static class BenchmarkRun
         }
 
         log.WriteLine($"sets: {string.Join("; ", sets.Select(s => $"{s.Name} ({s.Analyzers.Length} analyzers)"))}");
-        if (options.WarmupLines > 0)
+        if (options.InProcess && options.WarmupLines > 0)
         {
             // Twice: the JIT tiers the compiler's hot paths up during the first round.
             log.WriteLine($"warm-up on {options.WarmupLines:N0} lines");
@@ -41,11 +41,16 @@ public static class BenchmarkRun
         var problems = new List<string>();
         var rows = new List<SetMeasurement>();
         GeneratedCorpus? largest = null;
-        foreach (var size in options.Sizes.OrderBy(s => s))
+        foreach (var size in options.InProcess ? options.Sizes.OrderBy(s => s).ToArray() : new[] { options.Sizes.Max() })
         {
             var corpus = CorpusGenerator.Generate(size, options.FpuShare, options.Seed);
             largest = corpus;
             log.WriteLine($"corpus {size:N0}: {corpus.Files.Count} files, {corpus.Lines:N0} lines, {corpus.FpuLines:N0} FPU-domain; seeded {Seeded(corpus)}");
+            if (!options.InProcess)
+            {
+                continue;
+            }
+
             var measured = CompileBenchmark.Run($"{size / 1000}k", corpus, sets, options.Repetitions);
             rows.AddRange(measured);
             problems.AddRange(Check(corpus, measured));
@@ -58,7 +63,7 @@ public static class BenchmarkRun
         var noFpuRows = new List<SetMeasurement>();
         var noFpuSize = options.Sizes.Max();
         var noFpu = CorpusGenerator.Generate(noFpuSize, fpuShare: 0, options.Seed);
-        foreach (var withRuntime in new[] { false, true })
+        foreach (var withRuntime in options.InProcess ? new[] { false, true } : Array.Empty<bool>())
         {
             var name = withRuntime ? $"{noFpuSize / 1000}k, no FPU code, Runtime referenced" : $"{noFpuSize / 1000}k, no FPU code";
             log.WriteLine($"corpus {name}");
@@ -83,7 +88,7 @@ public static class BenchmarkRun
         }
 
         var ide = new List<IdeLatency>();
-        if (options.IdeDocuments > 0 && largest is not null)
+        if (options.InProcess && options.IdeDocuments > 0 && largest is not null)
         {
             var compiler = new CorpusCompiler(largest, largest.UsesRuntime);
             log.WriteLine($"IDE latency on {largest.Lines:N0} lines");

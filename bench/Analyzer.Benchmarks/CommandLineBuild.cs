@@ -21,21 +21,24 @@ public sealed record BuildResult(
     ImmutableArray<string> Problems);
 
 /// <summary>
-/// A build as <c>dotnet build</c> runs the compiler: the SDK's <c>csc</c>, in its own process, on the corpus
-/// written to disk, with the set's analyzer assemblies (<c>/analyzer</c>), its options as a global
-/// analyzer config, and <c>/reportanalyzer</c>. Here the analyzers get their compilation events from the
-/// compile itself: there is no <see cref="Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzers"/>
-/// floor, and the extra wall time is what a user's build pays for the set.
+/// A build as <c>dotnet build</c> runs the compiler: the SDK's <c>csc</c> through the compiler server
+/// (<c>VBCSCompiler</c>, its own for this corpus, shut down on dispose), on the corpus written to disk, with the
+/// set's analyzer assemblies (<c>/analyzer</c>), its options as a global analyzer config, and
+/// <c>/reportanalyzer</c>. Here the analyzers get their compilation events from the compile itself: there is no
+/// <see cref="Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzers"/> floor, and the extra wall time is
+/// what a user's build pays for the set.
 /// </summary>
 public sealed class CommandLineBuild : IDisposable
 {
-    private static readonly Regex Diagnostic = new(@"^.*\(\d+,\d+\): (warning|error) ([A-Z]+\d+):", RegexOptions.Compiled | RegexOptions.Multiline);
+    // "file(line,col): warning FPU0001: ...", "CSC : error CS2001: ...", "warning CS8032: ...".
+    private static readonly Regex Diagnostic = new(@"^(?:.*?: )?(warning|error) ([A-Z]{2,}\d+):", RegexOptions.Compiled | RegexOptions.Multiline);
     private static readonly Regex AnalyzerTotal = new(@"Total analyzer execution time: ([\d.,]+) seconds", RegexOptions.Compiled);
 
     private readonly string _directory;
     private readonly string _dotnet;
     private readonly string _compiler;
     private readonly string _sources;
+    private readonly string _pipe = $"fpuguard-bench-{Environment.ProcessId}-{Guid.NewGuid():N}";
 
     public CommandLineBuild(GeneratedCorpus corpus, bool withRuntime, string compiler)
     {
@@ -63,14 +66,17 @@ public sealed class CommandLineBuild : IDisposable
     /// The compiler of the newest SDK installed beside the running .NET, or the one <c>FPUGUARD_CSC</c> names.
     /// Throws naming where it looked when there is none.
     /// </summary>
-    public static string FindCompiler()
+    public static string FindCompiler() => FindCompiler(Environment.GetEnvironmentVariable("FPUGUARD_CSC"), DotnetRoot());
+
+    /// <summary>The compiler <paramref name="named"/> names, else the newest SDK's under <paramref name="dotnetRoot"/>.</summary>
+    public static string FindCompiler(string? named, string dotnetRoot)
     {
-        if (Environment.GetEnvironmentVariable("FPUGUARD_CSC") is { Length: > 0 } named)
+        if (!string.IsNullOrEmpty(named))
         {
             return File.Exists(named) ? named : throw new FileNotFoundException($"FPUGUARD_CSC names {named}, which does not exist");
         }
 
-        var sdks = Path.Combine(DotnetRoot(), "sdk");
+        var sdks = Path.Combine(dotnetRoot, "sdk");
         var found = Directory.Exists(sdks)
             ? Directory.GetDirectories(sdks)
                 .Select(d => (Directory: d, Version: Version.TryParse(Path.GetFileName(d).Split('-')[0], out var v) ? v : null))
@@ -86,7 +92,7 @@ public sealed class CommandLineBuild : IDisposable
     public BuildResult Build(AnalyzerSet? set)
     {
         var response = new StringBuilder()
-            .AppendLine("/nologo /noconfig /nostdlib+ /target:library /nullable:enable /langversion:latest /debug- /deterministic+ /warn:4")
+            .AppendLine("/nologo /nostdlib+ /target:library /nullable:enable /langversion:latest /debug- /deterministic+ /warn:4")
             .AppendLine("/out:" + Quote(Path.Combine(_directory, "Corpus.dll")))
             .Append(_sources);
         if (set is not null)
@@ -112,6 +118,8 @@ public sealed class CommandLineBuild : IDisposable
         };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(_compiler);
+        start.ArgumentList.Add("/shared:" + _pipe); // these two are read from the command line only, never from a response file
+        start.ArgumentList.Add("/noconfig");
         start.ArgumentList.Add("@" + responseFile);
 
         var clock = Stopwatch.StartNew();
@@ -127,7 +135,8 @@ public sealed class CommandLineBuild : IDisposable
         var problems = new List<string>();
         if (process.ExitCode != 0 && errors == 0)
         {
-            problems.Add($"csc exited with {process.ExitCode}: {output.Trim().Split('\n').FirstOrDefault()}");
+            var lines = output.Trim().Split('\n');
+            problems.Add($"csc exited with {process.ExitCode}: {(lines.FirstOrDefault(l => l.Contains("error", StringComparison.Ordinal)) ?? lines.FirstOrDefault())?.Trim()}");
         }
 
         // CS8032: an analyzer could not be created; CS9057: it needs a newer compiler than this one.
@@ -148,6 +157,7 @@ public sealed class CommandLineBuild : IDisposable
 
     public void Dispose()
     {
+        ShutDownServer();
         try
         {
             Directory.Delete(_directory, recursive: true);
@@ -156,6 +166,24 @@ public sealed class CommandLineBuild : IDisposable
         {
             // A temporary directory left behind is not worth failing the run for.
         }
+    }
+
+    private void ShutDownServer()
+    {
+        var server = Path.Combine(Path.GetDirectoryName(_compiler)!, "VBCSCompiler.dll");
+        if (!File.Exists(server))
+        {
+            return;
+        }
+
+        var start = new ProcessStartInfo(_dotnet) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(server);
+        start.ArgumentList.Add("-shutdown");
+        start.ArgumentList.Add("-pipename:" + _pipe);
+        using var process = Process.Start(start);
+        process?.StandardOutput.ReadToEnd();
+        process?.WaitForExit();
     }
 
     /// <summary>The set's options as a global analyzer config, the way a project's .globalconfig gives them.</summary>
