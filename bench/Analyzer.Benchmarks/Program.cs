@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 
 namespace FpuGuard.AnalyzerBenchmarks;
 
@@ -22,7 +23,18 @@ public static class Program
             return 2;
         }
 
-        var report = BenchmarkRun.Execute(options, Console.Error);
+        BenchmarkReport report;
+        try
+        {
+            report = BenchmarkRun.Execute(options, Console.Error);
+        }
+        catch (IOException missing) when (missing is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // A peer package not restored, or no SDK compiler for the builds: the message names what and where.
+            Console.Error.WriteLine(missing.Message);
+            return 2;
+        }
+
         ReportWriter.Write(report, options, Console.Out);
         return report.Problems.Count == 0 ? 0 : 1;
     }
