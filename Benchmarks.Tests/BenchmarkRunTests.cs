@@ -34,8 +34,9 @@ public class BenchmarkRunTests
         var largest = $"{options.Sizes.Max() / 1000}k";
         Assert.Equal(setNames.Where(n => n != FloorAnalyzer.Set.Name), report.Builds.Where(b => b.Corpus == largest).Select(b => b.Set));
         Assert.All(report.Builds.Where(b => b.Set != BuildBenchmark.Compile), b => Assert.NotNull(b.AnalyzerMs));
-        Assert.Equal(report.Rows.Single(r => r.Corpus == largest && r.Set == AnalyzerSets.FpuGuard).DiagnosticsById.Where(p => p.Key.StartsWith("FPU")),
-            report.Builds.Single(b => b.Corpus == largest && b.Set == AnalyzerSets.FpuGuard).DiagnosticsById.Where(p => p.Key.StartsWith("FPU")).OrderBy(p => p.Key));
+        Assert.Equal(
+            report.Rows.Single(r => r.Corpus == largest && r.Set == AnalyzerSets.FpuGuard).DiagnosticsById.Where(p => p.Key.StartsWith("FPU", StringComparison.Ordinal)).OrderBy(p => p.Key),
+            report.Builds.Single(b => b.Corpus == largest && b.Set == AnalyzerSets.FpuGuard).DiagnosticsById.Where(p => p.Key.StartsWith("FPU", StringComparison.Ordinal)).OrderBy(p => p.Key));
         Assert.Contains("| command-line build (csc) |", text);
         Assert.NotNull(report.FpuGuardExponent);
         Assert.Contains("| corpus | lines | set | wall ms |", text);

@@ -206,4 +206,21 @@ public class FpuStateWrittenOutsideSwapHelperTests
             """;
         await VerifyCS.VerifyAnalyzerAsync(source);
     }
+
+    [Fact]
+    public async Task Top_level_statements_are_analysed()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            Fpu fpu = Make();
+            {|FPU0003:fpu.StateSize|} = 64;
+            System.Console.WriteLine(fpu.StateSize);
+
+            static Fpu Make() => null!;
+            """;
+        var test = new VerifyCS.Test { TestCode = source };
+        test.TestState.OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication;
+        await test.RunAsync();
+    }
 }
