@@ -22,14 +22,13 @@ internal static class FlowRoots
     {
         switch (codeBlock)
         {
+            // A field's code block is its whole declaration, for each of its variables: take only this one's.
             case BaseFieldDeclarationSyntax field:
                 return field.Declaration.Variables
                     .Where(v => v.Initializer is not null && v.Identifier.ValueText == owner.Name)
                     .Select(v => model.GetOperation(v.Initializer!, cancellationToken))
                     .Where(IsRoot)
                     .ToImmutableArray()!;
-            case VariableDeclaratorSyntax { Initializer: { } initializer }:
-                return Single(model.GetOperation(initializer, cancellationToken));
             case PropertyDeclarationSyntax property:
                 return property.Initializer is { } propertyInitializer
                     ? Single(model.GetOperation(propertyInitializer, cancellationToken))
