@@ -19,7 +19,7 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
     public override void Initialize(AnalysisContext context)
     {
         context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodePolicy.Flags);
         context.RegisterCompilationStartAction(start =>
         {
             if (!ContractAttributes.AnyDeclared(start.Compilation, ContractAttributes.EntersAtomicContext, ContractAttributes.ExitsAtomicContext, ContractAttributes.RequiresAtomicContext))

@@ -20,7 +20,7 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
     public override void Initialize(AnalysisContext context)
     {
         context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodePolicy.Flags);
         context.RegisterCompilationStartAction(start =>
         {
             if (!ContractAttributes.AnyDeclared(start.Compilation, ContractAttributes.FreesMemory)

@@ -29,7 +29,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
     public override void Initialize(AnalysisContext context)
     {
         context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodePolicy.Flags);
         context.RegisterCompilationStartAction(start =>
         {
             if (!ContractAttributes.AnyDeclared(start.Compilation, ContractAttributes.EntersAtomicContext, ContractAttributes.RequiresAtomicContext, ContractAttributes.AssertsAtomicContext))
