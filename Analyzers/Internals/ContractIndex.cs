@@ -40,9 +40,11 @@ internal sealed class ContractIndex
 
     private readonly Compilation _compilation;
     private readonly Lazy<(Dictionary<string, ContractRole> Roles, NameMentions? Mentions)> _byName;
-    private readonly ConcurrentDictionary<SyntaxNode, ContractRole> _byBlock = new();
-    private readonly ConcurrentDictionary<SyntaxTree, bool> _treeMayMention = new();
-    private readonly Func<SyntaxTree, bool> _readTree;
+    // Per file: null when its text names nothing that matters, else its blocks' roles as they are asked for. A
+    // table per file, not one for the compilation: the four analyzers ask for each block at about the same time,
+    // and one shared table had them spinning on its locks.
+    private readonly ConcurrentDictionary<SyntaxTree, ConcurrentDictionary<SyntaxNode, ContractRole>?> _byTree = new();
+    private readonly Func<SyntaxTree, ConcurrentDictionary<SyntaxNode, ContractRole>?> _readTree;
     private readonly Func<SyntaxNode, ContractRole> _readBlock;
 
     private ContractIndex(Compilation compilation)
@@ -50,7 +52,7 @@ internal sealed class ContractIndex
         _compilation = compilation;
         _byName = new Lazy<(Dictionary<string, ContractRole>, NameMentions?)>(Read);
         _readBlock = block => BlockSyntaxFacts.Roles(block, this);
-        _readTree = tree => _byName.Value.Mentions?.In(tree) ?? true;
+        _readTree = tree => (_byName.Value.Mentions?.In(tree) ?? true) ? new ConcurrentDictionary<SyntaxNode, ContractRole>() : null;
     }
 
     /// <summary>The index of <paramref name="compilation"/>, shared by every FpuGuard analyzer.</summary>
@@ -71,9 +73,9 @@ internal sealed class ContractIndex
     /// syntax is walked once, by whichever analyzer asks first; the others read the answer.
     /// </summary>
     public bool MayInvolve(SyntaxNode codeBlock, ContractRole role) =>
-        // A file that names nothing that matters is read once, and none of its blocks is entered in the table:
-        // most of a build's files, and the four analyzers would otherwise contend on the table for each block.
-        _treeMayMention.GetOrAdd(codeBlock.SyntaxTree, _readTree) && (_byBlock.GetOrAdd(codeBlock, _readBlock) & role) != 0;
+        // A file that names nothing that matters is read once, and none of its blocks is entered in a table: most
+        // of a build's files.
+        _byTree.GetOrAdd(codeBlock.SyntaxTree, _readTree) is { } blocks && (blocks.GetOrAdd(codeBlock, _readBlock) & role) != 0;
 
     private (Dictionary<string, ContractRole>, NameMentions?) Read()
     {
