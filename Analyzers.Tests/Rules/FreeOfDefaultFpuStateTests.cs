@@ -58,6 +58,8 @@ public class FreeOfDefaultFpuStateTests
     [InlineData("var state = fpu.State; if (state != fpu.DefaultState) kernel.Memory.Vfree(state);")]
     [InlineData("if (fpu.State != fpu.DefaultState) { var state = fpu.State; kernel.Memory.Vfree(state); }")]
     [InlineData("kernel.FreeXStateBuffer(fpu); kernel.Memory.Vfree(buffer); kernel.Memory.Vfree(null);")]
+    [InlineData("var state = kernel.Memory.Vzalloc(64); var same = state; kernel.Memory.Vfree(same); buffer = state; kernel.Memory.Vfree(buffer);")]
+    [InlineData("var state = fpu.State; state = kernel.Memory.Vzalloc(64); kernel.Memory.Vfree(state);")]
     public async Task Guarded_frees_are_not_reported(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + body));
@@ -73,6 +75,10 @@ public class FreeOfDefaultFpuStateTests
     [InlineData("var state = fpu.State; {|FPU0002:kernel.Memory.Vfree(state)|};")]
     [InlineData("var state = fpu.State; if (fpu.State != fpu.DefaultState) {|FPU0002:kernel.Memory.Vfree(state)|};")]
     [InlineData("if (fpu.State != fpu.DefaultState) { Action free = () => {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; free(); }")]
+    [InlineData("buffer = fpu.State; {|FPU0002:kernel.Memory.Vfree(buffer)|};")]
+    [InlineData("var state = fpu.State; var same = state; XStateBuffer? last; last = same; {|FPU0002:kernel.Memory.Vfree(last)|};")]
+    [InlineData("XStateBuffer? state = null; if (flag) state = fpu.State; {|FPU0002:kernel.Memory.Vfree(state)|};")]
+    [InlineData("var state = kernel.Memory.Vzalloc(64); if (flag) state = fpu.State; {|FPU0002:kernel.Memory.Vfree(state)|};")]
     public async Task Frees_the_guard_does_not_cover_are_reported(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + body));

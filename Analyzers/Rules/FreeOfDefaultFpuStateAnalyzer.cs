@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using FpuGuard.Analyzers.Internals;
@@ -59,26 +60,81 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
             }
 
             var roots = FlowRoots.Of(context.CodeBlock, context.OwningSymbol, context.SemanticModel, context.CancellationToken);
-            if (!roots.Any(b => b.Descendants().Any(o => o is IInvocationOperation call && IsFree(call.TargetMethod) && MayBeState(call))))
-            {
-                return;
-            }
-
             foreach (var root in roots)
             {
-                new DefaultStateFlowAnalysis(_members, IsFree, IsSwapHelper, context.ReportDiagnostic).Analyze(FlowRoots.Graph(root, context.CancellationToken));
+                if (MayFreeState(root))
+                {
+                    new DefaultStateFlowAnalysis(_members, IsFree, IsSwapHelper, context.ReportDiagnostic).Analyze(FlowRoots.Graph(root, context.CancellationToken));
+                }
             }
         }
 
-        private bool MayBeState(IInvocationOperation invocation)
+        // Whether a free in the root takes a value that may be the default state: a state member, or a local or
+        // parameter that some assignment in the root gives one (directly or through another such variable). Only
+        // then can the flow analysis report anything, so only then is its control-flow graph built: most frees
+        // free what an allocation or the swap helper returned.
+        private bool MayFreeState(IOperation root)
         {
-            var value = AccessPath.Strip(invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value);
-            return value switch
+            HashSet<ISymbol>? carriers = null;
+            foreach (var operation in root.Descendants())
             {
-                ILocalReferenceOperation => true,
-                IMemberReferenceOperation member => FpuStateMembers.IsDefaultMember(member.Member) || _members.CanHoldDefault(member.Member),
-                _ => false,
-            };
+                if (operation is not IInvocationOperation call || !IsFree(call.TargetMethod))
+                {
+                    continue;
+                }
+
+                switch (AccessPath.Strip(call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value))
+                {
+                    case IMemberReferenceOperation member when FpuStateMembers.IsDefaultMember(member.Member) || _members.CanHoldDefault(member.Member):
+                        return true;
+                    case ILocalReferenceOperation local when (carriers ??= StateCarriers(root)).Contains(local.Local):
+                        return true;
+                    case IParameterReferenceOperation parameter when (carriers ??= StateCarriers(root)).Contains(parameter.Parameter):
+                        return true;
+                }
+            }
+
+            return false;
+        }
+
+        // The locals and parameters assigned a state member's value, or another carrier's, anywhere in the root.
+        private HashSet<ISymbol> StateCarriers(IOperation root)
+        {
+            var assignments = new List<(ISymbol Variable, IOperation? Value)>();
+            foreach (var operation in root.Descendants())
+            {
+                switch (operation)
+                {
+                    case IVariableDeclaratorOperation { Initializer: { } initializer } declarator:
+                        assignments.Add((declarator.Symbol, AccessPath.Strip(initializer.Value)));
+                        break;
+                    case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment:
+                        assignments.Add((local.Local, AccessPath.Strip(assignment.Value)));
+                        break;
+                    case ISimpleAssignmentOperation { Target: IParameterReferenceOperation parameter } assignment:
+                        assignments.Add((parameter.Parameter, AccessPath.Strip(assignment.Value)));
+                        break;
+                }
+            }
+
+            var carriers = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            for (var changed = true; changed;)
+            {
+                changed = false;
+                foreach (var (variable, value) in assignments)
+                {
+                    var carries = value switch
+                    {
+                        IMemberReferenceOperation member => _members.CanHoldDefault(member.Member),
+                        ILocalReferenceOperation local => carriers.Contains(local.Local),
+                        IParameterReferenceOperation parameter => carriers.Contains(parameter.Parameter),
+                        _ => false,
+                    };
+                    changed |= carries && carriers.Add(variable);
+                }
+            }
+
+            return carriers;
         }
     }
 }
