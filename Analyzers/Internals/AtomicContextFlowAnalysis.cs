@@ -16,7 +16,7 @@ namespace FpuGuard.Analyzers.Internals;
 /// calls and awaits where a context may be held, the method's sleep points for the call graph, and context
 /// imbalance at exits.
 /// </summary>
-internal sealed class AtomicContextFlowAnalysis
+internal sealed partial class AtomicContextFlowAnalysis
 {
     private const int MaxRounds = 200;
 
@@ -74,19 +74,22 @@ internal sealed class AtomicContextFlowAnalysis
     }
 
     /// <summary>
-    /// The analysis of a root block, without a control-flow graph when its code is straight-line
-    /// (<see cref="StraightLineCode"/>): the same transfer over its operations in order, the only path.
+    /// The analysis of a root block, on its operation tree when its control flow is structured
+    /// (<see cref="StructuredCode"/>), else on its control-flow graph. Both give the same result.
     /// </summary>
-    public Result Analyze(IOperation root, IMethodSymbol owner, CancellationToken cancellationToken)
+    public Result Analyze(IOperation root, IMethodSymbol owner, CancellationToken cancellationToken) =>
+        TryAnalyzeStructured(root, owner) ?? Analyze(FlowRoots.Graph(root, cancellationToken), owner);
+
+    /// <summary>The analysis on the root's operation tree; null when its body is not structured.</summary>
+    internal Result? TryAnalyzeStructured(IOperation root, IMethodSymbol owner)
     {
-        if (StraightLineCode.Statements(root) is not { } statements)
+        if (root.Kind is not (OperationKind.MethodBody or OperationKind.ConstructorBody) || !StructuredCode.IsStructured(root.Syntax))
         {
-            return Analyze(FlowRoots.Graph(root, cancellationToken), owner);
+            return null;
         }
 
         var (result, run) = Start(null, owner);
-        run.ExecuteStraightLine(statements);
-        return result;
+        return run.ExecuteStructured(root) ? result : null;
     }
 
     private (Result Result, Run Run) Start(ControlFlowGraph? graph, IMethodSymbol owner)
@@ -102,7 +105,7 @@ internal sealed class AtomicContextFlowAnalysis
         return (result, new Run(this, graph, owner, baseline, result, contract));
     }
 
-    private sealed class Run
+    private sealed partial class Run
     {
         private readonly AtomicContextFlowAnalysis _analysis;
         private readonly ControlFlowGraph? _graph;
@@ -127,18 +130,6 @@ internal sealed class AtomicContextFlowAnalysis
             _ownerContract = ownerContract;
             _entry = new ContextCounts?[graph?.Blocks.Length ?? 0];
             _queued = new bool[graph?.Blocks.Length ?? 0];
-        }
-
-        public void ExecuteStraightLine(IEnumerable<IOperation> statements)
-        {
-            _reporting = true;
-            var state = ContextCounts.Single(_baseline[0], _baseline[1], _baseline[2]);
-            foreach (var statement in statements)
-            {
-                state = Visit(statement, state);
-            }
-
-            CheckReturn(state);
         }
 
         public void Execute()
@@ -352,6 +343,12 @@ internal sealed class AtomicContextFlowAnalysis
             if (operation is IFlowAnonymousFunctionOperation)
             {
                 return state; // Created here, not run here.
+            }
+
+            // A control-flow graph has none of these: they are its branches. On an operation tree they are walked here.
+            if (_structured && Branching(operation, state) is { } branched)
+            {
+                return branched;
             }
 
             foreach (var child in operation.ChildOperations)
