@@ -25,14 +25,18 @@ public class AtomicContextImbalanceTests
             VerifyCS.Diagnostic("FPU0004").WithLocation(0).WithArguments("'Leak' may return with FpuRegisterLock still held: the FPU registers are locked on some path out of it"));
     }
 
-    // Straight-line bodies are analysed without a control-flow graph; a body that cannot return normally, or
-    // branches inside an expression, still goes through one.
+    // Structured bodies are analysed on their operation tree, others (a loop here) through a control-flow graph:
+    // the judgement is the same either way (StructuredContextFlowTests compares the two on whole sources).
     [Theory]
     [InlineData("kernel.FpregsLock(); var size = kernel.GetXStateSize(XFeatureMask.X87); return;", true)]
     [InlineData("kernel.PreemptDisable(); kernel.FpregsLock(); kernel.PreemptEnable();", true)]
     [InlineData("kernel.FpregsLock(); throw new System.InvalidOperationException();", false)]
     [InlineData("var held = flag && Lock(kernel); kernel.FpregsUnlock();", false)]
-    public async Task Straight_line_bodies_are_judged_as_through_the_graph(string body, bool leaks)
+    [InlineData("kernel.FpregsLock(); try { if (flag) return; } finally { kernel.FpregsUnlock(); }", false)]
+    [InlineData("kernel.FpregsLock(); try { if (flag) return; } finally { if (flag) kernel.FpregsUnlock(); }", true)]
+    [InlineData("while (flag) { kernel.FpregsLock(); kernel.FpregsUnlock(); flag = false; }", false)]
+    [InlineData("kernel.FpregsLock(); while (flag) { flag = false; }", true)]
+    public async Task Structured_bodies_are_judged_as_through_the_graph(string body, bool leaks)
     {
         const string extra = """
             [EntersAtomicContext(AtomicContextKind.FpuRegisterLock)]
@@ -50,6 +54,17 @@ public class AtomicContextImbalanceTests
                 ? new[] { VerifyCS.Diagnostic("FPU0004").WithSpan(10, 42, 10, 63).WithArguments("'Run' exits FpuRegisterLock here, where on some path it was not entered") }
                 : System.Array.Empty<Microsoft.CodeAnalysis.Testing.DiagnosticResult>());
         }
+    }
+
+    // A scope's Dispose exits the FPU register lock; other types' Dispose calls are ordinary calls.
+    [Theory]
+    [InlineData("static void Release(FpregsLockScope scope) { {|FPU0004:scope.Dispose()|}; }")]
+    [InlineData("static void Release(System.IO.Stream stream, FpregsLockScope scope) { stream.Dispose(); {|FPU0004:scope.Dispose()|}; }")]
+    [InlineData("static void Close(System.IO.Stream stream, System.Threading.Timer timer) { stream.Dispose(); timer?.Dispose(); }")]
+    [InlineData("static void Close(Kernel kernel, System.IO.Stream stream) { var scope = kernel.LockFpregs(); stream.Dispose(); scope.Dispose(); }")]
+    public async Task Explicit_Dispose_calls_are_judged_by_their_symbol(string method)
+    {
+        await VerifyCS.VerifyAnalyzerAsync("using FpuGuard.Runtime;\n\nstatic class Driver\n{\n    " + method + "\n}\n");
     }
 
     [Fact]

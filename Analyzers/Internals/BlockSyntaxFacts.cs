@@ -27,7 +27,7 @@ internal static class BlockSyntaxFacts
         {
             roles |= node switch
             {
-                InvocationExpressionSyntax invocation => Called(NameOf(invocation.Expression), index),
+                InvocationExpressionSyntax invocation => Called(CalledName(invocation), index),
                 InitializerExpressionSyntax initializer when initializer.IsKind(SyntaxKind.CollectionInitializerExpression) => Called("Add", index),
                 AssignmentExpressionSyntax assignment => Written(WrittenName(assignment.Left), index),
                 PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression) => Written(WrittenName(prefix.Operand), index),
@@ -45,6 +45,9 @@ internal static class BlockSyntaxFacts
 
         return roles;
     }
+
+    /// <summary>The name an invocation calls, when its syntax says (a simple name, a member access or binding).</summary>
+    public static string? CalledName(InvocationExpressionSyntax invocation) => NameOf(invocation.Expression);
 
     private static ContractRole Called(string? name, ContractIndex index) =>
         name is null ? ContractRole.None : index.RolesOf(name) & (ContractRole.ChangesContext | ContractRole.FreesMemory);

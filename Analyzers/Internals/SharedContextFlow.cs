@@ -1,10 +1,13 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -38,8 +41,47 @@ internal sealed class SharedContextFlow
     public static SharedContextFlow For(Compilation compilation, AnalyzerConfigOptionsProvider options) =>
         ByCompilation.GetValue(compilation, c => new SharedContextFlow(c, options));
 
-    /// <summary>Whether the code block calls a method named like a context-changing one (syntax only).</summary>
-    public bool MayChangeContext(SyntaxNode codeBlock) => _index.MayInvolve(codeBlock, ContractRole.ChangesContext);
+    /// <summary>
+    /// Whether the code block calls a method named like a context-changing one, by syntax; when the only such
+    /// calls are explicit Dispose calls, by their symbols. A scope's Dispose carries [ExitsAtomicContext], and
+    /// ordinary code disposes things everywhere: its Dispose calls are bound one statement at a time instead of
+    /// binding the whole block.
+    /// </summary>
+    public bool MayChangeContext(SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (!_index.MayInvolve(codeBlock, ContractRole.ChangesContext))
+        {
+            return false;
+        }
+
+        List<InvocationExpressionSyntax>? disposals = null;
+        foreach (var node in codeBlock.DescendantNodes())
+        {
+            switch (node)
+            {
+                case InvocationExpressionSyntax invocation when BlockSyntaxFacts.CalledName(invocation) is { } name
+                    && (_index.RolesOf(name) & ContractRole.ChangesContext) != 0:
+                    if (name != nameof(IDisposable.Dispose))
+                    {
+                        return true;
+                    }
+
+                    (disposals ??= new List<InvocationExpressionSyntax>()).Add(invocation);
+                    break;
+                case InitializerExpressionSyntax initializer when initializer.IsKind(SyntaxKind.CollectionInitializerExpression)
+                    && (_index.RolesOf("Add") & ContractRole.ChangesContext) != 0:
+                    return true; // An implied Add, as the syntax walk counts it.
+                case LocalFunctionStatementSyntax { AttributeLists.Count: > 0 }:
+                    return true; // A local function's own contract, as the syntax walk counts it.
+            }
+        }
+
+        return disposals is null || disposals.Any(d => MayChangeContext(model.GetSymbolInfo(d, cancellationToken).Symbol));
+    }
+
+    // An interface's Dispose may be a scope's: the analysis resolves it from the receiver, so it is kept.
+    private bool MayChangeContext(ISymbol? callee) =>
+        callee is not IMethodSymbol method || method.ContainingType.TypeKind == TypeKind.Interface || Contracts.Of(method).ChangesContext;
 
     /// <summary>Whether the roots call a context-changing method, by the calls' symbols.</summary>
     public bool ChangesContext(ImmutableArray<IOperation> roots) =>

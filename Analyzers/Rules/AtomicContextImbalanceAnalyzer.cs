@@ -32,7 +32,7 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
             start.RegisterCodeBlockAction(block =>
             {
                 // Syntax first: a block that calls no context-changing name is left before it is even bound.
-                if (block.OwningSymbol is not IMethodSymbol owner || !shared.MayChangeContext(block.CodeBlock))
+                if (block.OwningSymbol is not IMethodSymbol owner || !shared.MayChangeContext(block.CodeBlock, block.SemanticModel, block.CancellationToken))
                 {
                     return;
                 }

@@ -75,7 +75,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
             // none. Whether it sleeps matters only if a region calls it, which the compilation's end decides,
             // analysing it then if it must. Such a block is not even bound now.
             var requires = _contracts.Of(owner).Requires.Length > 0;
-            if (!requires && !_shared.MayChangeContext(context.CodeBlock))
+            if (!requires && !_shared.MayChangeContext(context.CodeBlock, context.SemanticModel, context.CancellationToken))
             {
                 return;
             }
