@@ -49,8 +49,13 @@ internal static class BlockSyntaxFacts
     /// <summary>The name an invocation calls, when its syntax says (a simple name, a member access or binding).</summary>
     public static string? CalledName(InvocationExpressionSyntax invocation) => NameOf(invocation.Expression);
 
-    private static ContractRole Called(string? name, ContractIndex index) =>
-        name is null ? ContractRole.None : index.RolesOf(name) & (ContractRole.ChangesContext | ContractRole.FreesMemory);
+    private static ContractRole Called(string? name, ContractIndex index)
+    {
+        var roles = name is null ? ContractRole.None : index.RolesOf(name) & (ContractRole.ChangesContext | ContractRole.FreesMemory);
+        return name == nameof(System.IDisposable.Dispose) && (roles & ContractRole.ChangesContext) != 0
+            ? (roles & ~ContractRole.ChangesContext) | ContractRole.ExplicitDispose
+            : roles;
+    }
 
     // "" stands for "look closer" (a tuple target writes every element): it counts as a state-field write.
     private static ContractRole Written(string? name, ContractIndex index) =>

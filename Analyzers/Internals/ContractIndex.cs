@@ -21,6 +21,13 @@ internal enum ContractRole
 
     /// <summary>[FpuStateField].</summary>
     StateField = 4,
+
+    /// <summary>
+    /// Only in a block's roles: an explicit call of a Dispose named like a context-changing one, and no other
+    /// context-changing name. A scope's Dispose has the contract; ordinary code disposes things everywhere, so
+    /// the call's symbol decides (<see cref="SharedContextFlow.MayChangeContext"/>).
+    /// </summary>
+    ExplicitDispose = 8,
 }
 
 /// <summary>
@@ -72,10 +79,13 @@ internal sealed class ContractIndex
     /// Whether the code block calls, or writes, a member named like one with <paramref name="role"/>. Each block's
     /// syntax is walked once, by whichever analyzer asks first; the others read the answer.
     /// </summary>
-    public bool MayInvolve(SyntaxNode codeBlock, ContractRole role) =>
+    public bool MayInvolve(SyntaxNode codeBlock, ContractRole role) => (RolesOf(codeBlock) & role) != 0;
+
+    /// <summary>The roles the code block's calls and writes may involve, by name (see <see cref="MayInvolve"/>).</summary>
+    public ContractRole RolesOf(SyntaxNode codeBlock) =>
         // A file that names nothing that matters is read once, and none of its blocks is entered in a table: most
         // of a build's files.
-        _byTree.GetOrAdd(codeBlock.SyntaxTree, _readTree) is { } blocks && (blocks.GetOrAdd(codeBlock, _readBlock) & role) != 0;
+        _byTree.GetOrAdd(codeBlock.SyntaxTree, _readTree) is { } blocks ? blocks.GetOrAdd(codeBlock, _readBlock) : ContractRole.None;
 
     private (Dictionary<string, ContractRole>, NameMentions?) Read()
     {

@@ -1,12 +1,10 @@
 using System;
 using System.Collections.Concurrent;
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -49,34 +47,16 @@ internal sealed class SharedContextFlow
     /// </summary>
     public bool MayChangeContext(SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken)
     {
-        if (!_index.MayInvolve(codeBlock, ContractRole.ChangesContext))
+        var roles = _index.RolesOf(codeBlock);
+        if ((roles & ContractRole.ChangesContext) != 0)
         {
-            return false;
+            return true;
         }
 
-        List<InvocationExpressionSyntax>? disposals = null;
-        foreach (var node in codeBlock.DescendantNodes())
-        {
-            switch (node)
-            {
-                case InvocationExpressionSyntax invocation when BlockSyntaxFacts.CalledName(invocation) is { } name
-                    && (_index.RolesOf(name) & ContractRole.ChangesContext) != 0:
-                    if (name != nameof(IDisposable.Dispose))
-                    {
-                        return true;
-                    }
-
-                    (disposals ??= new List<InvocationExpressionSyntax>()).Add(invocation);
-                    break;
-                case InitializerExpressionSyntax initializer when initializer.IsKind(SyntaxKind.CollectionInitializerExpression)
-                    && (_index.RolesOf("Add") & ContractRole.ChangesContext) != 0:
-                    return true; // An implied Add, as the syntax walk counts it.
-                case LocalFunctionStatementSyntax { AttributeLists.Count: > 0 }:
-                    return true; // A local function's own contract, as the syntax walk counts it.
-            }
-        }
-
-        return disposals is null || disposals.Any(d => MayChangeContext(model.GetSymbolInfo(d, cancellationToken).Symbol));
+        return (roles & ContractRole.ExplicitDispose) != 0 && codeBlock.DescendantNodes()
+            .OfType<InvocationExpressionSyntax>()
+            .Where(i => BlockSyntaxFacts.CalledName(i) == nameof(IDisposable.Dispose))
+            .Any(d => MayChangeContext(model.GetSymbolInfo(d, cancellationToken).Symbol));
     }
 
     // An interface's Dispose may be a scope's: the analysis resolves it from the receiver, so it is kept.
