@@ -145,6 +145,55 @@ public class AnalyzerGuardTests
         Assert.Equal(reported ? new[] { "FPU0001", "FPU0001", "FPU0002", "FPU0003", "FPU0004" } : Array.Empty<string>(), ids);
     }
 
+    // generated_code = true in .editorconfig reaches the compiler as the tree's options and the analyzers' options.
+    [Fact]
+    public async Task Code_marked_generated_in_editorconfig_is_neither_analysed_nor_reported()
+    {
+        var compilation = Compile(string.Format(System.Globalization.CultureInfo.InvariantCulture, OneViolationOfEachRule, ""));
+        Assert.NotEmpty(await AnalyzeAsync(compilation));
+
+        var marked = compilation.WithOptions(compilation.Options.WithSyntaxTreeOptionsProvider(new MarkedGenerated()));
+        var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, new GeneratedCodeOption()),
+            onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false);
+
+        Assert.Empty(await marked.WithAnalyzers(Analyzers, options).GetAnalyzerDiagnosticsAsync());
+    }
+
+    private sealed class GeneratedCodeOption : AnalyzerConfigOptionsProvider
+    {
+        public override AnalyzerConfigOptions GlobalOptions { get; } = new Marked();
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => GlobalOptions;
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => GlobalOptions;
+
+        private sealed class Marked : AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string key, out string value)
+            {
+                value = key == "generated_code" ? "true" : "";
+                return key == "generated_code";
+            }
+        }
+    }
+
+    private sealed class MarkedGenerated : SyntaxTreeOptionsProvider
+    {
+        public override GeneratedKind IsGenerated(SyntaxTree tree, System.Threading.CancellationToken cancellationToken) => GeneratedKind.MarkedGenerated;
+
+        public override bool TryGetDiagnosticValue(SyntaxTree tree, string diagnosticId, System.Threading.CancellationToken cancellationToken, out ReportDiagnostic severity)
+        {
+            severity = ReportDiagnostic.Default;
+            return false;
+        }
+
+        public override bool TryGetGlobalDiagnosticValue(string diagnosticId, System.Threading.CancellationToken cancellationToken, out ReportDiagnostic severity)
+        {
+            severity = ReportDiagnostic.Default;
+            return false;
+        }
+    }
+
     [Fact]
     public void Every_help_link_points_at_an_existing_rule_page()
     {
