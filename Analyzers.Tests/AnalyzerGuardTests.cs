@@ -39,10 +39,7 @@ public class AnalyzerGuardTests
 
     private static CSharpCompilation Compile(params string[] sources)
     {
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(p => p.EndsWith(".dll", StringComparison.Ordinal))
-            .Select(p => MetadataReference.CreateFromFile(p))
-            .Append(MetadataReference.CreateFromFile(typeof(FpuGuard.Runtime.Kernel).Assembly.Location));
+        var references = Helpers.TestReferences.HostFrameworkAndRuntime();
         var options = new CSharpParseOptions(LanguageVersion.Latest);
         return CSharpCompilation.Create("Guard", sources.Select(s => CSharpSyntaxTree.ParseText(s, options)), references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
@@ -153,28 +150,10 @@ public class AnalyzerGuardTests
         Assert.NotEmpty(await AnalyzeAsync(compilation));
 
         var marked = compilation.WithOptions(compilation.Options.WithSyntaxTreeOptionsProvider(new MarkedGenerated()));
-        var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, new GeneratedCodeOption()),
+        var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, new Helpers.TestAnalyzerConfigOptions(("generated_code", "true"))),
             onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false);
 
         Assert.Empty(await marked.WithAnalyzers(Analyzers, options).GetAnalyzerDiagnosticsAsync());
-    }
-
-    private sealed class GeneratedCodeOption : AnalyzerConfigOptionsProvider
-    {
-        public override AnalyzerConfigOptions GlobalOptions { get; } = new Marked();
-
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => GlobalOptions;
-
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => GlobalOptions;
-
-        private sealed class Marked : AnalyzerConfigOptions
-        {
-            public override bool TryGetValue(string key, out string value)
-            {
-                value = key == "generated_code" ? "true" : "";
-                return key == "generated_code";
-            }
-        }
     }
 
     private sealed class MarkedGenerated : SyntaxTreeOptionsProvider

@@ -1,3 +1,7 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 
@@ -10,4 +14,13 @@ internal static class TestReferences
 
     /// <summary>FpuGuard.Runtime, as a user's project references it.</summary>
     public static MetadataReference Runtime { get; } = MetadataReference.CreateFromFile(typeof(FpuGuard.Runtime.Kernel).Assembly.Location);
+
+    /// <summary>The test host's own framework assemblies: for compilations a test builds itself.</summary>
+    public static IEnumerable<MetadataReference> HostFramework() =>
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(p => p.EndsWith(".dll", StringComparison.Ordinal))
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p));
+
+    /// <summary>The test host's framework assemblies and FpuGuard.Runtime.</summary>
+    public static IEnumerable<MetadataReference> HostFrameworkAndRuntime() => HostFramework().Append(Runtime);
 }

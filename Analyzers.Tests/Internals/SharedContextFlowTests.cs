@@ -1,12 +1,10 @@
-using System;
-using System.IO;
 using System.Linq;
 using System.Threading;
 using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Tests.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace FpuGuard.Analyzers.Tests.Internals;
 
@@ -37,38 +35,15 @@ public class SharedContextFlowTests
                 {{method}}
             }
             """;
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(p => p.EndsWith(".dll", StringComparison.Ordinal))
-            .Select(p => MetadataReference.CreateFromFile(p))
-            .Append(MetadataReference.CreateFromFile(typeof(FpuGuard.Runtime.Kernel).Assembly.Location));
+        var references = TestReferences.HostFrameworkAndRuntime();
         var compilation = CSharpCompilation.Create("Candidates", new[] { CSharpSyntaxTree.ParseText(source) }, references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         var tree = compilation.SyntaxTrees[0];
         var block = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Single();
 
-        var shared = SharedContextFlow.For(compilation, new NoOptions());
+        var shared = SharedContextFlow.For(compilation, new TestAnalyzerConfigOptions());
 
         Assert.Equal(candidate, shared.MayChangeContext(block, compilation.GetSemanticModel(tree), CancellationToken.None));
-    }
-
-    private sealed class NoOptions : AnalyzerConfigOptionsProvider
-    {
-        public override AnalyzerConfigOptions GlobalOptions => Empty.Instance;
-
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Empty.Instance;
-
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Empty.Instance;
-
-        private sealed class Empty : AnalyzerConfigOptions
-        {
-            public static readonly Empty Instance = new();
-
-            public override bool TryGetValue(string key, out string value)
-            {
-                value = "";
-                return false;
-            }
-        }
     }
 }

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Tests.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -259,9 +260,7 @@ public class StructuredContextFlowTests
         var options = new CSharpParseOptions(LanguageVersion.Latest);
         var trees = files.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), options, f))
             .Append(CSharpSyntaxTree.ParseText(Constructs.Replace("using FpuGuard.Runtime;", "using FpuGuard.Runtime; namespace Tests;"), options, "Constructs.cs"));
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(p => p.EndsWith(".dll", StringComparison.Ordinal))
-            .Select(p => MetadataReference.CreateFromFile(p));
+        var references = TestReferences.HostFramework(); // the Runtime is compiled from its sources here
         var compilation = CSharpCompilation.Create("Structured", trees, references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()));
