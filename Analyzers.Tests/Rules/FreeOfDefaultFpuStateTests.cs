@@ -60,6 +60,8 @@ public class FreeOfDefaultFpuStateTests
     [InlineData("kernel.FreeXStateBuffer(fpu); kernel.Memory.Vfree(buffer); kernel.Memory.Vfree(null);")]
     [InlineData("var state = kernel.Memory.Vzalloc(64); var same = state; kernel.Memory.Vfree(same); buffer = state; kernel.Memory.Vfree(buffer);")]
     [InlineData("var state = fpu.State; state = kernel.Memory.Vzalloc(64); kernel.Memory.Vfree(state);")]
+    [InlineData("var initial = fpu.DefaultState; initial = buffer; kernel.Memory.Vfree(initial);")]
+    [InlineData("var initial = fpu.DefaultState; if (initial != fpu.DefaultState) kernel.Memory.Vfree(initial);")]
     public async Task Guarded_frees_are_not_reported(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + body));
@@ -79,9 +81,18 @@ public class FreeOfDefaultFpuStateTests
     [InlineData("var state = fpu.State; var same = state; XStateBuffer? last; last = same; {|FPU0002:kernel.Memory.Vfree(last)|};")]
     [InlineData("XStateBuffer? state = null; if (flag) state = fpu.State; {|FPU0002:kernel.Memory.Vfree(state)|};")]
     [InlineData("var state = kernel.Memory.Vzalloc(64); if (flag) state = fpu.State; {|FPU0002:kernel.Memory.Vfree(state)|};")]
+    [InlineData("var initial = fpu.DefaultState; {|FPU0002:kernel.Memory.Vfree(initial)|};")]
+    [InlineData("var initial = fpu.DefaultState; var same = initial; if (flag) {|FPU0002:kernel.Memory.Vfree(same)|};")]
     public async Task Frees_the_guard_does_not_cover_are_reported(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + body));
+    }
+
+    [Fact]
+    public async Task A_local_holding_the_default_state_is_reported_as_the_default_state()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("        var initial = fpu.DefaultState; {|#0:kernel.Memory.Vfree(initial)|};"),
+            VerifyCS.Diagnostic("FPU0002").WithLocation(0).WithArguments("Vfree", "initial", " — it holds 'fpu.DefaultState', the default state itself"));
     }
 
     [Fact]

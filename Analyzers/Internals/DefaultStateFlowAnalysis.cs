@@ -33,14 +33,18 @@ internal sealed class DefaultStateFlowAnalysis
         _report = report;
     }
 
-    /// <summary>What a local holding a state field's value came from: the buffer, its owner's text and the default member's name.</summary>
+    /// <summary>
+    /// What a local holding a state field's value came from: the buffer, its owner's text and the default member's
+    /// name; or the default member itself, read into the local.
+    /// </summary>
     private sealed class Alias
     {
-        public Alias(string ownerText, string defaultName, string origin)
+        public Alias(string ownerText, string defaultName, string origin, bool isDefault)
         {
             OwnerText = ownerText;
             DefaultName = defaultName;
             Origin = origin;
+            IsDefault = isDefault;
         }
 
         public string OwnerText { get; }
@@ -48,6 +52,8 @@ internal sealed class DefaultStateFlowAnalysis
         public string DefaultName { get; }
 
         public string Origin { get; }
+
+        public bool IsDefault { get; }
     }
 
     private sealed class FlowState
@@ -340,11 +346,17 @@ internal sealed class DefaultStateFlowAnalysis
             return new FlowState(state.NotDefault, state.Aliases.SetItem(local, alias));
         }
 
+        if (source is IMemberReferenceOperation defaultState && FpuStateMembers.IsDefaultMember(defaultState.Member))
+        {
+            var owner = defaultState.Instance?.Syntax.ToString() ?? defaultState.Member.ContainingType.Name;
+            return new FlowState(state.NotDefault, state.Aliases.SetItem(local, new Alias(owner, defaultState.Member.Name, source.Syntax.ToString(), isDefault: true)));
+        }
+
         if (source is IMemberReferenceOperation member && _members.CanHoldDefault(member.Member)
             && _members.DefaultMemberOf(member.Member.ContainingType) is { } defaultMember)
         {
             var owner = member.Instance?.Syntax.ToString() ?? member.Member.ContainingType.Name;
-            return new FlowState(state.NotDefault, state.Aliases.SetItem(local, new Alias(owner, defaultMember.Name, source.Syntax.ToString())));
+            return new FlowState(state.NotDefault, state.Aliases.SetItem(local, new Alias(owner, defaultMember.Name, source.Syntax.ToString(), isDefault: false)));
         }
 
         return state;
@@ -380,7 +392,14 @@ internal sealed class DefaultStateFlowAnalysis
         }
         else if (path.Parts.Length == 1 && state.Aliases.TryGetValue(path, out var alias))
         {
-            Report(invocation, method, value.Syntax.ToString(), $"; it holds '{alias.Origin}', and no check that it differs from '{alias.OwnerText}.{alias.DefaultName}' guards this path", "Alias", alias.OwnerText, alias.DefaultName, null);
+            if (alias.IsDefault)
+            {
+                Report(invocation, method, value.Syntax.ToString(), $" — it holds '{alias.Origin}', the default state itself", "Default", alias.OwnerText, alias.DefaultName, null);
+            }
+            else
+            {
+                Report(invocation, method, value.Syntax.ToString(), $"; it holds '{alias.Origin}', and no check that it differs from '{alias.OwnerText}.{alias.DefaultName}' guards this path", "Alias", alias.OwnerText, alias.DefaultName, null);
+            }
         }
     }
 

@@ -97,7 +97,8 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
             return false;
         }
 
-        // The locals and parameters assigned a state member's value, or another carrier's, anywhere in the root.
+        // The locals and parameters assigned a state member's value (the default state's included), or another
+        // carrier's, anywhere in the root.
         private HashSet<ISymbol> StateCarriers(IOperation root)
         {
             var assignments = new List<(ISymbol Variable, IOperation? Value)>();
@@ -125,7 +126,7 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                 {
                     var carries = value switch
                     {
-                        IMemberReferenceOperation member => _members.CanHoldDefault(member.Member),
+                        IMemberReferenceOperation member => _members.CanHoldDefault(member.Member) || FpuStateMembers.IsDefaultMember(member.Member),
                         ILocalReferenceOperation local => carriers.Contains(local.Local),
                         IParameterReferenceOperation parameter => carriers.Contains(parameter.Parameter),
                         _ => false,
