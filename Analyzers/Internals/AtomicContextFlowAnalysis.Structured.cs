@@ -222,7 +222,7 @@ internal sealed partial class AtomicContextFlowAnalysis
         {
             switch (operation)
             {
-                case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                case IAnonymousFunctionOperation:
                     return state; // Created here, not run here.
                 case IConditionalOperation { WhenFalse: { } whenFalse } choice:
                     var (whenTrue, otherwise) = Split(choice.Condition, state);

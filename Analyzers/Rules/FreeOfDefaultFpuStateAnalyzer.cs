@@ -85,7 +85,7 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
 
                 switch (AccessPath.Strip(call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value))
                 {
-                    case IMemberReferenceOperation member when FpuStateMembers.IsDefaultMember(member.Member) || _members.CanHoldDefault(member.Member):
+                    case IMemberReferenceOperation member when MayHoldDefault(member.Member):
                         return true;
                     case ILocalReferenceOperation local when (carriers ??= StateCarriers(root)).Contains(local.Local):
                         return true;
@@ -96,6 +96,8 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
 
             return false;
         }
+
+        private bool MayHoldDefault(ISymbol member) => FpuStateMembers.IsDefaultMember(member) || _members.CanHoldDefault(member);
 
         // The locals and parameters assigned a state member's value (the default state's included), or another
         // carrier's, anywhere in the root.
@@ -126,7 +128,7 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                 {
                     var carries = value switch
                     {
-                        IMemberReferenceOperation member => _members.CanHoldDefault(member.Member) || FpuStateMembers.IsDefaultMember(member.Member),
+                        IMemberReferenceOperation member => MayHoldDefault(member.Member),
                         ILocalReferenceOperation local => carriers.Contains(local.Local),
                         IParameterReferenceOperation parameter => carriers.Contains(parameter.Parameter),
                         _ => false,
