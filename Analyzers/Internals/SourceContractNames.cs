@@ -68,7 +68,7 @@ internal static class SourceContractNames
     private static Dictionary<string, ContractRole> Aliases(SyntaxNode root)
     {
         var aliases = new Dictionary<string, ContractRole>();
-        foreach (var directive in root.DescendantNodes(IsContainer).OfType<UsingDirectiveSyntax>())
+        foreach (var directive in Usings(root))
         {
             if (directive.Alias is { } alias && directive.Name is { } target && RightmostName(target) is { } name && ContractAttributes.IsContractAttributeName(name))
             {
@@ -77,6 +77,34 @@ internal static class SourceContractNames
         }
 
         return aliases;
+    }
+
+    // Using directives stand in compilation units and namespaces only: types are not walked for them.
+    private static IEnumerable<UsingDirectiveSyntax> Usings(SyntaxNode root)
+    {
+        var scopes = new Stack<SyntaxNode>();
+        scopes.Push(root);
+        while (scopes.Count > 0)
+        {
+            var (usings, members) = scopes.Pop() switch
+            {
+                CompilationUnitSyntax unit => (unit.Usings, unit.Members),
+                BaseNamespaceDeclarationSyntax scope => (scope.Usings, scope.Members),
+                _ => (default(SyntaxList<UsingDirectiveSyntax>), default(SyntaxList<MemberDeclarationSyntax>)),
+            };
+            foreach (var directive in usings)
+            {
+                yield return directive;
+            }
+
+            foreach (var member in members)
+            {
+                if (member is BaseNamespaceDeclarationSyntax nested)
+                {
+                    scopes.Push(nested);
+                }
+            }
+        }
     }
 
     private sealed class Names
