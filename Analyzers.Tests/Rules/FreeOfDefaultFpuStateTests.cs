@@ -83,6 +83,8 @@ public class FreeOfDefaultFpuStateTests
     [InlineData("var state = kernel.Memory.Vzalloc(64); if (flag) state = fpu.State; {|FPU0002:kernel.Memory.Vfree(state)|};")]
     [InlineData("var initial = fpu.DefaultState; {|FPU0002:kernel.Memory.Vfree(initial)|};")]
     [InlineData("var initial = fpu.DefaultState; var same = initial; if (flag) {|FPU0002:kernel.Memory.Vfree(same)|};")]
+    [InlineData("{|FPU0002:kernel.Memory.Vfree((fpu.State!))|};")]
+    [InlineData("var state = (fpu.State!); XStateBuffer? last = null; if (flag) { last = (state); } {|FPU0002:kernel.Memory.Vfree(last)|};")]
     public async Task Frees_the_guard_does_not_cover_are_reported(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + body));

@@ -1,9 +1,11 @@
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -37,24 +39,31 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
 
     private sealed class Analysis
     {
-        private readonly ConcurrentDictionary<IMethodSymbol, bool> _frees = new(SymbolEqualityComparer.Default);
-        private readonly ConcurrentDictionary<IMethodSymbol, bool> _swaps = new(SymbolEqualityComparer.Default);
         private readonly FpuStateMembers _members = new();
         private readonly ContractIndex _index;
 
         public Analysis(ContractIndex index) => _index = index;
 
-        private bool IsFree(IMethodSymbol method) =>
-            _frees.GetOrAdd(method.ReducedFrom ?? method.OriginalDefinition, m => ContractAttributes.Has(m, ContractAttributes.FreesMemory));
+        // Not cached: the compiler keeps a symbol's attributes, and a cache shared by the threads costs more in locks.
+        private static bool IsFree(IMethodSymbol method) =>
+            ContractAttributes.Has(method.ReducedFrom ?? method.OriginalDefinition, ContractAttributes.FreesMemory);
 
-        private bool IsSwapHelper(IMethodSymbol method) =>
-            _swaps.GetOrAdd(method.OriginalDefinition, m => ContractAttributes.Has(m, ContractAttributes.FpuStateSwapHelper));
+        private static bool IsSwapHelper(IMethodSymbol method) =>
+            ContractAttributes.Has(method.OriginalDefinition, ContractAttributes.FpuStateSwapHelper);
 
         public void OnBlock(CodeBlockAnalysisContext context)
         {
             // Syntax first, then a walk of the operations: only a block that frees a state-looking value pays for
             // a control-flow graph, and only one that calls a freeing name is bound at all.
             if (!_index.MayInvolve(context.CodeBlock, ContractRole.FreesMemory))
+            {
+                return;
+            }
+
+            // Then the same question on syntax and symbols, loosely, before the exact one on operations: most frees
+            // free what an allocation or the swap helper returned, and asking for one operation builds the tree of
+            // the whole member.
+            if (!MayFreeState(context.CodeBlock, context.SemanticModel, context.CancellationToken))
             {
                 return;
             }
@@ -95,6 +104,97 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
             }
 
             return false;
+        }
+
+        // A superset of the operation-tree answer below, on syntax and symbols: every argument of a free (and an
+        // extension's receiver) counts, and a local or parameter counts when a value assigned to its name (by a
+        // simple assignment or an initializer, anywhere in the block) may hold the default state.
+        private bool MayFreeState(SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken)
+        {
+            ILookup<string, ExpressionSyntax>? assigned = null;
+            foreach (var invocation in codeBlock.DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if ((_index.RolesOf(BlockSyntaxFacts.CalledName(invocation) ?? "") & ContractRole.FreesMemory) == 0
+                    || model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method || !IsFree(method))
+                {
+                    continue;
+                }
+
+                var freed = invocation.ArgumentList.Arguments.Select(a => a.Expression);
+                if (method.ReducedFrom is not null && invocation.Expression is MemberAccessExpressionSyntax member)
+                {
+                    freed = freed.Append(member.Expression);
+                }
+
+                var seen = new HashSet<string>();
+                var values = new Stack<ExpressionSyntax>(freed);
+                while (values.Count > 0)
+                {
+                    var value = Strip(values.Pop());
+                    if (value is not (IdentifierNameSyntax or MemberAccessExpressionSyntax))
+                    {
+                        continue; // A call, a creation, a literal: what it gives is not a state member.
+                    }
+
+                    switch (model.GetSymbolInfo(value, cancellationToken))
+                    {
+                        case { Symbol: IFieldSymbol or IPropertySymbol } reference when MayHoldDefault(reference.Symbol!):
+                            return true;
+                        case { Symbol: ILocalSymbol or IParameterSymbol } variable when seen.Add(variable.Symbol!.Name):
+                            foreach (var source in (assigned ??= Assignments(codeBlock))[variable.Symbol!.Name])
+                            {
+                                values.Push(source);
+                            }
+
+                            break;
+                        case { Symbol: null, CandidateSymbols.IsEmpty: false }:
+                            return true; // Code being typed: left to the analysis proper.
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        // The values the block assigns to each simple name: initializers and simple assignments.
+        private static ILookup<string, ExpressionSyntax> Assignments(SyntaxNode codeBlock)
+        {
+            var assignments = new List<(string Name, ExpressionSyntax Value)>();
+            foreach (var node in codeBlock.DescendantNodes())
+            {
+                switch (node)
+                {
+                    case VariableDeclaratorSyntax { Initializer: { } initializer } declarator:
+                        assignments.Add((declarator.Identifier.ValueText, initializer.Value));
+                        break;
+                    case AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Left: IdentifierNameSyntax target } assignment:
+                        assignments.Add((target.Identifier.ValueText, assignment.Right));
+                        break;
+                }
+            }
+
+            return assignments.ToLookup(a => a.Name, a => a.Value);
+        }
+
+        private static ExpressionSyntax Strip(ExpressionSyntax value)
+        {
+            while (true)
+            {
+                switch (value)
+                {
+                    case ParenthesizedExpressionSyntax parenthesized:
+                        value = parenthesized.Expression;
+                        break;
+                    case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } suppressed:
+                        value = suppressed.Operand;
+                        break;
+                    case CastExpressionSyntax cast:
+                        value = cast.Expression;
+                        break;
+                    default:
+                        return value;
+                }
+            }
         }
 
         private bool MayHoldDefault(ISymbol member) => FpuStateMembers.IsDefaultMember(member) || _members.CanHoldDefault(member);
