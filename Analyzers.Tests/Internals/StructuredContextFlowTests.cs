@@ -192,20 +192,73 @@ public class StructuredContextFlowTests
                 return nameof(Initializers) + text;
             }
 
+            // What the syntax walk resolves itself: explicit and conditional Dispose through an interface, a ref
+            // argument to a condition's variable, initializers, an extension and a delegate, a source constructor.
+            public int SyntaxWalk(bool flag, IDisposable? scope, Func<XStateBuffer?> make, int size)
+            {
+                var held = _kernel.LockFpregs();
+                scope?.Dispose();
+                if (flag) Reset(ref flag);
+                if (flag) held.Dispose();
+                var box = new Box { Buffer = Grow(size), Count = size } ;
+                var boxes = new Boxes { Grow(size), make() };
+                var other = new Constructs(_kernel);
+                this.GrowBy(size);
+                make();
+                if (!flag) held.Dispose();
+                return box.Count + boxes.Count + (other._next is null ? 0 : 1);
+            }
+
+            public int NestedInitializer(int size)
+            {
+                Pin();
+                var outer = new Outer { Inner = { Buffer = Allocate(size) } };
+                Unpin();
+                return outer.Inner.Count;
+            }
+
+            private static void Reset(ref bool flag) => flag = false;
+
+            public XStateBuffer? Public(int size) => Allocate(size);
+
             public void UnbalancedExit(bool flag)
             {
                 if (flag) Unpin();
                 _kernel.FpregsUnlock();
             }
         }
+
+        public sealed class Box
+        {
+            public XStateBuffer? Buffer { get; set; }
+
+            public int Count { get; set; }
+        }
+
+        public sealed class Outer
+        {
+            public Box Inner { get; } = new();
+        }
+
+        public sealed class Boxes : System.Collections.Generic.List<XStateBuffer?>
+        {
+            [MaySleep]
+            public new void Add(XStateBuffer? buffer) => base.Add(buffer);
+        }
+
+        public static class ConstructExtensions
+        {
+            public static XStateBuffer? GrowBy(this Constructs constructs, int size) => constructs.Public(size);
+        }
         """;
 
     [Fact]
-    public void The_operation_tree_and_the_control_flow_graph_give_the_same_result()
+    public void The_syntax_the_operation_tree_and_the_control_flow_graph_give_the_same_result()
     {
         var compilation = Compile();
         var analysis = new AtomicContextFlowAnalysis(new MethodContracts(), (_, _) => false);
         var compared = 0;
+        var onSyntax = 0;
         var withFindings = 0;
         foreach (var tree in compilation.SyntaxTrees)
         {
@@ -225,23 +278,31 @@ public class StructuredContextFlowTests
                 Assert.True(structured is not null, $"{owner.ContainingType.Name}.{owner.Name} is structured, but its tree was not analysed");
                 var actual = Describe(structured!);
                 Assert.True(expected == actual, $"{owner.ContainingType.Name}.{owner.Name}:\ngraph:\n{expected}\ntree:\n{actual}");
+                if (analysis.TryAnalyzeSyntax(declaration, owner, model, CancellationToken.None) is { } bySyntax)
+                {
+                    var fromSyntax = Describe(bySyntax);
+                    Assert.True(expected == fromSyntax, $"{owner.ContainingType.Name}.{owner.Name}:\ngraph:\n{expected}\nsyntax:\n{fromSyntax}");
+                    onSyntax++;
+                }
+
                 compared++;
                 withFindings += expected.Contains("sleep ", StringComparison.Ordinal) || expected.Contains("exit ", StringComparison.Ordinal) || expected.Contains("held ", StringComparison.Ordinal) ? 1 : 0;
             }
         }
 
         // Enough methods, and enough with something to report, that a difference would show.
-        Console.WriteLine($"{compared} compared, {withFindings} with findings");
+        Console.WriteLine($"{compared} compared ({onSyntax} on syntax too), {withFindings} with findings");
         Assert.True(compared >= 140, $"only {compared} structured methods compared");
+        Assert.True(onSyntax >= compared * 9 / 10, $"only {onSyntax} of {compared} structured methods were analysed on their syntax");
         Assert.True(withFindings >= 12, $"only {withFindings} compared methods had findings");
     }
 
     private static string Describe(AtomicContextFlowAnalysis.Result result)
     {
-        static string Span(IOperation operation) => operation.Syntax.Span.ToString();
+        static string Span(SyntaxNode syntax) => syntax.Span.ToString();
         static string Counts(int[] counts) => string.Join(",", counts);
         var lines = new List<string>();
-        lines.AddRange(result.Sleeps.Select(s => $"sleep {Span(s.Operation)} {s.Callee?.Name ?? "await"} {Counts(s.Held)} through {s.Through.Count}"));
+        lines.AddRange(result.Sleeps.Select(s => $"sleep {Span(s.Syntax)} {s.Callee?.Name ?? "await"} {Counts(s.Held)} through {s.Through.Count}"));
         lines.AddRange(result.SourceCallsInContext.Select(c => $"call {Span(c.Call)} {c.Callee.Name} {Counts(c.Held)}"));
         lines.AddRange(result.Points.Select(p => $"point {p.Location.SourceSpan} {p.Name} {p.Callee?.Name} {Counts(p.Delta)}"));
         lines.AddRange(result.ExitsWithoutEntry.Select(e => $"exit {Span(e.Exit)} {e.Kind}"));

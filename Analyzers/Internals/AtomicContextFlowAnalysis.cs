@@ -21,26 +21,32 @@ internal sealed partial class AtomicContextFlowAnalysis
     private const int MaxRounds = 200;
 
     private readonly MethodContracts _contracts;
-    private readonly Func<IMethodSymbol, SyntaxTree, bool> _isListed;
+    private readonly Func<IMethodSymbol, SyntaxTree, bool>? _isListed;
 
-    public AtomicContextFlowAnalysis(MethodContracts contracts, Func<IMethodSymbol, SyntaxTree, bool> isListed)
+    /// <param name="isListed">Whether an API is listed as sleeping; null for the analysis of contexts only, which
+    /// leaves <see cref="Result.Sleeps"/>, <see cref="Result.Points"/> and <see cref="Result.SourceCallsInContext"/>
+    /// empty (what FPU0004 needs, without the per-call work of the sleep points).</param>
+    public AtomicContextFlowAnalysis(MethodContracts contracts, Func<IMethodSymbol, SyntaxTree, bool>? isListed)
     {
         _contracts = contracts;
         _isListed = isListed;
     }
 
+    private bool TracksSleeps => _isListed is not null;
+
     /// <summary>A sleeping call or await where a context may be held.</summary>
     public sealed class SleepInContext
     {
-        public SleepInContext(IOperation operation, IMethodSymbol? callee, int[] held, IReadOnlyList<SleepPoint> through)
+        public SleepInContext(SyntaxNode syntax, IMethodSymbol? callee, int[] held, IReadOnlyList<SleepPoint> through)
         {
-            Operation = operation;
+            Syntax = syntax;
             Callee = callee;
             Held = held;
             Through = through;
         }
 
-        public IOperation Operation { get; }
+        /// <summary>The call or await.</summary>
+        public SyntaxNode Syntax { get; }
 
         /// <summary>The callee; null for an await.</summary>
         public IMethodSymbol? Callee { get; }
@@ -55,11 +61,11 @@ internal sealed partial class AtomicContextFlowAnalysis
     {
         public List<SleepInContext> Sleeps { get; } = new();
 
-        public List<(IOperation Call, IMethodSymbol Callee, int[] Held)> SourceCallsInContext { get; } = new();
+        public List<(SyntaxNode Call, IMethodSymbol Callee, int[] Held)> SourceCallsInContext { get; } = new();
 
         public List<SleepPoint> Points { get; } = new();
 
-        public List<(IOperation Exit, int Kind)> ExitsWithoutEntry { get; } = new();
+        public List<(SyntaxNode Exit, int Kind)> ExitsWithoutEntry { get; } = new();
 
         public List<int> HeldAtReturn { get; } = new();
 
@@ -274,16 +280,28 @@ internal sealed partial class AtomicContextFlowAnalysis
 
             var symbol = condition switch
             {
-                ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } local => (ISymbol)local.Local,
-                IParameterReferenceOperation { Parameter: { Type.SpecialType: SpecialType.System_Boolean, RefKind: RefKind.None } parameter } => parameter,
+                ILocalReferenceOperation local => (ISymbol)local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
                 _ => null,
             };
-            if (symbol is null)
+            return Atom(symbol, negated);
+        }
+
+        // A condition that is a bool local or by-value parameter, to split the worlds on.
+        private (int Index, bool Negated)? Atom(ISymbol? symbol, bool negated)
+        {
+            var isAtom = symbol switch
+            {
+                ILocalSymbol { Type.SpecialType: SpecialType.System_Boolean } => true,
+                IParameterSymbol { Type.SpecialType: SpecialType.System_Boolean, RefKind: RefKind.None } => true,
+                _ => false,
+            };
+            if (!isAtom)
             {
                 return null;
             }
 
-            if (!_atoms.TryGetValue(symbol, out var index))
+            if (!_atoms.TryGetValue(symbol!, out var index))
             {
                 if (_atoms.Count == ContextCounts.MaxAtoms)
                 {
@@ -291,23 +309,22 @@ internal sealed partial class AtomicContextFlowAnalysis
                 }
 
                 index = _atoms.Count;
-                _atoms[symbol] = index;
+                _atoms[symbol!] = index;
             }
 
             return (index, negated);
         }
 
         // An assignment to a condition's variable makes what the branches learned of it stale.
-        private ContextCounts ForgetWritten(IOperation? target, ContextCounts state)
+        private ContextCounts ForgetWritten(IOperation? target, ContextCounts state) => Forget(AccessPath.Strip(target) switch
         {
-            var symbol = AccessPath.Strip(target) switch
-            {
-                ILocalReferenceOperation local => (ISymbol)local.Local,
-                IParameterReferenceOperation parameter => parameter.Parameter,
-                _ => null,
-            };
-            return symbol is not null && _atoms.TryGetValue(symbol, out var index) ? state.Forget(index) : state;
-        }
+            ILocalReferenceOperation local => (ISymbol)local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            _ => null,
+        }, state);
+
+        private ContextCounts Forget(ISymbol? written, ContextCounts state) =>
+            written is not null && _atoms.TryGetValue(written, out var index) ? state.Forget(index) : state;
 
         private bool Merge(int ordinal, ContextCounts incoming)
         {
@@ -362,8 +379,8 @@ internal sealed partial class AtomicContextFlowAnalysis
                     return Call(invocation, Resolve(invocation), state);
                 case IObjectCreationOperation { Constructor: { } constructor } creation:
                     return Call(creation, constructor, state);
-                case IAwaitOperation awaiting when _reporting && Held(state) is { } held:
-                    Report(new SleepInContext(awaiting, null, held, Array.Empty<SleepPoint>()));
+                case IAwaitOperation awaiting when _reporting && _analysis.TracksSleeps && Held(state) is { } held:
+                    Report(new SleepInContext(awaiting.Syntax, null, held, Array.Empty<SleepPoint>()));
                     return state;
                 case IAssignmentOperation assignment:
                     return ForgetWritten(assignment.Target, state);
@@ -394,38 +411,25 @@ internal sealed partial class AtomicContextFlowAnalysis
         {
             if (call is IInvocationOperation invocation)
             {
-                foreach (var argument in invocation.Arguments.Where(a => a.Parameter?.RefKind is RefKind.Ref or RefKind.Out))
+                foreach (var argument in invocation.Arguments)
                 {
-                    state = ForgetWritten(argument.Value, state);
-                }
-            }
-
-            var contract = _analysis._contracts.Of(callee);
-            if (callee.MethodKind == MethodKind.LocalFunction)
-            {
-                if (_reporting)
-                {
-                    LocalFunction(call, callee, state, Delta(state));
-                }
-            }
-            else if (contract.MaySleep || _analysis._isListed(callee, call.Syntax.SyntaxTree))
-            {
-                if (_reporting)
-                {
-                    _result.Points.Add(new SleepPoint(null, callee.Name, call.Syntax.GetLocation(), Delta(state)));
-                    if (Held(state) is { } held)
+                    if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out)
                     {
-                        Report(new SleepInContext(call, callee, held, Array.Empty<SleepPoint>()));
+                        state = ForgetWritten(argument.Value, state);
                     }
                 }
             }
-            else if (!contract.DoesNotSleep && !callee.DeclaringSyntaxReferences.IsEmpty && _reporting)
+
+            return Transition(call.Syntax, callee, state);
+        }
+
+        // What a call does to the contexts (and, tracking sleeps, where it may sleep), its arguments evaluated.
+        private ContextCounts Transition(SyntaxNode call, IMethodSymbol callee, ContextCounts state)
+        {
+            var contract = _analysis._contracts.Of(callee);
+            if (_analysis.TracksSleeps && _reporting)
             {
-                _result.Points.Add(new SleepPoint(callee, callee.Name, call.Syntax.GetLocation(), Delta(state)));
-                if (Held(state) is { } held)
-                {
-                    _result.SourceCallsInContext.Add((call, callee, held));
-                }
+                TrackSleep(call, callee, contract, state);
             }
 
             if (!contract.ChangesContext)
@@ -463,8 +467,34 @@ internal sealed partial class AtomicContextFlowAnalysis
             });
         }
 
+        // Where the call may sleep: a sleep point of this method for the call graph, and a report when a context
+        // may be held here.
+        private void TrackSleep(SyntaxNode call, IMethodSymbol callee, MethodContract contract, ContextCounts state)
+        {
+            if (callee.MethodKind == MethodKind.LocalFunction)
+            {
+                LocalFunction(call, callee, state, Delta(state));
+            }
+            else if (contract.MaySleep || _analysis._isListed!(callee, call.SyntaxTree))
+            {
+                _result.Points.Add(new SleepPoint(null, callee.Name, call.GetLocation(), Delta(state)));
+                if (Held(state) is { } held)
+                {
+                    Report(new SleepInContext(call, callee, held, Array.Empty<SleepPoint>()));
+                }
+            }
+            else if (!contract.DoesNotSleep && !callee.DeclaringSyntaxReferences.IsEmpty)
+            {
+                _result.Points.Add(new SleepPoint(callee, callee.Name, call.GetLocation(), Delta(state)));
+                if (Held(state) is { } held)
+                {
+                    _result.SourceCallsInContext.Add((call, callee, held));
+                }
+            }
+        }
+
         // A local function runs at its call: its sleep points count here, shifted by what this call holds.
-        private void LocalFunction(IOperation call, IMethodSymbol function, ContextCounts state, int[] delta)
+        private void LocalFunction(SyntaxNode call, IMethodSymbol function, ContextCounts state, int[] delta)
         {
             if (!_reporting || LocalGraph(function) is not { } graph)
             {
@@ -534,7 +564,7 @@ internal sealed partial class AtomicContextFlowAnalysis
 
         private void Report(SleepInContext sleep)
         {
-            if (_reported.Add(new TextSpanKey(sleep.Operation.Syntax)))
+            if (_reported.Add(new TextSpanKey(sleep.Syntax)))
             {
                 _result.Sleeps.Add(sleep);
             }

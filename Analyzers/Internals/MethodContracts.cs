@@ -1,11 +1,10 @@
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace FpuGuard.Analyzers.Internals;
 
-/// <summary>What one method's contract attributes say, read once per method per compilation.</summary>
+/// <summary>What one method's contract attributes say.</summary>
 internal sealed class MethodContract
 {
     public static readonly MethodContract None = new(false, false, new int[0], new int[0], new int[0], new int[0]);
@@ -35,45 +34,64 @@ internal sealed class MethodContract
     public bool ChangesContext => Enters.Length + Exits.Length + Asserts.Length > 0;
 }
 
-/// <summary>Per-compilation cache of <see cref="MethodContract"/>s.</summary>
+/// <summary>
+/// Reads <see cref="MethodContract"/>s. No cache: the compiler keeps each symbol's attributes, and reading
+/// them again costs less than a cache shared by the analyzers' threads, whose locks they contended for (every
+/// analysed method was a new entry). A method with no contract attribute allocates nothing.
+/// </summary>
 internal sealed class MethodContracts
 {
-    private readonly ConcurrentDictionary<IMethodSymbol, MethodContract> _cache = new(SymbolEqualityComparer.Default);
+    private static readonly int[] NoKinds = new int[0];
+    private static readonly int[][] OneKind = Enumerable.Range(0, ContextCounts.Kinds).Select(k => new[] { k }).ToArray();
 
-    public MethodContract Of(IMethodSymbol method) => _cache.GetOrAdd(method.ReducedFrom ?? method.OriginalDefinition, Read);
+    public MethodContract Of(IMethodSymbol method) => Read(method.ReducedFrom ?? method.OriginalDefinition);
 
     private static MethodContract Read(IMethodSymbol method)
     {
         var attributes = method.GetAttributes();
-        if (attributes.IsEmpty)
+        if (!attributes.Any(a => IsContract(a.AttributeClass?.Name)))
         {
             return MethodContract.None;
         }
 
         bool maySleep = false, doesNotSleep = false;
-        List<int> enters = new(), exits = new(), requires = new(), asserts = new();
+        int[] enters = NoKinds, exits = NoKinds, requires = NoKinds, asserts = NoKinds;
         foreach (var attribute in attributes)
         {
             switch (attribute.AttributeClass?.Name)
             {
                 case ContractAttributes.MaySleep: maySleep = true; break;
                 case ContractAttributes.DoesNotSleep: doesNotSleep = true; break;
-                case ContractAttributes.EntersAtomicContext: Add(enters, attribute); break;
-                case ContractAttributes.ExitsAtomicContext: Add(exits, attribute); break;
-                case ContractAttributes.RequiresAtomicContext: Add(requires, attribute); break;
-                case ContractAttributes.AssertsAtomicContext: Add(asserts, attribute); break;
+                case ContractAttributes.EntersAtomicContext: enters = With(enters, attribute); break;
+                case ContractAttributes.ExitsAtomicContext: exits = With(exits, attribute); break;
+                case ContractAttributes.RequiresAtomicContext: requires = With(requires, attribute); break;
+                case ContractAttributes.AssertsAtomicContext: asserts = With(asserts, attribute); break;
             }
         }
 
-        return new MethodContract(maySleep, doesNotSleep, enters.ToArray(), exits.ToArray(), requires.ToArray(), asserts.ToArray());
+        return new MethodContract(maySleep, doesNotSleep, enters, exits, requires, asserts);
     }
 
-    private static void Add(List<int> kinds, AttributeData attribute)
+    private static bool IsContract(string? attributeName) => attributeName is ContractAttributes.MaySleep or ContractAttributes.DoesNotSleep
+        or ContractAttributes.EntersAtomicContext or ContractAttributes.ExitsAtomicContext or ContractAttributes.RequiresAtomicContext
+        or ContractAttributes.AssertsAtomicContext;
+
+    private static int[] With(int[] kinds, AttributeData attribute)
     {
-        if (attribute.ConstructorArguments.FirstOrDefault() is { Value: int kind } && kind is >= 0 and < ContextCounts.Kinds)
+        if (attribute.ConstructorArguments.FirstOrDefault() is not { Value: int kind } || kind is < 0 or >= ContextCounts.Kinds)
         {
-            kinds.Add(kind);
+            return kinds;
         }
+
+        if (kinds.Length == 0)
+        {
+            return OneKind[kind]; // The usual case, shared: the arrays are only read.
+        }
+
+        var with = new int[kinds.Length + 1];
+        kinds.CopyTo(with, 0);
+        with[kinds.Length] = kind;
+        return with;
     }
 
     /// <summary>The user's words for a context kind.</summary>

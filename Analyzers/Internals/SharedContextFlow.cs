@@ -1,10 +1,10 @@
 using System;
-using System.Collections.Concurrent;
-using System.Collections.Immutable;
+using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -12,29 +12,31 @@ using Microsoft.CodeAnalysis.Operations;
 namespace FpuGuard.Analyzers.Internals;
 
 /// <summary>
-/// The atomic-context analysis of a compilation's methods, shared by FPU0001 and FPU0004: both need it for every
-/// method that enters or exits a context, and it is the same analysis. Each such method's graph is analysed once;
-/// the result is dropped as soon as both rules have taken it (with one of them turned off, it stays until the
-/// compilation goes).
+/// What FPU0001 and FPU0004 share per compilation: the test that a block may change an atomic context, and the
+/// context analysis (FPU0004 runs it for contexts only). Each rule analyses its blocks itself: the driver runs
+/// the two rules on the same block at about the same time, and one waiting for the other's result cost more
+/// than the analysis.
 /// </summary>
 internal sealed class SharedContextFlow
 {
-    private const int Consumers = 2;
-
     private static readonly ConditionalWeakTable<Compilation, SharedContextFlow> ByCompilation = new();
 
     private readonly ContractIndex _index;
-    private readonly ConcurrentDictionary<SyntaxNode, Entry> _entries = new();
 
     private SharedContextFlow(Compilation compilation, AnalyzerConfigOptionsProvider options)
     {
         _index = ContractIndex.For(compilation);
         Flow = new AtomicContextFlowAnalysis(Contracts, new MaySleepApis(options).IsListed);
+        ContextsOnly = new AtomicContextFlowAnalysis(Contracts, isListed: null);
     }
 
     public MethodContracts Contracts { get; } = new();
 
+    /// <summary>The analysis of contexts and sleeps (FPU0001).</summary>
     public AtomicContextFlowAnalysis Flow { get; }
+
+    /// <summary>The analysis of contexts only (FPU0004).</summary>
+    public AtomicContextFlowAnalysis ContextsOnly { get; }
 
     public static SharedContextFlow For(Compilation compilation, AnalyzerConfigOptionsProvider options) =>
         ByCompilation.GetValue(compilation, c => new SharedContextFlow(c, options));
@@ -63,33 +65,51 @@ internal sealed class SharedContextFlow
     private bool MayChangeContext(ISymbol? callee) =>
         callee is not IMethodSymbol method || method.ContainingType.TypeKind == TypeKind.Interface || Contracts.Of(method).ChangesContext;
 
-    /// <summary>Whether the roots call a context-changing method, by the calls' symbols.</summary>
-    public bool ChangesContext(ImmutableArray<IOperation> roots) =>
-        roots.Any(r => r.Descendants().Any(o => o is IInvocationOperation call && Contracts.Of(call.TargetMethod).ChangesContext));
-
     /// <summary>
-    /// The analysis of a context-changing method's root, for one of the two rules. The first to ask computes it
-    /// (the other waits rather than repeat it); the second takes it and frees it.
+    /// Whether the code block calls a context-changing method (in a lambda too), by the symbols of its calls named
+    /// like one (every call, when a local function of the block has attributes: its contract is in no index): the
+    /// block's syntax and the compiler's bound nodes, no operation tree.
     /// </summary>
-    public AtomicContextFlowAnalysis.Result Take(IOperation root, IMethodSymbol owner, CancellationToken cancellationToken)
+    public bool ChangesContext(SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken)
     {
-        var entry = _entries.GetOrAdd(root.Syntax, _ => new Entry());
-        lock (entry)
+        var addChangesContext = (_index.RolesOf("Add") & ContractRole.ChangesContext) != 0;
+        var localContracts = false;
+        foreach (var node in codeBlock.DescendantNodes())
         {
-            var result = entry.Result ??= Flow.Analyze(root, owner, cancellationToken);
-            if (++entry.Taken == Consumers)
+            var callee = node switch
             {
-                _entries.TryRemove(root.Syntax, out _);
+                InvocationExpressionSyntax invocation when (_index.RolesOf(BlockSyntaxFacts.CalledName(invocation) ?? "") & ContractRole.ChangesContext) != 0
+                    => model.GetSymbolInfo(invocation, cancellationToken).Symbol,
+                ConstructorInitializerSyntax initializer => model.GetSymbolInfo(initializer, cancellationToken).Symbol,
+                ExpressionSyntax element when addChangesContext && node.Parent is InitializerExpressionSyntax { RawKind: (int)SyntaxKind.CollectionInitializerExpression }
+                    => model.GetCollectionInitializerSymbolInfo(element, cancellationToken).Symbol,
+                _ => null,
+            };
+            if (ChangesContext(callee))
+            {
+                return true;
             }
 
-            return result;
+            localContracts |= node is LocalFunctionStatementSyntax { AttributeLists.Count: > 0 };
         }
+
+        return localContracts && codeBlock.DescendantNodes().OfType<InvocationExpressionSyntax>()
+            .Any(i => ChangesContext(model.GetSymbolInfo(i, cancellationToken).Symbol));
     }
 
-    private sealed class Entry
-    {
-        public AtomicContextFlowAnalysis.Result? Result;
+    private bool ChangesContext(ISymbol? symbol) => symbol is IMethodSymbol method && Contracts.Of(method).ChangesContext;
 
-        public int Taken;
+    /// <summary>
+    /// The analysis of the code block's roots: on its syntax when its body is structured, else on its operations
+    /// (a tree or a control-flow graph).
+    /// </summary>
+    public static IEnumerable<AtomicContextFlowAnalysis.Result> Analyze(AtomicContextFlowAnalysis flow, SyntaxNode codeBlock, IMethodSymbol owner, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (flow.TryAnalyzeSyntax(codeBlock, owner, model, cancellationToken) is { } result)
+        {
+            return new[] { result };
+        }
+
+        return FlowRoots.Of(codeBlock, owner, model, cancellationToken).Select(root => flow.Analyze(root, owner, cancellationToken)).ToList();
     }
 }

@@ -63,14 +63,22 @@ internal sealed class SleepGraph
 {
     private const int Saturation = ContextCounts.Max;
 
-    private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<SleepPoint>> _points = new(SymbolEqualityComparer.Default);
+    // Methods are recorded by the analyzer's threads into a queue, without locks, and entered in the table
+    // at compilation end, which alone reads it.
+    private readonly ConcurrentQueue<(IMethodSymbol Method, ImmutableArray<SleepPoint> Points)> _recorded = new();
+    private readonly Dictionary<IMethodSymbol, ImmutableArray<SleepPoint>> _points = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentQueue<PendingCall> _pending = new();
 
     /// <summary>Records a method as analysed, with its sleep points (none is a result too).</summary>
-    public void Record(IMethodSymbol method, IEnumerable<SleepPoint> points)
+    public void Record(IMethodSymbol method, IEnumerable<SleepPoint> points) =>
+        _recorded.Enqueue((method.OriginalDefinition, points.ToImmutableArray()));
+
+    private void EnterRecorded()
     {
-        var array = points.ToImmutableArray();
-        _points.AddOrUpdate(method.OriginalDefinition, array, (_, existing) => existing.AddRange(array));
+        while (_recorded.TryDequeue(out var recorded))
+        {
+            _points[recorded.Method] = _points.TryGetValue(recorded.Method, out var existing) ? existing.AddRange(recorded.Points) : recorded.Points;
+        }
     }
 
     public void AddPending(PendingCall call) => _pending.Enqueue(call);
@@ -86,6 +94,7 @@ internal sealed class SleepGraph
             yield break;
         }
 
+        EnterRecorded();
         LoadReachable(load);
         var summaries = Summaries(out var via);
         foreach (var call in _pending)
@@ -119,6 +128,7 @@ internal sealed class SleepGraph
             if (!_points.ContainsKey(method))
             {
                 load(method);
+                EnterRecorded();
             }
 
             if (_points.TryGetValue(method, out var points))

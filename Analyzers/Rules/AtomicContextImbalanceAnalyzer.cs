@@ -27,7 +27,7 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            // The same analysis FPU0001 runs on these methods: computed once for both.
+            // The analysis FPU0001 runs on these methods, for contexts only.
             var shared = SharedContextFlow.For(start.Compilation, start.Options.AnalyzerConfigOptionsProvider);
             start.RegisterCodeBlockAction(block =>
             {
@@ -37,18 +37,16 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
                     return;
                 }
 
-                var roots = FlowRoots.Of(block.CodeBlock, owner, block.SemanticModel, block.CancellationToken);
-                if (!shared.ChangesContext(roots))
+                if (!shared.ChangesContext(block.CodeBlock, block.SemanticModel, block.CancellationToken))
                 {
                     return; // using-scope Dispose calls only appear with an entering call before them.
                 }
 
-                foreach (var root in roots)
+                foreach (var result in SharedContextFlow.Analyze(shared.ContextsOnly, block.CodeBlock, owner, block.SemanticModel, block.CancellationToken))
                 {
-                    var result = shared.Take(root, owner, block.CancellationToken);
                     foreach (var (exit, kind) in result.ExitsWithoutEntry)
                     {
-                        block.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, exit.Syntax.GetLocation(),
+                        block.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, exit.GetLocation(),
                             $"'{owner.Name}' exits {MethodContracts.KindName(kind)} here, where on some path it was not entered"));
                     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
@@ -53,13 +52,12 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
 
     private sealed class Analysis
     {
-        private readonly ConcurrentDictionary<ISymbol, bool> _isStateField = new(SymbolEqualityComparer.Default);
         private readonly ContractMethods _contractMethods = new();
 
         public void AnalyzeReference(IMemberReferenceOperation reference, ISymbol owner, System.Action<Diagnostic> report)
         {
             var member = reference.Member.OriginalDefinition;
-            if (!_isStateField.GetOrAdd(member, m => ContractAttributes.Has(m, ContractAttributes.FpuStateField))
+            if (!ContractAttributes.Has(member, ContractAttributes.FpuStateField)
                 || !StateFieldWrites.IsWrite(reference)
                 || StateFieldWrites.IsAllowedWriter(owner, member))
             {

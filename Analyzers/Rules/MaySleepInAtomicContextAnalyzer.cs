@@ -80,19 +80,13 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var roots = FlowRoots.Of(context.CodeBlock, owner, context.SemanticModel, context.CancellationToken);
-            var changesContext = _shared.ChangesContext(roots);
-            if (!requires && !changesContext)
+            if (!requires && !_shared.ChangesContext(context.CodeBlock, context.SemanticModel, context.CancellationToken))
             {
                 return;
             }
 
-            foreach (var root in roots)
+            foreach (var result in SharedContextFlow.Analyze(_flow, context.CodeBlock, owner, context.SemanticModel, context.CancellationToken))
             {
-                // FPU0004 analyses exactly the context-changing methods too: the analysis is shared with it.
-                var result = changesContext
-                    ? _shared.Take(root, owner, context.CancellationToken)
-                    : _flow.Analyze(root, owner, context.CancellationToken);
                 Report(result, owner, context.ReportDiagnostic);
             }
         }
@@ -110,7 +104,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 
             foreach (var (call, callee, held) in result.SourceCallsInContext)
             {
-                var location = call.Syntax.GetLocation();
+                var location = call.GetLocation();
                 Graph.AddPending(new PendingCall(callee, location, held, (chain, locations) => Create(
                     RuleDescriptors.MaySleepInAtomicContextInferred, location, locations, owner, held, callee.Name, chain)));
             }
@@ -126,16 +120,16 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 #pragma warning disable RS1030 // Only for the few methods a region reaches; the driver's shared model is returned when it has one.
                 var model = compilation.GetSemanticModel(syntax.SyntaxTree);
 #pragma warning restore RS1030
-                foreach (var root in FlowRoots.Of(syntax, method, model, cancellationToken))
+                foreach (var result in SharedContextFlow.Analyze(_flow, syntax, method, model, cancellationToken))
                 {
-                    Graph.Record(method, _flow.Analyze(root, method, cancellationToken).Points);
+                    Graph.Record(method, result.Points);
                 }
             }
         }
 
         private Diagnostic Live(IMethodSymbol owner, AtomicContextFlowAnalysis.SleepInContext sleep)
         {
-            var location = sleep.Operation.Syntax.GetLocation();
+            var location = sleep.Syntax.GetLocation();
             if (sleep.Callee is null)
             {
                 return Create(RuleDescriptors.MaySleepInAtomicContext, location, Enumerable.Empty<Location>(), owner, sleep.Held, "await", "it can suspend");
