@@ -57,13 +57,30 @@ public static class AnalyzerSets
     public static AnalyzerSet FpuGuardSet()
     {
         var assembly = typeof(FpuGuard.Analyzers.Rules.MaySleepInAtomicContextAnalyzer).Assembly;
-        var analyzers = assembly.GetTypes()
-            .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttributes<DiagnosticAnalyzerAttribute>().Any())
-            .OrderBy(t => t.FullName, StringComparer.Ordinal)
-            .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
-            .ToImmutableArray();
-        return new AnalyzerSet(FpuGuard, analyzers, ImmutableDictionary<string, ReportDiagnostic>.Empty) { Paths = ImmutableArray.Create(assembly.Location) };
+        return new AnalyzerSet(FpuGuard, AnalyzersIn(assembly), ImmutableDictionary<string, ReportDiagnostic>.Empty) { Paths = ImmutableArray.Create(assembly.Location) };
     }
+
+    /// <summary>
+    /// Another build of FpuGuard's analyzers, from the folder of its FpuGuard.Analyzers.dll, in a load context of its
+    /// own (this build's assembly has the same name); Roslyn comes from the default context, as in a compiler.
+    /// </summary>
+    public static AnalyzerSet FpuGuardFrom(string directory)
+    {
+        var path = Path.Combine(Path.GetFullPath(directory), "FpuGuard.Analyzers.dll");
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"no FpuGuard.Analyzers.dll in {directory} (build it, e.g. `dotnet build Analyzers -c Release` in a worktree of the commit to compare with)", path);
+        }
+
+        var assembly = new AssemblyLoadContext($"FpuGuard from {path}").LoadFromAssemblyPath(path);
+        return new AnalyzerSet($"FpuGuard ({directory})", AnalyzersIn(assembly), ImmutableDictionary<string, ReportDiagnostic>.Empty) { Paths = ImmutableArray.Create(path) };
+    }
+
+    private static ImmutableArray<DiagnosticAnalyzer> AnalyzersIn(Assembly assembly) => assembly.GetTypes()
+        .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttributes<DiagnosticAnalyzerAttribute>().Any())
+        .OrderBy(t => t.FullName, StringComparer.Ordinal)
+        .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+        .ToImmutableArray();
 
     private static (ImmutableArray<DiagnosticAnalyzer> Analyzers, ImmutableArray<string> Paths) Load(string package, string version, string folder)
     {

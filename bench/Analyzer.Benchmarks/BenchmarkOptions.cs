@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 
 namespace FpuGuard.AnalyzerBenchmarks;
@@ -32,6 +33,9 @@ public sealed record BenchmarkOptions
 
     public bool Smoke { get; init; }
 
+    /// <summary>The folder of another build's FpuGuard.Analyzers.dll: run only the side-by-side comparison with it.</summary>
+    public string? CompareWith { get; init; }
+
     public static BenchmarkOptions SmokeOptions { get; } = new()
     {
         Sizes = new[] { 2_000, 4_000 },
@@ -45,7 +49,7 @@ public sealed record BenchmarkOptions
     public const string Usage = """
         usage: Analyzer.Benchmarks [--smoke] [--sizes 25000,50000,...] [--reps N] [--warmup-lines N]
                                    [--fpu-share F] [--seed S] [--ide-docs N] [--ide-passes N] [--peers none|name,...]
-                                   [--builds yes|no|only]
+                                   [--builds yes|no|only] [--compare FOLDER-OF-ANOTHER-FPUGUARD.ANALYZERS.DLL]
         """;
 
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -81,6 +85,9 @@ public sealed record BenchmarkOptions
                     "only" => options with { Builds = true, InProcess = false },
                     _ => throw new ArgumentException($"{name}: '{value}' is not yes, no or only"),
                 },
+                "--compare" => Directory.Exists(value)
+                    ? options with { CompareWith = value }
+                    : throw new ArgumentException($"{name}: the folder '{value}' does not exist"),
                 "--peers" => options with { Peers = value == "none" ? new[] { "none" } : value.Split(',') },
                 _ => throw new ArgumentException($"unknown option {name}\n{Usage}"),
             };

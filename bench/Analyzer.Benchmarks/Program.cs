@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 
 namespace FpuGuard.AnalyzerBenchmarks;
 
@@ -23,6 +24,11 @@ public static class Program
             return 2;
         }
 
+        if (options.CompareWith is { } other)
+        {
+            return Compare(options, other);
+        }
+
         BenchmarkReport report;
         try
         {
@@ -37,5 +43,27 @@ public static class Program
 
         ReportWriter.Write(report, options, Console.Out);
         return report.Problems.Count == 0 ? 0 : 1;
+    }
+
+    // Only the side-by-side comparison, on the largest size.
+    private static int Compare(BenchmarkOptions options, string other)
+    {
+        AnalyzerSet otherBuild;
+        try
+        {
+            otherBuild = AnalyzerSets.FpuGuardFrom(other);
+        }
+        catch (FileNotFoundException missing)
+        {
+            Console.Error.WriteLine(missing.Message);
+            return 2;
+        }
+
+        var size = options.Sizes.Max();
+        var corpus = Corpus.CorpusGenerator.Generate(size, options.FpuShare, options.Seed);
+        Console.Error.WriteLine($"comparing with {otherBuild.Name} on {corpus.Lines:N0} lines, {options.Repetitions} pair(s) a mode after one warm-up pair");
+        var comparisons = CompareBenchmark.Run(corpus, AnalyzerSets.FpuGuardSet(), otherBuild, options.Repetitions, Console.Error);
+        CompareBenchmark.Write(comparisons, $"{corpus.Lines:N0} lines", other, Console.Out);
+        return 0;
     }
 }
