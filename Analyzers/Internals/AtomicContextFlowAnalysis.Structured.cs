@@ -42,7 +42,12 @@ internal sealed partial class AtomicContextFlowAnalysis
                 state = Visit(initializer, state.Value);
             }
 
-            var exit = Execute(body, state);
+            return Finish(Execute(body, state));
+        }
+
+        // The exit is reached by the end of the body and by every return; false when the walk gave up.
+        private bool Finish(ContextCounts? exit)
+        {
             foreach (var returned in _returns)
             {
                 exit = Join(exit, returned);

@@ -61,23 +61,7 @@ internal sealed partial class AtomicContextFlowAnalysis
                 }
             }
 
-            var exit = block is not null ? Execute(block, state) : expression is not null && state is { } entry ? Visit(expression, entry) : null;
-            foreach (var returned in _returns)
-            {
-                exit = Join(exit, returned);
-            }
-
-            if (_unsupported)
-            {
-                return false;
-            }
-
-            if (exit is { } reached)
-            {
-                CheckReturn(reached);
-            }
-
-            return true;
+            return Finish(block is not null ? Execute(block, state) : expression is not null && state is { } entry ? Visit(expression, entry) : null);
         }
 
         // A constructor with no initializer calls its base's parameterless one: nothing the analysis counts when the
