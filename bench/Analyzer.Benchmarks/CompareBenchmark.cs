@@ -85,14 +85,21 @@ public static class CompareBenchmark
         GC.Collect();
         var compilation = compiler.CreateCompilation(compiler.Parse(), set.Options);
         compilation = compilation.WithOptions(compilation.Options.WithConcurrentBuild(concurrent));
+        var exceptions = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var options = new CompilationWithAnalyzersOptions(
             new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
-            onAnalyzerException: (exception, analyzer, _) => throw new InvalidOperationException($"{analyzer.GetType().Name} threw", exception),
+            onAnalyzerException: (exception, analyzer, _) => exceptions.Enqueue($"{analyzer.GetType().Name}: {exception.GetType().Name}: {exception.Message}"),
             concurrentAnalysis: concurrent,
             logAnalyzerExecutionTime: true,
             reportSuppressedDiagnostics: false);
         var withAnalyzers = compilation.WithAnalyzers(set.Analyzers, options);
         var diagnostics = withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+        if (!exceptions.IsEmpty)
+        {
+            // A build that throws would be timed on less work than it should do: no comparison.
+            throw new InvalidOperationException($"{set.Name} threw: {string.Join("; ", exceptions)}");
+        }
+
         var ownMs = set.Analyzers.Sum(a => withAnalyzers.GetAnalyzerTelemetryInfoAsync(a, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
         var byId = string.Join(", ", diagnostics.GroupBy(d => d.Id).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
         return (ownMs, byId);

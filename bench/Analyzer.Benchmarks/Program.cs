@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 
@@ -62,7 +63,17 @@ public static class Program
         var size = options.Sizes.Max();
         var corpus = Corpus.CorpusGenerator.Generate(size, options.FpuShare, options.Seed);
         Console.Error.WriteLine($"comparing with {otherBuild.Name} on {corpus.Lines:N0} lines, {options.Repetitions} pair(s) a mode after one warm-up pair");
-        var comparisons = CompareBenchmark.Run(corpus, AnalyzerSets.FpuGuardSet(), otherBuild, options.Repetitions, Console.Error);
+        IReadOnlyList<Comparison> comparisons;
+        try
+        {
+            comparisons = CompareBenchmark.Run(corpus, AnalyzerSets.FpuGuardSet(), otherBuild, options.Repetitions, Console.Error);
+        }
+        catch (InvalidOperationException threw)
+        {
+            Console.Error.WriteLine(threw.Message);
+            return 1;
+        }
+
         CompareBenchmark.Write(comparisons, $"{corpus.Lines:N0} lines", other, Console.Out);
         return 0;
     }
