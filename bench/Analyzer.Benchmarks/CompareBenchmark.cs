@@ -1,13 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Threading;
 using FpuGuard.AnalyzerBenchmarks.Corpus;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace FpuGuard.AnalyzerBenchmarks;
 
@@ -85,24 +82,14 @@ public static class CompareBenchmark
         GC.Collect();
         var compilation = compiler.CreateCompilation(compiler.Parse(), set.Options);
         compilation = compilation.WithOptions(compilation.Options.WithConcurrentBuild(concurrent));
-        var exceptions = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var options = new CompilationWithAnalyzersOptions(
-            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
-            onAnalyzerException: (exception, analyzer, _) => exceptions.Enqueue($"{analyzer.GetType().Name}: {exception.GetType().Name}: {exception.Message}"),
-            concurrentAnalysis: concurrent,
-            logAnalyzerExecutionTime: true,
-            reportSuppressedDiagnostics: false);
-        var withAnalyzers = compilation.WithAnalyzers(set.Analyzers, options);
-        var diagnostics = withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+        var (msByAnalyzer, byId, exceptions) = CorpusCompiler.RunAnalyzers(compilation, set, concurrent);
         if (!exceptions.IsEmpty)
         {
             // A build that throws would be timed on less work than it should do: no comparison.
             throw new InvalidOperationException($"{set.Name} threw: {string.Join("; ", exceptions)}");
         }
 
-        var ownMs = set.Analyzers.Sum(a => withAnalyzers.GetAnalyzerTelemetryInfoAsync(a, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
-        var byId = string.Join(", ", diagnostics.GroupBy(d => d.Id).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
-        return (ownMs, byId);
+        return (msByAnalyzer.Values.Sum(), string.Join(", ", byId.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")));
     }
 
     /// <summary>The comparison as a Markdown table.</summary>

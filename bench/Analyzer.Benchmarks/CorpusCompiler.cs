@@ -88,8 +88,28 @@ public sealed class CorpusCompiler
     /// <summary>Parse, run the analyzer set, then bind and emit.</summary>
     public RunResult CompileWith(AnalyzerSet set) => Measure(set);
 
-    private static double ExecutionMs(CompilationWithAnalyzers withAnalyzers, Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer analyzer) =>
-        withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds;
+    /// <summary>
+    /// Runs the set on the compilation through <see cref="CompilationWithAnalyzers"/> with execution-time
+    /// telemetry: its own milliseconds by analyzer type, its diagnostics by ID, and what any analyzer threw.
+    /// </summary>
+    public static (ImmutableDictionary<string, double> MsByAnalyzer, ImmutableDictionary<string, int> DiagnosticsById, ImmutableArray<string> Exceptions) RunAnalyzers(
+        Compilation compilation, AnalyzerSet set, bool concurrent)
+    {
+        var exceptions = new ConcurrentQueue<string>();
+        var options = new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+            onAnalyzerException: (exception, analyzer, _) => exceptions.Enqueue($"{analyzer.GetType().Name}: {exception.GetType().Name}: {exception.Message}"),
+            concurrentAnalysis: concurrent,
+            logAnalyzerExecutionTime: true,
+            reportSuppressedDiagnostics: false);
+        var withAnalyzers = compilation.WithAnalyzers(set.Analyzers, options);
+        var diagnostics = withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+        var byId = diagnostics.GroupBy(d => d.Id).ToImmutableDictionary(g => g.Key, g => g.Count());
+        var byAnalyzer = set.Analyzers
+            .GroupBy(a => a.GetType().Name)
+            .ToImmutableDictionary(g => g.Key, g => g.Sum(a => withAnalyzers.GetAnalyzerTelemetryInfoAsync(a, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds));
+        return (byAnalyzer, byId, exceptions.ToImmutableArray());
+    }
 
     private RunResult Measure(AnalyzerSet? set)
     {
@@ -104,21 +124,10 @@ public sealed class CorpusCompiler
         var compilation = CreateCompilation(Parse(), set?.Options);
         var byAnalyzer = ImmutableDictionary<string, double>.Empty;
         var byId = ImmutableDictionary<string, int>.Empty;
-        var exceptions = new ConcurrentQueue<string>();
+        var exceptions = ImmutableArray<string>.Empty;
         if (set is not null)
         {
-            var options = new CompilationWithAnalyzersOptions(
-                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
-                onAnalyzerException: (exception, analyzer, _) => exceptions.Enqueue($"{analyzer.GetType().Name}: {exception.GetType().Name}: {exception.Message}"),
-                concurrentAnalysis: true,
-                logAnalyzerExecutionTime: true,
-                reportSuppressedDiagnostics: false);
-            var withAnalyzers = compilation.WithAnalyzers(set.Analyzers, options);
-            var diagnostics = withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
-            byId = diagnostics.GroupBy(d => d.Id).ToImmutableDictionary(g => g.Key, g => g.Count());
-            byAnalyzer = set.Analyzers
-                .GroupBy(a => a.GetType().Name)
-                .ToImmutableDictionary(g => g.Key, g => g.Sum(a => ExecutionMs(withAnalyzers, a)));
+            (byAnalyzer, byId, exceptions) = RunAnalyzers(compilation, set, concurrent: true);
         }
 
         using var image = new MemoryStream();
@@ -134,6 +143,6 @@ public sealed class CorpusCompiler
             byAnalyzer,
             byId,
             emit.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error),
-            exceptions.ToImmutableArray());
+            exceptions);
     }
 }
