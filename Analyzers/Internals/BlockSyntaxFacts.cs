@@ -5,8 +5,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace FpuGuard.Analyzers.Internals;
 
 /// <summary>
-/// Which contract roles a code block's syntax may involve, by the names it calls and writes: one walk of the
-/// block, whose answer <see cref="ContractIndex"/> keeps for every FpuGuard analyzer. A collection initializer's implied Add counts as a call. A
+/// Which contract roles a node may involve, by the name it calls or writes (<see cref="TreeRoleMarks"/> marks
+/// them in one walk of the tree for every FpuGuard analyzer). A collection initializer's implied Add counts as a call. A
 /// using scope's implied Dispose does not: the rules look at a region from the call that enters it, which is
 /// explicit. A local function with attributes counts as anything (its contract is not in the index).
 /// </summary>
@@ -14,37 +14,19 @@ internal static class BlockSyntaxFacts
 {
     private const ContractRole AllRoles = ContractRole.ChangesContext | ContractRole.FreesMemory | ContractRole.StateField;
 
-    /// <summary>The roles the block's calls (context changes, frees) and writes (state fields) may involve.</summary>
-    public static ContractRole Roles(SyntaxNode block, ContractIndex index)
+    /// <summary>The roles one node may involve: a call (context change, free), a write (state field), an attributed local function.</summary>
+    public static ContractRole RoleOf(SyntaxNode node, ContractIndex index) => node switch
     {
-        if (!index.MayMention(block))
-        {
-            return ContractRole.None; // most blocks: their text names nothing that matters, so no node is visited.
-        }
-
-        var roles = ContractRole.None;
-        foreach (var node in block.DescendantNodesAndSelf())
-        {
-            roles |= node switch
-            {
-                InvocationExpressionSyntax invocation => Called(CalledName(invocation), index),
-                InitializerExpressionSyntax initializer when initializer.IsKind(SyntaxKind.CollectionInitializerExpression) => Called("Add", index),
-                AssignmentExpressionSyntax assignment => Written(WrittenName(assignment.Left), index),
-                PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression) => Written(WrittenName(prefix.Operand), index),
-                PostfixUnaryExpressionSyntax postfix => Written(WrittenName(postfix.Operand), index),
-                ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword or (int)SyntaxKind.OutKeyword } argument => Written(WrittenName(argument.Expression), index),
-                RefExpressionSyntax reference => Written(WrittenName(reference.Expression), index),
-                LocalFunctionStatementSyntax { AttributeLists.Count: > 0 } => AllRoles,
-                _ => ContractRole.None,
-            };
-            if (roles == AllRoles)
-            {
-                break;
-            }
-        }
-
-        return roles;
-    }
+        InvocationExpressionSyntax invocation => Called(CalledName(invocation), index),
+        InitializerExpressionSyntax initializer when initializer.IsKind(SyntaxKind.CollectionInitializerExpression) => Called("Add", index),
+        AssignmentExpressionSyntax assignment => Written(WrittenName(assignment.Left), index),
+        PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression) => Written(WrittenName(prefix.Operand), index),
+        PostfixUnaryExpressionSyntax postfix => Written(WrittenName(postfix.Operand), index),
+        ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword or (int)SyntaxKind.OutKeyword } argument => Written(WrittenName(argument.Expression), index),
+        RefExpressionSyntax reference => Written(WrittenName(reference.Expression), index),
+        LocalFunctionStatementSyntax { AttributeLists.Count: > 0 } => AllRoles,
+        _ => ContractRole.None,
+    };
 
     /// <summary>The name an invocation calls, when its syntax says (a simple name, a member access or binding).</summary>
     public static string? CalledName(InvocationExpressionSyntax invocation) => NameOf(invocation.Expression);

@@ -47,19 +47,16 @@ internal sealed class ContractIndex
 
     private readonly Compilation _compilation;
     private readonly Lazy<(Dictionary<string, ContractRole> Roles, NameMentions? Mentions)> _byName;
-    // Per file: null when its text names nothing that matters, else its blocks' roles as they are asked for. A
-    // table per file, not one for the compilation: the four analyzers ask for each block at about the same time,
-    // and one shared table had them spinning on its locks.
-    private readonly ConcurrentDictionary<SyntaxTree, ConcurrentDictionary<SyntaxNode, ContractRole>?> _byTree = new();
-    private readonly Func<SyntaxTree, ConcurrentDictionary<SyntaxNode, ContractRole>?> _readTree;
-    private readonly Func<SyntaxNode, ContractRole> _readBlock;
+    // Per file, read once by the first analyzer that asks (the others wait for it rather than read it again:
+    // on two cores, a second reader takes the CPU from the compile).
+    private readonly ConcurrentDictionary<SyntaxTree, Lazy<TreeRoleMarks>> _byTree = new();
+    private readonly Func<SyntaxTree, Lazy<TreeRoleMarks>> _readTree;
 
     private ContractIndex(Compilation compilation)
     {
         _compilation = compilation;
         _byName = new Lazy<(Dictionary<string, ContractRole>, NameMentions?)>(Read);
-        _readBlock = block => BlockSyntaxFacts.Roles(block, this);
-        _readTree = tree => (_byName.Value.Mentions?.In(tree) ?? true) ? new ConcurrentDictionary<SyntaxNode, ContractRole>() : null;
+        _readTree = tree => new Lazy<TreeRoleMarks>(() => TreeRoleMarks.Read(tree, this));
     }
 
     /// <summary>The index of <paramref name="compilation"/>, shared by every FpuGuard analyzer.</summary>
@@ -75,17 +72,17 @@ internal sealed class ContractIndex
     /// </summary>
     public bool MayMention(SyntaxNode block) => _byName.Value.Mentions?.In(block) ?? true;
 
+    /// <summary>Whether the whole tree's text may mention a name that matters (see <see cref="MayMention(SyntaxNode)"/>).</summary>
+    public bool MayMention(SyntaxTree tree) => _byName.Value.Mentions?.In(tree) ?? true;
+
     /// <summary>
-    /// Whether the code block calls, or writes, a member named like one with <paramref name="role"/>. Each block's
+    /// Whether the code block calls, or writes, a member named like one with <paramref name="role"/>. Each file's
     /// syntax is walked once, by whichever analyzer asks first; the others read the answer.
     /// </summary>
     public bool MayInvolve(SyntaxNode codeBlock, ContractRole role) => (RolesOf(codeBlock) & role) != 0;
 
     /// <summary>The roles the code block's calls and writes may involve, by name (see <see cref="MayInvolve"/>).</summary>
-    public ContractRole RolesOf(SyntaxNode codeBlock) =>
-        // A file that names nothing that matters is read once, and none of its blocks is entered in a table: most
-        // of a build's files.
-        _byTree.GetOrAdd(codeBlock.SyntaxTree, _readTree) is { } blocks ? blocks.GetOrAdd(codeBlock, _readBlock) : ContractRole.None;
+    public ContractRole RolesOf(SyntaxNode codeBlock) => _byTree.GetOrAdd(codeBlock.SyntaxTree, _readTree).Value.Within(codeBlock);
 
     private (Dictionary<string, ContractRole>, NameMentions?) Read()
     {
