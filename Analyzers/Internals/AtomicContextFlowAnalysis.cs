@@ -446,25 +446,7 @@ internal sealed partial class AtomicContextFlowAnalysis
                 }
             }
 
-            return state.Map(counts =>
-            {
-                foreach (var kind in contract.Enters)
-                {
-                    counts[kind]++;
-                }
-
-                foreach (var kind in contract.Exits)
-                {
-                    counts[kind]--;
-                }
-
-                foreach (var kind in contract.Asserts)
-                {
-                    counts[kind] = Math.Max(counts[kind], 1);
-                }
-
-                return counts;
-            });
+            return state.Apply(contract.Enters, contract.Exits, contract.Asserts);
         }
 
         // Where the call may sleep: a sleep point of this method for the call graph, and a report when a context

@@ -1,7 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Linq;
 
 namespace FpuGuard.Analyzers.Internals;
 
@@ -9,7 +7,9 @@ namespace FpuGuard.Analyzers.Internals;
 /// The worlds that may hold at a program point: each is a tuple of (FPU register lock, preemption disabled,
 /// interrupts disabled) nesting counts, saturating at <see cref="Max"/>, together with what is known of up to
 /// <see cref="MaxAtoms"/> boolean conditions on the path there (so <c>if (flag) Lock(); ... if (flag) Unlock();</c>
-/// keeps the two branches' worlds apart). Merge is union: "may be held" means held in some world.
+/// keeps the two branches' worlds apart). Merge is union: "may be held" means held in some world. The worlds are
+/// a sorted array of distinct codes, never changed once made: most states hold one world, and a state with one
+/// world and no known condition is one of a fixed set of arrays, so the analysis of ordinary code allocates none.
 /// </summary>
 internal readonly struct ContextCounts : IEquatable<ContextCounts>
 {
@@ -18,19 +18,23 @@ internal readonly struct ContextCounts : IEquatable<ContextCounts>
     public const int MaxAtoms = 16;
     private const int Radix = Max + 1;
     private const int CountBits = 8;
+    private const long CountMask = 0xFF;
 
-    private readonly ImmutableHashSet<long>? _worlds;
+    private static readonly long[][] SingleWorlds = WorldsOfOne(Radix * Radix * Radix);
 
-    private ContextCounts(ImmutableHashSet<long> worlds) => _worlds = worlds;
+    // Sorted, distinct; null when empty.
+    private readonly long[]? _worlds;
 
-    private ImmutableHashSet<long> Worlds => _worlds ?? ImmutableHashSet<long>.Empty;
+    private ContextCounts(long[]? worlds) => _worlds = worlds is { Length: > 0 } ? worlds : null;
 
     public static ContextCounts Empty => default;
 
     public static ContextCounts Single(int lockCount, int preemptCount, int irqCount) =>
-        new(ImmutableHashSet.Create((long)Encode(lockCount, preemptCount, irqCount)));
+        new(SingleWorlds[Encode(Clamp(lockCount), Clamp(preemptCount), Clamp(irqCount))]);
 
-    public bool IsEmpty => Worlds.IsEmpty;
+    public bool IsEmpty => _worlds is null;
+
+    private long[] Worlds => _worlds ?? Array.Empty<long>();
 
     /// <summary>
     /// Merge: worlds with equal counts collapse into one that knows a condition only where they agree, so a
@@ -49,35 +53,33 @@ internal readonly struct ContextCounts : IEquatable<ContextCounts>
             return other;
         }
 
-        var merged = Worlds.Union(other.Worlds);
-        if (merged.Count == Worlds.Count)
+        var merged = MergeSorted(Worlds, other.Worlds);
+        if (merged.Length == Worlds.Length)
         {
             return this; // The other's worlds were all here already.
         }
 
-        var byCounts = new Dictionary<long, long>();
-        var collapsed = false;
+        var collapsed = new List<long>(merged.Length);
         foreach (var world in merged)
         {
-            var counts = world & 0xFF;
-            if (byCounts.TryGetValue(counts, out var existing))
+            var index = collapsed.FindIndex(w => (w & CountMask) == (world & CountMask));
+            if (index >= 0)
             {
-                byCounts[counts] = Join(existing, world);
-                collapsed = true;
+                collapsed[index] = Join(collapsed[index], world);
             }
             else
             {
-                byCounts[counts] = world;
+                collapsed.Add(world);
             }
         }
 
-        return collapsed ? new(byCounts.Values.ToImmutableHashSet()) : new(merged);
+        return collapsed.Count == merged.Length ? new(merged) : new(Canonical(collapsed.ToArray()));
     }
 
     // Two worlds with equal counts: keep a condition's value only where both know the same one.
     private static long Join(long a, long b)
     {
-        var joined = a & 0xFF;
+        var joined = a & CountMask;
         for (var atom = 0; atom < MaxAtoms; atom++)
         {
             var shift = CountBits + (2 * atom);
@@ -91,31 +93,81 @@ internal readonly struct ContextCounts : IEquatable<ContextCounts>
         return joined;
     }
 
-    /// <summary>Applies a change to the counts of every world.</summary>
-    public ContextCounts Map(Func<int[], int[]> change) => new(Worlds.Select(world =>
+    /// <summary>
+    /// Applies a call's contract to the counts of every world: each kind it enters goes up by one, each it exits
+    /// down by one, each it asserts to at least one.
+    /// </summary>
+    public ContextCounts Apply(int[] enters, int[] exits, int[] asserts)
     {
-        var next = change(Counts(world));
-        return (world & ~0xFFL) | (long)Encode(Clamp(next[0]), Clamp(next[1]), Clamp(next[2]));
-    }).ToImmutableHashSet());
+        var worlds = Worlds;
+        var next = new long[worlds.Length];
+        for (var i = 0; i < worlds.Length; i++)
+        {
+            var code = (int)(worlds[i] & CountMask);
+            int a = code % Radix, b = code / Radix % Radix, c = code / (Radix * Radix);
+            foreach (var kind in enters)
+            {
+                Change(kind, 1, ref a, ref b, ref c);
+            }
+
+            foreach (var kind in exits)
+            {
+                Change(kind, -1, ref a, ref b, ref c);
+            }
+
+            foreach (var kind in asserts)
+            {
+                Change(kind, 0, ref a, ref b, ref c);
+            }
+
+            next[i] = (worlds[i] & ~CountMask) | (long)Encode(Clamp(a), Clamp(b), Clamp(c));
+        }
+
+        return new(Canonical(next));
+    }
+
+    // By one up or down, or (by 0) to at least one. Counts saturate when the world is encoded.
+    private static void Change(int kind, int by, ref int a, ref int b, ref int c)
+    {
+        ref var count = ref kind == 0 ? ref a : ref kind == 1 ? ref b : ref c;
+        count = by == 0 ? Math.Max(count, 1) : count + by;
+    }
 
     /// <summary>Keeps the worlds where the condition can have this value, and records it there.</summary>
     public ContextCounts Assume(int atom, bool value)
     {
         var wanted = value ? 1L : 2L;
         var shift = CountBits + (2 * atom);
-        return new(Worlds.Where(w =>
+        var kept = new List<long>(Worlds.Length);
+        foreach (var world in Worlds)
+        {
+            var known = (world >> shift) & 3;
+            if (known == 0 || known == wanted)
             {
-                var known = (w >> shift) & 3;
-                return known == 0 || known == wanted;
-            })
-            .Select(w => (w & ~(3L << shift)) | (wanted << shift)).ToImmutableHashSet());
+                kept.Add((world & ~(3L << shift)) | (wanted << shift));
+            }
+        }
+
+        return new(Canonical(kept.ToArray()));
     }
 
     /// <summary>Forgets the condition's value in every world (it was assigned).</summary>
     public ContextCounts Forget(int atom)
     {
-        var shift = CountBits + (2 * atom);
-        return new(Worlds.Select(w => w & ~(3L << shift)).ToImmutableHashSet());
+        var mask = ~(3L << (CountBits + (2 * atom)));
+        var worlds = Worlds;
+        if (Array.TrueForAll(worlds, w => (w & mask) == w))
+        {
+            return this; // Nothing known of it: most assignments.
+        }
+
+        var next = new long[worlds.Length];
+        for (var i = 0; i < worlds.Length; i++)
+        {
+            next[i] = worlds[i] & mask;
+        }
+
+        return new(Canonical(next));
     }
 
     /// <summary>The largest count of the kind over all worlds (0 when none may be held).</summary>
@@ -146,7 +198,7 @@ internal readonly struct ContextCounts : IEquatable<ContextCounts>
 
     private static int CountOf(long world, int kind)
     {
-        var code = (int)(world & 0xFF);
+        var code = (int)(world & CountMask);
         return kind switch
         {
             0 => code % Radix,
@@ -155,19 +207,68 @@ internal readonly struct ContextCounts : IEquatable<ContextCounts>
         };
     }
 
-    private static int[] Counts(long world)
+    // Sorted and distinct; a single world that knows no condition is the shared array for its counts.
+    private static long[] Canonical(long[] worlds)
     {
-        var code = (int)(world & 0xFF);
-        return new[] { code % Radix, code / Radix % Radix, code / (Radix * Radix) };
+        if (worlds.Length == 1)
+        {
+            return worlds[0] < SingleWorlds.Length ? SingleWorlds[worlds[0]] : worlds;
+        }
+
+        Array.Sort(worlds);
+        var distinct = 0;
+        for (var i = 0; i < worlds.Length; i++)
+        {
+            if (i == 0 || worlds[i] != worlds[distinct - 1])
+            {
+                worlds[distinct++] = worlds[i];
+            }
+        }
+
+        if (distinct == worlds.Length)
+        {
+            return worlds;
+        }
+
+        Array.Resize(ref worlds, distinct);
+        return Canonical(worlds);
+    }
+
+    private static long[] MergeSorted(long[] left, long[] right)
+    {
+        var merged = new long[left.Length + right.Length];
+        int i = 0, j = 0, n = 0;
+        while (i < left.Length || j < right.Length)
+        {
+            var next = j == right.Length || (i < left.Length && left[i] <= right[j]) ? left[i++] : right[j++];
+            if (n == 0 || merged[n - 1] != next)
+            {
+                merged[n++] = next;
+            }
+        }
+
+        Array.Resize(ref merged, n);
+        return merged;
+    }
+
+    private static long[][] WorldsOfOne(int count)
+    {
+        var singles = new long[count][];
+        for (var code = 0; code < count; code++)
+        {
+            singles[code] = new long[] { code };
+        }
+
+        return singles;
     }
 
     private static int Encode(int a, int b, int c) => a + (Radix * b) + (Radix * Radix * c);
 
     private static int Clamp(int count) => Math.Max(0, Math.Min(Max, count));
 
-    public bool Equals(ContextCounts other) => Worlds.SetEquals(other.Worlds);
+    public bool Equals(ContextCounts other) => ReferenceEquals(_worlds, other._worlds) || Worlds.AsSpan().SequenceEqual(other.Worlds);
 
     public override bool Equals(object? obj) => obj is ContextCounts other && Equals(other);
 
-    public override int GetHashCode() => Worlds.Count;
+    public override int GetHashCode() => Worlds.Length;
 }
