@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
@@ -49,7 +50,7 @@ internal sealed class MethodContracts
     private static MethodContract Read(IMethodSymbol method)
     {
         var attributes = method.GetAttributes();
-        if (!attributes.Any(a => IsContract(a.AttributeClass?.Name)))
+        if (!AnyContract(attributes))
         {
             return MethodContract.None;
         }
@@ -70,6 +71,20 @@ internal sealed class MethodContracts
         }
 
         return new MethodContract(maySleep, doesNotSleep, enters, exits, requires, asserts);
+    }
+
+    // A loop, not LINQ: Any over an ImmutableArray boxes it, once per call analysed.
+    private static bool AnyContract(ImmutableArray<AttributeData> attributes)
+    {
+        foreach (var attribute in attributes)
+        {
+            if (IsContract(attribute.AttributeClass?.Name))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsContract(string? attributeName) => attributeName is ContractAttributes.MaySleep or ContractAttributes.DoesNotSleep
