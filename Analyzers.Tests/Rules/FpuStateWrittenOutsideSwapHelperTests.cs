@@ -77,6 +77,40 @@ public class FpuStateWrittenOutsideSwapHelperTests
     }
 
     [Fact]
+    public async Task Writes_are_read_from_syntax_as_the_compiler_binds_them()
+    {
+        // The rule reads writes from syntax: a ref argument is a write only when its parameter is ref (not ref
+        // readonly or in), found by name when the argument is named; initializers, nested tuples and
+        // parenthesized targets write too.
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Writers
+            {
+                static void Both(ref readonly int seen, ref int changed) => changed = seen;
+                static int Look(ref readonly int size) => size;
+
+                static void Run(Fpu fpu, Owner owner, int size)
+                {
+                    Both(changed: ref {|FPU0003:fpu.StateSize|}, seen: ref size);
+                    Both(changed: ref size, seen: ref fpu.StateSize);
+                    _ = Look(ref fpu.StateSize);
+                    ((({|FPU0003:fpu.StateSize|})), (size, {|FPU0003:fpu.StateMask|})) = (1, (2, XFeatureMask.X87));
+                    var copy = owner with { {|FPU0003:Mask|} = 3 };
+                    var made = new Owner { {|FPU0003:Mask|} = 4 };
+                    _ = copy.Mask + made.Mask;
+                }
+            }
+
+            record Owner
+            {
+                [FpuStateField] public int Mask { get; init; }
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
     public async Task Reads_and_writes_inside_the_helper_and_constructors_are_fine()
     {
         const string source = """

@@ -1,5 +1,9 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace FpuGuard.Analyzers.Internals;
 
@@ -7,32 +11,69 @@ namespace FpuGuard.Analyzers.Internals;
 internal static class StateFieldWrites
 {
     /// <summary>
-    /// Whether the reference is written: an assignment target (simple, compound, ??=, deconstruction or
-    /// tuple element), ++/--, a ref or out argument (Interlocked.* included), or bound to a writable ref local.
+    /// The expressions a node writes, each stripped of parentheses: an assignment's target (simple, compound,
+    /// ??=, each element of a deconstruction or tuple target), the operand of ++/--, a ref argument to a ref
+    /// parameter or an out argument (Interlocked.* included), a value bound to a writable ref local. Read from
+    /// syntax, with the semantic model only to tell a ref parameter from a ref readonly one and a ref local from
+    /// a ref readonly one: no operation tree is built.
     /// </summary>
-    public static bool IsWrite(IOperation reference)
+    public static IEnumerable<ExpressionSyntax> Targets(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken)
     {
-        var current = reference;
-        var parent = reference.Parent;
-        while (parent is ITupleOperation)
+        switch (node)
         {
-            current = parent;
-            parent = parent.Parent;
+            case AssignmentExpressionSyntax assignment:
+                return Elements(assignment.Left);
+            case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } prefix:
+                return Elements(prefix.Operand);
+            case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } postfix:
+                return Elements(postfix.Operand);
+            case ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.OutKeyword } argument:
+                return Elements(argument.Expression);
+            case ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword } argument when ParameterRefKind(argument, model, cancellationToken) == RefKind.Ref:
+                return Elements(argument.Expression);
+            case RefExpressionSyntax { Parent: EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator } } reference
+                when model.GetDeclaredSymbol(declarator, cancellationToken) is ILocalSymbol { RefKind: RefKind.Ref }:
+                return Elements(reference.Expression);
+            default:
+                return Enumerable.Empty<ExpressionSyntax>();
+        }
+    }
+
+    // A tuple target writes each of its elements; a declaration (var (a, b) = ...) writes new locals only.
+    private static IEnumerable<ExpressionSyntax> Elements(ExpressionSyntax target)
+    {
+        while (target is ParenthesizedExpressionSyntax parenthesized)
+        {
+            target = parenthesized.Expression;
         }
 
-        switch (parent)
+        switch (target)
         {
-            case IAssignmentOperation assignment:
-                return assignment.Target == current;
-            case IIncrementOrDecrementOperation increment:
-                return increment.Target == current;
-            case IArgumentOperation argument:
-                return argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out;
-            case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }:
-                return declarator.Symbol.RefKind == RefKind.Ref;
+            case TupleExpressionSyntax tuple:
+                return tuple.Arguments.SelectMany(a => Elements(a.Expression));
+            case DeclarationExpressionSyntax:
+                return Enumerable.Empty<ExpressionSyntax>();
             default:
-                return false;
+                return new[] { target };
         }
+    }
+
+    // The parameter a ref argument is passed to: by its name when it has one, else by its position.
+    private static RefKind? ParameterRefKind(ArgumentSyntax argument, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (argument.Parent is not BaseArgumentListSyntax list || list.Parent is not { } call
+            || model.GetSymbolInfo(call, cancellationToken).Symbol is not IMethodSymbol method)
+        {
+            return null;
+        }
+
+        if (argument.NameColon is { } name)
+        {
+            return method.Parameters.FirstOrDefault(p => p.Name == name.Name.Identifier.ValueText)?.RefKind;
+        }
+
+        var position = list.Arguments.IndexOf(argument);
+        return position < method.Parameters.Length ? method.Parameters[position].RefKind : null;
     }
 
     /// <summary>

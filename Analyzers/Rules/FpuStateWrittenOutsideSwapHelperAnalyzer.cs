@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
+using System.Linq;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Operations;
 
 namespace FpuGuard.Analyzers.Rules;
 
@@ -30,19 +30,25 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
             var index = ContractIndex.For(start.Compilation);
             start.RegisterCodeBlockAction(block =>
             {
-                // Syntax first: only a block that writes a member named like a state field is bound and walked.
+                // Syntax first: only a block that writes a member named like a state field is walked, and only its
+                // writes of such names are bound. No operation tree: asking for one builds the whole member's.
                 if (!index.MayInvolve(block.CodeBlock, ContractRole.StateField))
                 {
                     return;
                 }
 
-                foreach (var root in FlowRoots.Of(block.CodeBlock, block.OwningSymbol, block.SemanticModel, block.CancellationToken))
+                foreach (var node in ExecutableSyntax.Of(block.CodeBlock, block.OwningSymbol).SelectMany(n => n.DescendantNodesAndSelf()))
                 {
-                    foreach (var operation in root.DescendantsAndSelf())
+                    if ((BlockSyntaxFacts.RoleOf(node, index) & ContractRole.StateField) == 0)
                     {
-                        if (operation is IMemberReferenceOperation { Kind: OperationKind.FieldReference or OperationKind.PropertyReference } reference)
+                        continue;
+                    }
+
+                    foreach (var target in StateFieldWrites.Targets(node, block.SemanticModel, block.CancellationToken))
+                    {
+                        if (block.SemanticModel.GetSymbolInfo(target, block.CancellationToken).Symbol is { Kind: SymbolKind.Field or SymbolKind.Property } written)
                         {
-                            analysis.AnalyzeReference(reference, block.OwningSymbol, block.ReportDiagnostic);
+                            analysis.AnalyzeWrite(written, target, block.OwningSymbol, block.ReportDiagnostic);
                         }
                     }
                 }
@@ -54,12 +60,10 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
     {
         private readonly ContractMethods _contractMethods = new();
 
-        public void AnalyzeReference(IMemberReferenceOperation reference, ISymbol owner, System.Action<Diagnostic> report)
+        public void AnalyzeWrite(ISymbol written, SyntaxNode target, ISymbol owner, System.Action<Diagnostic> report)
         {
-            var member = reference.Member.OriginalDefinition;
-            if (!ContractAttributes.Has(member, ContractAttributes.FpuStateField)
-                || !StateFieldWrites.IsWrite(reference)
-                || StateFieldWrites.IsAllowedWriter(owner, member))
+            var member = written.OriginalDefinition;
+            if (!ContractAttributes.Has(member, ContractAttributes.FpuStateField) || StateFieldWrites.IsAllowedWriter(owner, member))
             {
                 return;
             }
@@ -68,7 +72,7 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
             var helper = helpers.Length == 1 ? $" '{helpers[0].ContainingType.Name}.{helpers[0].Name}'" : "";
             report(Diagnostic.Create(
                 RuleDescriptors.FpuStateWrittenOutsideSwapHelper,
-                reference.Syntax.GetLocation(),
+                target.GetLocation(),
                 $"{member.ContainingType.Name}.{member.Name}",
                 helper));
         }
