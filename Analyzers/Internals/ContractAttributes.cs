@@ -1,5 +1,8 @@
+using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
+using System.Reflection.Metadata;
 using Microsoft.CodeAnalysis;
 
 namespace FpuGuard.Analyzers.Internals;
@@ -49,30 +52,67 @@ internal static class ContractAttributes
     }
 
     /// <summary>
-    /// Whether any assembly of the compilation (its own or a referenced one) declares a type with one of these
-    /// names. Reads only the assemblies' type-name sets: cheap enough to decide, per compilation, to register nothing.
+    /// Whether any assembly of the compilation (a referenced one or its own) declares a type with one of these
+    /// names: cheap enough to decide, per compilation, to register nothing. The references' type names are read
+    /// from their metadata, and this compilation's from its declarations only when no reference has them: asking
+    /// for the compilation's assembly symbol binds every reference, work the compile does anyway on its own
+    /// thread, and the first analyzer to ask at compilation start waited for all of it.
     /// </summary>
     public static bool AnyDeclared(Compilation compilation, params string[] attributeNames)
     {
-        if (Declares(compilation.Assembly, attributeNames))
-        {
-            return true;
-        }
-
         foreach (var reference in compilation.References)
         {
-            if (compilation.GetAssemblyOrModuleSymbol(reference) is IAssemblySymbol assembly && Declares(assembly, attributeNames))
+            if (MayDeclare(reference, attributeNames))
             {
                 return true;
             }
         }
 
-        return false;
+        return attributeNames.Any(name => compilation.ContainsSymbolsWithName(name, SymbolFilter.Type));
     }
 
-    private static bool Declares(IAssemblySymbol assembly, IEnumerable<string> names)
+    // True when the reference's metadata cannot be read: the compile reports that, and the rules' own checks
+    // decide then.
+    private static bool MayDeclare(MetadataReference reference, string[] names)
     {
-        var typeNames = assembly.TypeNames;
-        return names.Any(typeNames.Contains);
+        switch (reference)
+        {
+            case CompilationReference project:
+                return names.Any(name => project.Compilation.ContainsSymbolsWithName(name, SymbolFilter.Type));
+            case PortableExecutableReference file:
+                try
+                {
+                    return file.GetMetadata() switch
+                    {
+                        AssemblyMetadata assembly => assembly.GetModules().Any(module => Declares(module.GetMetadataReader(), names)),
+                        ModuleMetadata module => Declares(module.GetMetadataReader(), names),
+                        _ => true,
+                    };
+                }
+                catch (Exception e) when (e is IOException or BadImageFormatException or InvalidOperationException or NotSupportedException)
+                {
+                    return true;
+                }
+
+            default:
+                return true;
+        }
+    }
+
+    private static bool Declares(MetadataReader reader, string[] names)
+    {
+        foreach (var handle in reader.TypeDefinitions)
+        {
+            var name = reader.GetTypeDefinition(handle).Name;
+            foreach (var wanted in names)
+            {
+                if (reader.StringComparer.Equals(name, wanted))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 }
