@@ -62,6 +62,9 @@ public class FreeOfDefaultFpuStateTests
     [InlineData("var state = fpu.State; state = kernel.Memory.Vzalloc(64); kernel.Memory.Vfree(state);")]
     [InlineData("var initial = fpu.DefaultState; initial = buffer; kernel.Memory.Vfree(initial);")]
     [InlineData("var initial = fpu.DefaultState; if (initial != fpu.DefaultState) kernel.Memory.Vfree(initial);")]
+    [InlineData("if (!(fpu.State == fpu.DefaultState)) { kernel.Memory.Vfree(fpu.State!); flag = false; }")]
+    [InlineData("if (fpu.DefaultState != (fpu.State)) kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("if (!object.Equals(fpu.State, fpu.DefaultState)) kernel.Memory.Vfree(fpu.State);")]
     public async Task Guarded_frees_are_not_reported(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + body));
@@ -85,6 +88,13 @@ public class FreeOfDefaultFpuStateTests
     [InlineData("var initial = fpu.DefaultState; var same = initial; if (flag) {|FPU0002:kernel.Memory.Vfree(same)|};")]
     [InlineData("{|FPU0002:kernel.Memory.Vfree((fpu.State!))|};")]
     [InlineData("var state = (fpu.State!); XStateBuffer? last = null; if (flag) { last = (state); } {|FPU0002:kernel.Memory.Vfree(last)|};")]
+    [InlineData("if (fpu.State != fpu.DefaultState) {|FPU0002:kernel.Memory.Vfree(other.State)|};")]
+    [InlineData("if (fpu.State != other.State) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (fpu.State == fpu.DefaultState) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (!(fpu.State != fpu.DefaultState)) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (ReferenceEquals(fpu.State, fpu.DefaultState)) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (fpu.State != fpu.DefaultState) { Kernel.SwapFpState(fpu, buffer, XFeatureMask.FpSse, 576); {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; }")]
+    [InlineData("if (fpu.State != fpu.DefaultState) { kernel.Memory.Vfree(fpu.State); {|FPU0002:kernel.Memory.Vfree(other.State)|}; }")]
     public async Task Frees_the_guard_does_not_cover_are_reported(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + body));

@@ -61,8 +61,8 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
             }
 
             // Then the same question on syntax and symbols, loosely, before the exact one on operations: most frees
-            // free what an allocation or the swap helper returned, and asking for one operation builds the tree of
-            // the whole member.
+            // free what an allocation or the swap helper returned, or a state the check right above them guards,
+            // and asking for one operation builds the tree of the whole member.
             if (!MayFreeState(context.CodeBlock, context.SemanticModel, context.CancellationToken))
             {
                 return;
@@ -108,7 +108,8 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
 
         // A superset of the operation-tree answer below, on syntax and symbols: every argument of a free (and an
         // extension's receiver) counts, and a local or parameter counts when a value assigned to its name (by a
-        // simple assignment or an initializer, anywhere in the block) may hold the default state.
+        // simple assignment or an initializer, anywhere in the block) may hold the default state. A free the
+        // kernel's guard idiom proves safe (GuardedFree) does not count: the flow analysis would agree.
         private bool MayFreeState(SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken)
         {
             ILookup<string, ExpressionSyntax>? assigned = null;
@@ -120,36 +121,47 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                     continue;
                 }
 
-                var freed = invocation.ArgumentList.Arguments.Select(a => a.Expression);
-                if (method.ReducedFrom is not null && invocation.Expression is MemberAccessExpressionSyntax member)
+                if (MayTakeState(invocation, method, codeBlock, ref assigned, model, cancellationToken)
+                    && !GuardedFree.IsProvenSafe(invocation, method, model, cancellationToken))
                 {
-                    freed = freed.Append(member.Expression);
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool MayTakeState(InvocationExpressionSyntax invocation, IMethodSymbol method, SyntaxNode codeBlock, ref ILookup<string, ExpressionSyntax>? assigned, SemanticModel model, CancellationToken cancellationToken)
+        {
+            var freed = invocation.ArgumentList.Arguments.Select(a => a.Expression);
+            if (method.ReducedFrom is not null && invocation.Expression is MemberAccessExpressionSyntax member)
+            {
+                freed = freed.Append(member.Expression);
+            }
+
+            var seen = new HashSet<string>();
+            var values = new Stack<ExpressionSyntax>(freed);
+            while (values.Count > 0)
+            {
+                var value = Strip(values.Pop());
+                if (value is not (IdentifierNameSyntax or MemberAccessExpressionSyntax))
+                {
+                    continue; // A call, a creation, a literal: what it gives is not a state member.
                 }
 
-                var seen = new HashSet<string>();
-                var values = new Stack<ExpressionSyntax>(freed);
-                while (values.Count > 0)
+                switch (model.GetSymbolInfo(value, cancellationToken))
                 {
-                    var value = Strip(values.Pop());
-                    if (value is not (IdentifierNameSyntax or MemberAccessExpressionSyntax))
-                    {
-                        continue; // A call, a creation, a literal: what it gives is not a state member.
-                    }
+                    case { Symbol: IFieldSymbol or IPropertySymbol } reference when MayHoldDefault(reference.Symbol!):
+                        return true;
+                    case { Symbol: ILocalSymbol or IParameterSymbol } variable when seen.Add(variable.Symbol!.Name):
+                        foreach (var source in (assigned ??= Assignments(codeBlock))[variable.Symbol!.Name])
+                        {
+                            values.Push(source);
+                        }
 
-                    switch (model.GetSymbolInfo(value, cancellationToken))
-                    {
-                        case { Symbol: IFieldSymbol or IPropertySymbol } reference when MayHoldDefault(reference.Symbol!):
-                            return true;
-                        case { Symbol: ILocalSymbol or IParameterSymbol } variable when seen.Add(variable.Symbol!.Name):
-                            foreach (var source in (assigned ??= Assignments(codeBlock))[variable.Symbol!.Name])
-                            {
-                                values.Push(source);
-                            }
-
-                            break;
-                        case { Symbol: null, CandidateSymbols.IsEmpty: false }:
-                            return true; // Code being typed: left to the analysis proper.
-                    }
+                        break;
+                    case { Symbol: null, CandidateSymbols.IsEmpty: false }:
+                        return true; // Code being typed: left to the analysis proper.
                 }
             }
 
