@@ -47,8 +47,7 @@ internal sealed class ContractIndex
 
     private readonly Compilation _compilation;
     private readonly Lazy<(Dictionary<string, ContractRole> Roles, NameMentions? Mentions)> _byName;
-    // Per file, read once by the first analyzer that asks (the others wait for it rather than read it again:
-    // on two cores, a second reader takes the CPU from the compile).
+    // Per file, its members listed once by the first analyzer that asks (a walk of its types, no member is entered).
     private readonly ConcurrentDictionary<SyntaxTree, Lazy<TreeRoleMarks>> _byTree = new();
     private readonly Func<SyntaxTree, Lazy<TreeRoleMarks>> _readTree;
 
@@ -72,11 +71,8 @@ internal sealed class ContractIndex
     /// </summary>
     public bool MayMention(SyntaxNode block) => _byName.Value.Mentions?.In(block) ?? true;
 
-    /// <summary>Whether the whole tree's text may mention a name that matters (see <see cref="MayMention(SyntaxNode)"/>).</summary>
-    public bool MayMention(SyntaxTree tree) => _byName.Value.Mentions?.In(tree) ?? true;
-
     /// <summary>
-    /// Whether the code block calls, or writes, a member named like one with <paramref name="role"/>. Each file's
+    /// Whether the code block calls, or writes, a member named like one with <paramref name="role"/>. Each member's
     /// syntax is walked once, by whichever analyzer asks first; the others read the answer.
     /// </summary>
     public bool MayInvolve(SyntaxNode codeBlock, ContractRole role) => (RolesOf(codeBlock) & role) != 0;

@@ -1,96 +1,139 @@
-using System;
 using System.Collections.Generic;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace FpuGuard.Analyzers.Internals;
 
 /// <summary>
-/// Where in one syntax tree a node may involve a contract role (a call, a write, an attributed local function),
-/// read in one walk of the tree and never changed after: the roles of a code block are those marked inside its
-/// span. Read-only, so the four analyzers asking about the same block at about the same time share it without
-/// a lock (a table filled block by block had them spinning on its locks).
+/// The roles the members of one syntax tree may involve, each read when an analyzer first asks about it and kept
+/// for the others: a slot per member, written once without a lock (two analyzers that ask at the same moment
+/// may both read it, and write the same answer). A table filled block by block had the analyzers spinning on its
+/// locks, and reading the whole file at once walked members the compile had not yet bound, so their syntax was
+/// built for us. A member whose text mentions no name that matters is not walked at all.
 /// </summary>
 internal sealed class TreeRoleMarks
 {
-    public static readonly TreeRoleMarks None = new(Array.Empty<int>(), Array.Empty<int>(), Array.Empty<ContractRole>());
+    private const int Unknown = -1;
 
-    // In document order: a node's start is never before its parent's.
+    private readonly ContractIndex _index;
+
+    // The members with code of their own, in document order (they do not nest).
     private readonly int[] _starts;
     private readonly int[] _ends;
-    private readonly ContractRole[] _roles;
+    private readonly int[] _roles;
 
-    private TreeRoleMarks(int[] starts, int[] ends, ContractRole[] roles)
+    private TreeRoleMarks(ContractIndex index, int[] starts, int[] ends)
     {
+        _index = index;
         _starts = starts;
         _ends = ends;
-        _roles = roles;
+        _roles = new int[starts.Length];
+        for (var i = 0; i < _roles.Length; i++)
+        {
+            _roles[i] = Unknown;
+        }
     }
 
-    /// <summary>
-    /// Reads the tree. A member whose text mentions no name that matters is not entered (most members of most
-    /// files); a file that mentions none is not parsed into nodes at all.
-    /// </summary>
+    /// <summary>Lists the tree's members, walking its namespaces and types only.</summary>
     public static TreeRoleMarks Read(SyntaxTree tree, ContractIndex index)
     {
-        if (!index.MayMention(tree))
-        {
-            return None;
-        }
-
         var starts = new List<int>();
         var ends = new List<int>();
-        var roles = new List<ContractRole>();
-        foreach (var node in tree.GetRoot().DescendantNodesAndSelf(node => !IsGate(node) || index.MayMention(node)))
+        foreach (var node in tree.GetRoot().DescendantNodes(node => !IsMember(node)))
         {
-            if (BlockSyntaxFacts.RoleOf(node, index) is var role && role != ContractRole.None)
+            if (IsMember(node))
             {
                 starts.Add(node.SpanStart);
                 ends.Add(node.Span.End);
-                roles.Add(role);
             }
         }
 
-        return starts.Count == 0 ? None : new TreeRoleMarks(starts.ToArray(), ends.ToArray(), roles.ToArray());
+        return new TreeRoleMarks(index, starts.ToArray(), ends.ToArray());
     }
 
-    /// <summary>The roles of the nodes inside <paramref name="block"/> (itself included).</summary>
+    /// <summary>
+    /// The roles of the calls and writes in <paramref name="block"/>: those of the member that holds it (a
+    /// superset for an accessor), or, for a type or file (a primary constructor, top-level statements), those of
+    /// its own code and of every member in it.
+    /// </summary>
     public ContractRole Within(SyntaxNode block)
     {
-        var span = block.Span;
-        var roles = ContractRole.None;
-        for (var i = FirstAtOrAfter(span.Start); i < _starts.Length && _starts[i] <= span.End; i++)
+        for (var node = block; node is not null; node = node.Parent)
         {
-            if (_ends[i] <= span.End)
+            if (IsMember(node))
             {
-                roles |= _roles[i];
+                return OfMember(node);
             }
+        }
+
+        var roles = ContractRole.None;
+        foreach (var node in block.DescendantNodesAndSelf(node => !IsMember(node)))
+        {
+            roles |= IsMember(node) ? OfMember(node) : BlockSyntaxFacts.RoleOf(node, _index);
         }
 
         return roles;
     }
 
-    private int FirstAtOrAfter(int position)
+    private ContractRole OfMember(SyntaxNode member)
     {
-        int low = 0, high = _starts.Length;
-        while (low < high)
+        var slot = SlotOf(member);
+        if (slot >= 0 && Volatile.Read(ref _roles[slot]) is var known && known != Unknown)
+        {
+            return (ContractRole)known;
+        }
+
+        var roles = Walk(member);
+        if (slot >= 0)
+        {
+            Volatile.Write(ref _roles[slot], (int)roles);
+        }
+
+        return roles;
+    }
+
+    private ContractRole Walk(SyntaxNode member)
+    {
+        if (!_index.MayMention(member))
+        {
+            return ContractRole.None; // most members: their text names nothing that matters.
+        }
+
+        var roles = ContractRole.None;
+        foreach (var node in member.DescendantNodesAndSelf())
+        {
+            roles |= BlockSyntaxFacts.RoleOf(node, _index);
+        }
+
+        return roles;
+    }
+
+    // -1 for a member this tree's list does not have at that span (it cannot be, but then it is read uncached).
+    private int SlotOf(SyntaxNode member)
+    {
+        int low = 0, high = _starts.Length - 1, start = member.SpanStart;
+        while (low <= high)
         {
             var middle = low + ((high - low) / 2);
-            if (_starts[middle] < position)
+            if (_starts[middle] < start)
             {
                 low = middle + 1;
             }
+            else if (_starts[middle] > start)
+            {
+                high = middle - 1;
+            }
             else
             {
-                high = middle;
+                return _ends[middle] == member.Span.End ? middle : -1;
             }
         }
 
-        return low;
+        return -1;
     }
 
-    // A member with code of its own: its text decides whether it is entered. Types and namespaces are always
-    // entered, for their members.
-    private static bool IsGate(SyntaxNode node) =>
+    // A member with code of its own: namespaces and types are walked for their members.
+    private static bool IsMember(SyntaxNode node) =>
         node is MemberDeclarationSyntax and not BaseTypeDeclarationSyntax and not BaseNamespaceDeclarationSyntax;
 }
