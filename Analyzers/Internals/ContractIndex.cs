@@ -31,8 +31,8 @@ internal enum ContractRole
 }
 
 /// <summary>
-/// Per compilation, which member names carry which contract roles: in a referenced assembly that can see the
-/// attributes (read from its symbols), or in this compilation (read from the attribute syntax on member
+/// Per compilation, which member names carry which contract roles: in a referenced assembly (read from its
+/// metadata, <see cref="ReferencedContractNames"/>), or in this compilation (read from the attribute syntax on member
 /// declarations, without binding anything). It lets an analyzer decide from syntax alone that a method cannot
 /// involve a rule (no call or write of any member with that name), and skip it before any operation callback
 /// or control-flow graph: in a build, most methods are ordinary code. A name match is only a candidate; the
@@ -42,20 +42,18 @@ internal sealed class ContractIndex
 {
     private static readonly ConditionalWeakTable<Compilation, ContractIndex> ByCompilation = new();
 
-    // A referenced assembly's symbols are shared by the compilations that reference it: read each once.
-    private static readonly ConditionalWeakTable<IAssemblySymbol, Dictionary<string, ContractRole>> ByAssembly = new();
-
     private readonly Compilation _compilation;
     private readonly Lazy<(Dictionary<string, ContractRole> Roles, NameMentions? Mentions)> _byName;
-    // Per file, its members listed once by the first analyzer that asks (a walk of its types, no member is entered).
-    private readonly ConcurrentDictionary<SyntaxTree, Lazy<TreeRoleMarks>> _byTree = new();
-    private readonly Func<SyntaxTree, Lazy<TreeRoleMarks>> _readTree;
+    // Per file, its members listed by the first analyzer that asks (a walk of its types, no member is entered).
+    // Two that ask at once may both list them, rather than one waiting for the other.
+    private readonly ConcurrentDictionary<SyntaxTree, TreeRoleMarks> _byTree = new();
+    private readonly Func<SyntaxTree, TreeRoleMarks> _readTree;
 
     private ContractIndex(Compilation compilation)
     {
         _compilation = compilation;
         _byName = new Lazy<(Dictionary<string, ContractRole>, NameMentions?)>(Read);
-        _readTree = tree => new Lazy<TreeRoleMarks>(() => TreeRoleMarks.Read(tree, this));
+        _readTree = tree => TreeRoleMarks.Read(tree, this);
     }
 
     /// <summary>The index of <paramref name="compilation"/>, shared by every FpuGuard analyzer.</summary>
@@ -78,11 +76,12 @@ internal sealed class ContractIndex
     public bool MayInvolve(SyntaxNode codeBlock, ContractRole role) => (RolesOf(codeBlock) & role) != 0;
 
     /// <summary>The roles the code block's calls and writes may involve, by name (see <see cref="MayInvolve"/>).</summary>
-    public ContractRole RolesOf(SyntaxNode codeBlock) => _byTree.GetOrAdd(codeBlock.SyntaxTree, _readTree).Value.Within(codeBlock);
+    public ContractRole RolesOf(SyntaxNode codeBlock) => _byTree.GetOrAdd(codeBlock.SyntaxTree, _readTree).Within(codeBlock);
 
     private (Dictionary<string, ContractRole>, NameMentions?) Read()
     {
-        var roles = ReadReferencedAssemblies();
+        var roles = new Dictionary<string, ContractRole>(StringComparer.Ordinal);
+        ReferencedContractNames.Add(_compilation, roles);
         var aliases = new HashSet<string>(StringComparer.Ordinal);
         foreach (var tree in _compilation.SyntaxTrees)
         {
@@ -95,71 +94,8 @@ internal sealed class ContractIndex
         return (roles, mentions);
     }
 
-    // Only an assembly that declares the attributes, or references one that does, can carry them.
-    private Dictionary<string, ContractRole> ReadReferencedAssemblies()
-    {
-        var roles = new Dictionary<string, ContractRole>(StringComparer.Ordinal);
-        var assemblies = _compilation.References
-            .Select(_compilation.GetAssemblyOrModuleSymbol)
-            .OfType<IAssemblySymbol>()
-            .ToList();
-        var declaring = new HashSet<IAssemblySymbol>(
-            assemblies.Where(a => ContractAttributes.All.Any(a.TypeNames.Contains)),
-            SymbolEqualityComparer.Default);
-        if (declaring.Count == 0)
-        {
-            return roles;
-        }
-
-        foreach (var assembly in assemblies)
-        {
-            if (declaring.Contains(assembly) || assembly.Modules.Any(m => m.ReferencedAssemblySymbols.Any(declaring.Contains)))
-            {
-                foreach (var pair in ByAssembly.GetValue(assembly, ReadAssembly))
-                {
-                    Add(roles, pair.Key, pair.Value);
-                }
-            }
-        }
-
-        return roles;
-    }
-
     internal static void Add(Dictionary<string, ContractRole> roles, string name, ContractRole role) =>
         roles[name] = (roles.TryGetValue(name, out var existing) ? existing : ContractRole.None) | role;
-
-    private static Dictionary<string, ContractRole> ReadAssembly(IAssemblySymbol assembly)
-    {
-        var roles = new Dictionary<string, ContractRole>(StringComparer.Ordinal);
-        AddMembers(assembly.GlobalNamespace, roles);
-        return roles;
-    }
-
-    private static void AddMembers(INamespaceOrTypeSymbol container, Dictionary<string, ContractRole> roles)
-    {
-        foreach (var member in container.GetMembers())
-        {
-            if (member is INamespaceOrTypeSymbol nested)
-            {
-                AddMembers(nested, roles);
-            }
-            else if (Roles(member) is var found && found != ContractRole.None)
-            {
-                Add(roles, member.Name, found);
-            }
-        }
-    }
-
-    private static ContractRole Roles(ISymbol symbol)
-    {
-        var roles = ContractRole.None;
-        foreach (var attribute in symbol.GetAttributes())
-        {
-            roles |= RoleOf(attribute.AttributeClass?.Name);
-        }
-
-        return roles;
-    }
 
     /// <summary>The role an attribute of this type name gives (with or without the Attribute suffix).</summary>
     internal static ContractRole RoleOf(string? attributeName) => attributeName switch
