@@ -54,6 +54,14 @@ public class NameMentionsTests
         }
     }
 
+    [Theory]
+    [InlineData("class C { void M() { free(x); Vfree(x); } }", false)] // no name starts with f or V
+    [InlineData("class C { void M() { x.Ärger(); } }", true)]
+    [InlineData("class C { void M() { x._hidden = 1; } }", true)]
+    [InlineData("class C { void M() { x.Ärgerlich(); _hiddenToo(); } }", false)]
+    public void Names_starting_with_any_character_are_found(string code, bool expected) =>
+        Assert.Equal(expected, new NameMentions(new[] { "Free", "Ärger", "_hidden" }).In(CSharpSyntaxTree.ParseText(code).GetRoot()));
+
     [Fact]
     public void No_names_mention_nothing() =>
         Assert.False(new NameMentions(System.Array.Empty<string>()).In(CSharpSyntaxTree.ParseText("class C { void Free() { } }").GetRoot()));

@@ -21,6 +21,11 @@ internal sealed class NameMentions
     private readonly Dictionary<int, List<string>> _byHash = new();
     private readonly int _longest;
 
+    // Which ASCII characters some name starts with (bit c of the pair), and whether one starts beyond ASCII: most
+    // identifiers in code (keywords, locals) start with a character no name does, and are skipped unhashed.
+    private ulong _startsLow, _startsHigh;
+    private bool _startsBeyondAscii;
+
     [ThreadStatic]
     private static char[]? _buffer;
 
@@ -43,6 +48,7 @@ internal sealed class NameMentions
             {
                 bucket.Add(name);
                 _longest = Math.Max(_longest, name.Length);
+                MarkStart(name[0]);
             }
         }
     }
@@ -104,12 +110,13 @@ internal sealed class NameMentions
             }
 
             var begin = i;
+            var candidate = MayStart(c);
             while (i < length && IsIdentifierPart(chars[i]))
             {
                 i++;
             }
 
-            if (i - begin <= _longest && _byHash.TryGetValue(Hash(chars, begin, i - begin), out var bucket) && Matches(bucket, chars, begin, i - begin))
+            if (candidate && i - begin <= _longest && _byHash.TryGetValue(Hash(chars, begin, i - begin), out var bucket) && Matches(bucket, chars, begin, i - begin))
             {
                 return true;
             }
@@ -135,6 +142,25 @@ internal sealed class NameMentions
 
         return end > 1 ? end : length;
     }
+
+    private void MarkStart(char c)
+    {
+        if (c >= 128)
+        {
+            _startsBeyondAscii = true;
+        }
+        else if (c < 64)
+        {
+            _startsLow |= 1UL << c;
+        }
+        else
+        {
+            _startsHigh |= 1UL << (c - 64);
+        }
+    }
+
+    private bool MayStart(char c) =>
+        c >= 128 ? _startsBeyondAscii : c < 64 ? (_startsLow & (1UL << c)) != 0 : (_startsHigh & (1UL << (c - 64))) != 0;
 
     private static bool Matches(List<string> bucket, char[] chars, int start, int length)
     {
