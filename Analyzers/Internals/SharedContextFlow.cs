@@ -54,11 +54,14 @@ internal sealed class SharedContextFlow
             return true;
         }
 
-        return (roles & ContractRole.ExplicitDispose) != 0 && codeBlock.DescendantNodes()
-            .OfType<InvocationExpressionSyntax>()
-            .Where(i => BlockSyntaxFacts.CalledName(i) == nameof(IDisposable.Dispose))
-            .Any(d => MayChangeContext(model.GetSymbolInfo(d, cancellationToken).Symbol));
+        return (roles & ContractRole.ExplicitDispose) != 0 && DisposesScope(codeBlock, model, cancellationToken);
     }
+
+    // Apart from the check above: its lambda's closure would be allocated on every call, for every block.
+    private bool DisposesScope(SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken) => codeBlock.DescendantNodes()
+        .OfType<InvocationExpressionSyntax>()
+        .Where(i => BlockSyntaxFacts.CalledName(i) == nameof(IDisposable.Dispose))
+        .Any(d => MayChangeContext(model.GetSymbolInfo(d, cancellationToken).Symbol));
 
     // An interface's Dispose may be a scope's: the analysis resolves it from the receiver, so it is kept.
     private bool MayChangeContext(ISymbol? callee) =>
@@ -92,9 +95,11 @@ internal sealed class SharedContextFlow
             localContracts |= node is LocalFunctionStatementSyntax { AttributeLists.Count: > 0 };
         }
 
-        return localContracts && codeBlock.DescendantNodes().OfType<InvocationExpressionSyntax>()
-            .Any(i => ChangesContext(model.GetSymbolInfo(i, cancellationToken).Symbol));
+        return localContracts && AnyCallChangesContext(codeBlock, model, cancellationToken);
     }
+
+    private bool AnyCallChangesContext(SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken) =>
+        codeBlock.DescendantNodes().OfType<InvocationExpressionSyntax>().Any(i => ChangesContext(model.GetSymbolInfo(i, cancellationToken).Symbol));
 
     private bool ChangesContext(ISymbol? symbol) => symbol is IMethodSymbol method && Contracts.Of(method).ChangesContext;
 

@@ -87,19 +87,20 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 
             foreach (var result in SharedContextFlow.Analyze(_flow, context.CodeBlock, owner, context.SemanticModel, context.CancellationToken))
             {
-                Report(result, owner, context.ReportDiagnostic);
+                Report(result, owner, context);
             }
         }
 
         public IEnumerable<Diagnostic> Resolve(Compilation compilation, CancellationToken cancellationToken) =>
             Graph.Resolve(method => AnalyzeDeferred(compilation, method, cancellationToken));
 
-        private void Report(AtomicContextFlowAnalysis.Result result, IMethodSymbol owner, Action<Diagnostic> report)
+        // The context, not its ReportDiagnostic: a delegate of a struct's method boxes the struct.
+        private void Report(AtomicContextFlowAnalysis.Result result, IMethodSymbol owner, CodeBlockAnalysisContext context)
         {
             Graph.Record(owner, result.Points);
             foreach (var sleep in result.Sleeps)
             {
-                report(Live(owner, sleep));
+                context.ReportDiagnostic(Live(owner, sleep));
             }
 
             foreach (var (call, callee, held) in result.SourceCallsInContext)
