@@ -297,6 +297,38 @@ public class StructuredContextFlowTests
         Assert.True(withFindings >= 12, $"only {withFindings} compared methods had findings");
     }
 
+    [Fact]
+    public void Tracking_sleeps_does_not_change_the_contexts_FPU0004_reports()
+    {
+        // FPU0004 reads the analysis FPU0001 ran (sleeps tracked, a listed API among them): its exits without
+        // entry and contexts held at return must be what an analysis of contexts alone finds, on every method.
+        var compilation = Compile();
+        var contracts = new MethodContracts();
+        var withSleeps = new AtomicContextFlowAnalysis(contracts, (method, _) => method.Name is "Sleep" or "Wait" or "Vzalloc");
+        var contextsOnly = new AtomicContextFlowAnalysis(contracts, isListed: null);
+        var withExits = 0;
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            var model = compilation.GetSemanticModel(tree);
+            foreach (var declaration in tree.GetRoot().DescendantNodes().Where(n => n is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax))
+            {
+                if (model.GetDeclaredSymbol(declaration) is not IMethodSymbol owner)
+                {
+                    continue;
+                }
+
+                static string Contexts(IEnumerable<AtomicContextFlowAnalysis.Result> results) => string.Join("\n", results.SelectMany(r =>
+                    r.ExitsWithoutEntry.Select(e => $"exit {e.Exit.Span} {e.Kind}").Concat(r.HeldAtReturn.Distinct().Select(k => $"held {k}"))).OrderBy(l => l, StringComparer.Ordinal));
+                var expected = Contexts(SharedContextFlow.Analyze(contextsOnly, declaration, owner, model, CancellationToken.None));
+                var actual = Contexts(SharedContextFlow.Analyze(withSleeps, declaration, owner, model, CancellationToken.None));
+                Assert.True(expected == actual, $"{owner.ContainingType.Name}.{owner.Name}:\ncontexts only:\n{expected}\nwith sleeps:\n{actual}");
+                withExits += expected.Length > 0 ? 1 : 0;
+            }
+        }
+
+        Assert.True(withExits >= 5, $"only {withExits} methods exit or hold a context");
+    }
+
     private static string Describe(AtomicContextFlowAnalysis.Result result)
     {
         static string Span(SyntaxNode syntax) => syntax.Span.ToString();

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
@@ -12,9 +13,7 @@ namespace FpuGuard.Analyzers.Internals;
 
 /// <summary>
 /// What FPU0001 and FPU0004 share per compilation: the test that a block may change an atomic context, and the
-/// context analysis (FPU0004 runs it for contexts only). Each rule analyses its blocks itself: the driver runs
-/// the two rules on the same block at about the same time, and one waiting for the other's result cost more
-/// than the analysis.
+/// context analysis of a block, handed from the rule that ran it to the other (<see cref="AnalyzeForBoth"/>).
 /// </summary>
 internal sealed class SharedContextFlow
 {
@@ -26,16 +25,16 @@ internal sealed class SharedContextFlow
     {
         _index = ContractIndex.For(compilation);
         Flow = new AtomicContextFlowAnalysis(Contracts, new MaySleepApis(options).IsListed);
-        ContextsOnly = new AtomicContextFlowAnalysis(Contracts, isListed: null);
     }
 
     public MethodContracts Contracts { get; } = new();
 
-    /// <summary>The analysis of contexts and sleeps (FPU0001).</summary>
+    /// <summary>The analysis of contexts and sleeps.</summary>
     public AtomicContextFlowAnalysis Flow { get; }
 
-    /// <summary>The analysis of contexts only (FPU0004).</summary>
-    public AtomicContextFlowAnalysis ContextsOnly { get; }
+    // A block's results, from the first of the two rules to analyse it until the second takes them. Never waited
+    // for: a rule that finds none analyses the block itself (the driver may run the two at the same moment).
+    private readonly ConcurrentDictionary<SyntaxNode, IReadOnlyList<AtomicContextFlowAnalysis.Result>> _handOver = new();
 
     public static SharedContextFlow For(Compilation compilation, AnalyzerConfigOptionsProvider options) =>
         ByCompilation.GetValue(compilation, c => new SharedContextFlow(c, options));
@@ -102,6 +101,23 @@ internal sealed class SharedContextFlow
         codeBlock.DescendantNodes().OfType<InvocationExpressionSyntax>().Any(i => ChangesContext(model.GetSymbolInfo(i, cancellationToken).Symbol));
 
     private bool ChangesContext(ISymbol? symbol) => symbol is IMethodSymbol method && Contracts.Of(method).ChangesContext;
+
+    /// <summary>
+    /// The analysis of a block both FPU0001 and FPU0004 analyse: run once when one rule follows the other. The
+    /// results are only read. A block only one rule analyses (FPU0001's for a method that requires a context,
+    /// or with the other rule turned off) keeps its results until the compilation goes.
+    /// </summary>
+    public IReadOnlyList<AtomicContextFlowAnalysis.Result> AnalyzeForBoth(SyntaxNode codeBlock, IMethodSymbol owner, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (_handOver.TryRemove(codeBlock, out var ready))
+        {
+            return ready;
+        }
+
+        var results = Analyze(Flow, codeBlock, owner, model, cancellationToken).ToList();
+        _handOver.TryAdd(codeBlock, results);
+        return results;
+    }
 
     /// <summary>
     /// The analysis of the code block's roots: on its syntax when its body is structured, else on its operations

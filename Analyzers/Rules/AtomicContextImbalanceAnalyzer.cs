@@ -27,7 +27,7 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            // The analysis FPU0001 runs on these methods, for contexts only.
+            // The analysis FPU0001 runs on these methods: whichever of the two rules runs second reuses the first's.
             var shared = SharedContextFlow.For(start.Compilation, start.Options.AnalyzerConfigOptionsProvider);
             start.RegisterCodeBlockAction(block =>
             {
@@ -42,7 +42,7 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
                     return; // using-scope Dispose calls only appear with an entering call before them.
                 }
 
-                foreach (var result in SharedContextFlow.Analyze(shared.ContextsOnly, block.CodeBlock, owner, block.SemanticModel, block.CancellationToken))
+                foreach (var result in shared.AnalyzeForBoth(block.CodeBlock, owner, block.SemanticModel, block.CancellationToken))
                 {
                     foreach (var (exit, kind) in result.ExitsWithoutEntry)
                     {

@@ -85,7 +85,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            foreach (var result in SharedContextFlow.Analyze(_flow, context.CodeBlock, owner, context.SemanticModel, context.CancellationToken))
+            foreach (var result in _shared.AnalyzeForBoth(context.CodeBlock, owner, context.SemanticModel, context.CancellationToken))
             {
                 Report(result, owner, context);
             }
