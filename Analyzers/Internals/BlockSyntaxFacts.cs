@@ -28,6 +28,31 @@ internal static class BlockSyntaxFacts
         _ => ContractRole.None,
     };
 
+    /// <summary>
+    /// The expression inside parentheses and <c>!</c> (null-forgiving), and inside casts when
+    /// <paramref name="casts"/>: the value the syntax stands for.
+    /// </summary>
+    public static ExpressionSyntax Strip(ExpressionSyntax value, bool casts)
+    {
+        while (true)
+        {
+            switch (value)
+            {
+                case ParenthesizedExpressionSyntax parenthesized:
+                    value = parenthesized.Expression;
+                    break;
+                case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } suppressed:
+                    value = suppressed.Operand;
+                    break;
+                case CastExpressionSyntax cast when casts:
+                    value = cast.Expression;
+                    break;
+                default:
+                    return value;
+            }
+        }
+    }
+
     /// <summary>The name an invocation calls, when its syntax says (a simple name, a member access or binding).</summary>
     public static string? CalledName(InvocationExpressionSyntax invocation) => NameOf(invocation.Expression);
 

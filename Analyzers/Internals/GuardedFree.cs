@@ -93,21 +93,6 @@ internal static class GuardedFree
         _ => false,
     };
 
-    private static ExpressionSyntax Strip(ExpressionSyntax value)
-    {
-        while (true)
-        {
-            switch (value)
-            {
-                case ParenthesizedExpressionSyntax parenthesized:
-                    value = parenthesized.Expression;
-                    break;
-                case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } suppressed:
-                    value = suppressed.Operand;
-                    break;
-                default:
-                    return value;
-            }
-        }
-    }
+    // Not through casts: the flow analysis looks through conversions, but a cast here is not the idiom.
+    private static ExpressionSyntax Strip(ExpressionSyntax value) => BlockSyntaxFacts.Strip(value, casts: false);
 }

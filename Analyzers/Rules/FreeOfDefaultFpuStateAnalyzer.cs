@@ -188,26 +188,7 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
             return assignments.ToLookup(a => a.Name, a => a.Value);
         }
 
-        private static ExpressionSyntax Strip(ExpressionSyntax value)
-        {
-            while (true)
-            {
-                switch (value)
-                {
-                    case ParenthesizedExpressionSyntax parenthesized:
-                        value = parenthesized.Expression;
-                        break;
-                    case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } suppressed:
-                        value = suppressed.Operand;
-                        break;
-                    case CastExpressionSyntax cast:
-                        value = cast.Expression;
-                        break;
-                    default:
-                        return value;
-                }
-            }
-        }
+        private static ExpressionSyntax Strip(ExpressionSyntax value) => BlockSyntaxFacts.Strip(value, casts: true);
 
         private bool MayHoldDefault(ISymbol member) => FpuStateMembers.IsDefaultMember(member) || _members.CanHoldDefault(member);
 
