@@ -58,13 +58,6 @@ internal sealed class NameMentions
     /// <summary>Whether the node's text mentions one of the names.</summary>
     public bool In(SyntaxNode node) => In(node.SyntaxTree.GetText(), node.Span);
 
-    /// <summary>Whether the whole tree's text (comments and directives included) mentions one of the names.</summary>
-    public bool In(SyntaxTree tree)
-    {
-        var text = tree.GetText();
-        return In(text, new TextSpan(0, text.Length));
-    }
-
     private bool In(SourceText text, TextSpan span)
     {
         if (IsEmpty)
