@@ -21,8 +21,29 @@ public class ContractAttributesTests
         var compilation = Compile("class C { }", Framework().Append(TestReferences.Runtime));
 
         Assert.True(ContractAttributes.AnyDeclared(compilation, ContractAttributes.FpuStateField));
-        Assert.True(ContractAttributes.AnyDeclared(compilation, "NoSuchAttribute", ContractAttributes.MaySleep));
-        Assert.False(ContractAttributes.AnyDeclared(compilation, "NoSuchAttribute"));
+        Assert.True(ContractAttributes.AnyDeclared(compilation, ContractAttributes.FreesMemory, ContractAttributes.MaySleep));
+    }
+
+    [Fact]
+    public void Only_the_contract_names_can_be_asked_for()
+    {
+        var compilation = Compile("class C { }", Framework());
+
+        var thrown = Assert.Throws<System.ArgumentException>(() => ContractAttributes.AnyDeclared(compilation, ContractAttributes.MaySleep, "NoSuchAttribute"));
+        Assert.Contains("'NoSuchAttribute'", thrown.Message);
+    }
+
+    [Fact]
+    public void What_a_shared_reference_declares_is_read_per_reference_not_per_compilation()
+    {
+        var framework = Framework().ToList();
+        var withRuntime = Compile("class C { }", framework.Append(TestReferences.Runtime));
+        var without = Compile("class D { }", framework);
+
+        Assert.True(ContractAttributes.AnyDeclared(withRuntime, ContractAttributes.DefaultFpuState));
+        Assert.False(ContractAttributes.AnyDeclared(without, ContractAttributes.DefaultFpuState));
+        Assert.True(ContractAttributes.AnyDeclared(withRuntime, ContractAttributes.DefaultFpuState));
+        Assert.False(ContractAttributes.AnyDeclared(without, ContractAttributes.All));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection.Metadata;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace FpuGuard.Analyzers.Internals;
@@ -53,16 +54,18 @@ internal static class ContractAttributes
 
     /// <summary>
     /// Whether any assembly of the compilation (a referenced one or its own) declares a type with one of these
-    /// names: cheap enough to decide, per compilation, to register nothing. The references' type names are read
-    /// from their metadata, and this compilation's from its declarations only when no reference has them: asking
-    /// for the compilation's assembly symbol binds every reference, work the compile does anyway on its own
-    /// thread, and the first analyzer to ask at compilation start waited for all of it.
+    /// names (each one of <see cref="All"/>): cheap enough to decide, per compilation, to register nothing. The
+    /// references' type names are read from their metadata, once per reference for every analyzer and compilation
+    /// that use it, and this compilation's from its declarations only when no reference has them: asking for the
+    /// compilation's assembly symbol binds every reference, work the compile does anyway on its own thread, and
+    /// the first analyzer to ask at compilation start waited for all of it.
     /// </summary>
     public static bool AnyDeclared(Compilation compilation, params string[] attributeNames)
     {
+        var wanted = MaskOf(attributeNames);
         foreach (var reference in compilation.References)
         {
-            if (MayDeclare(reference, attributeNames))
+            if ((DeclaredBy(reference) & wanted) != 0)
             {
                 return true;
             }
@@ -71,48 +74,73 @@ internal static class ContractAttributes
         return attributeNames.Any(name => compilation.ContainsSymbolsWithName(name, SymbolFilter.Type));
     }
 
-    // True when the reference's metadata cannot be read: the compile reports that, and the rules' own checks
-    // decide then.
-    private static bool MayDeclare(MetadataReference reference, string[] names)
+    // A reference's metadata is shared by the compilations that use it (an IDE's, a build's projects).
+    private static readonly ConditionalWeakTable<MetadataId, StrongBox<int>> DeclaredByMetadata = new();
+
+    private const int Unreadable = -1;
+
+    private static int MaskOf(string[] names)
+    {
+        var mask = 0;
+        foreach (var name in names)
+        {
+            var index = Array.IndexOf(All, name);
+            if (index < 0)
+            {
+                throw new ArgumentException($"'{name}' is not a contract attribute's name", nameof(names));
+            }
+
+            mask |= 1 << index;
+        }
+
+        return mask;
+    }
+
+    // Which contract names the reference declares as types, a bit each (by their index in All). Every bit when
+    // its metadata cannot be read: the compile reports that, and the rules' own checks decide then.
+    private static int DeclaredBy(MetadataReference reference)
     {
         switch (reference)
         {
             case CompilationReference project:
-                return names.Any(name => project.Compilation.ContainsSymbolsWithName(name, SymbolFilter.Type));
+                return MaskOf(All.Where(name => project.Compilation.ContainsSymbolsWithName(name, SymbolFilter.Type)).ToArray());
             case PortableExecutableReference file:
                 try
                 {
-                    return file.GetMetadata() switch
-                    {
-                        AssemblyMetadata assembly => assembly.GetModules().Any(module => Declares(module.GetMetadataReader(), names)),
-                        ModuleMetadata module => Declares(module.GetMetadataReader(), names),
-                        _ => true,
-                    };
+                    return DeclaredByMetadata.GetValue(file.GetMetadataId(), _ => new StrongBox<int>(Declared(file))).Value;
                 }
                 catch (Exception e) when (e is IOException or BadImageFormatException or InvalidOperationException or NotSupportedException)
                 {
-                    return true;
+                    return Unreadable;
                 }
 
             default:
-                return true;
+                return Unreadable;
         }
     }
 
-    private static bool Declares(MetadataReader reader, string[] names)
+    private static int Declared(PortableExecutableReference file) => file.GetMetadata() switch
     {
+        AssemblyMetadata assembly => assembly.GetModules().Aggregate(0, (mask, module) => mask | Declared(module.GetMetadataReader())),
+        ModuleMetadata module => Declared(module.GetMetadataReader()),
+        _ => Unreadable,
+    };
+
+    private static int Declared(MetadataReader reader)
+    {
+        var mask = 0;
         foreach (var handle in reader.TypeDefinitions)
         {
             var name = reader.GetTypeDefinition(handle).Name;
-            foreach (var wanted in names)
+            for (var i = 0; i < All.Length; i++)
             {
-                if (reader.StringComparer.Equals(name, wanted))
+                if (reader.StringComparer.Equals(name, All[i]))
                 {
-                    return true;
+                    mask |= 1 << i;
                 }
             }
         }
 
-        return false;
+        return mask;
     }
 }
