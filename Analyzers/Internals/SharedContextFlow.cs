@@ -34,7 +34,9 @@ internal sealed class SharedContextFlow
 
     // A block's results, from the first of the two rules to analyse it until the second takes them. Never waited
     // for: a rule that finds none analyses the block itself (the driver may run the two at the same moment).
-    private readonly ConcurrentDictionary<SyntaxNode, IReadOnlyList<AtomicContextFlowAnalysis.Result>> _handOver = new();
+    // Its writes take a lock per stripe: many stripes from the start, as the driver's threads write at once.
+    private readonly ConcurrentDictionary<SyntaxNode, IReadOnlyList<AtomicContextFlowAnalysis.Result>> _handOver =
+        new(concurrencyLevel: 32, capacity: 1024);
 
     public static SharedContextFlow For(Compilation compilation, AnalyzerConfigOptionsProvider options) =>
         ByCompilation.GetValue(compilation, c => new SharedContextFlow(c, options));
@@ -109,7 +111,8 @@ internal sealed class SharedContextFlow
     /// </summary>
     public IReadOnlyList<AtomicContextFlowAnalysis.Result> AnalyzeForBoth(SyntaxNode codeBlock, IMethodSymbol owner, SemanticModel model, CancellationToken cancellationToken)
     {
-        if (_handOver.TryRemove(codeBlock, out var ready))
+        // Looked up before it is taken: a lookup takes no lock, a removal does even when nothing is there.
+        if (_handOver.ContainsKey(codeBlock) && _handOver.TryRemove(codeBlock, out var ready))
         {
             return ready;
         }
