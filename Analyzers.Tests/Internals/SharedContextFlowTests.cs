@@ -8,7 +8,10 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace FpuGuard.Analyzers.Tests.Internals;
 
-/// <summary>Which blocks the context rules bind at all: ordinary Dispose calls must not make a block a candidate.</summary>
+/// <summary>
+/// Which blocks the context rules bind at all (ordinary Dispose calls must not make a block a candidate), and
+/// what one rule hands the other of a block.
+/// </summary>
 public class SharedContextFlowTests
 {
     [Theory]
@@ -45,5 +48,65 @@ public class SharedContextFlowTests
         var shared = SharedContextFlow.For(compilation, new TestAnalyzerConfigOptions());
 
         Assert.Equal(candidate, shared.MayChangeContext(block, compilation.GetSemanticModel(tree), CancellationToken.None));
+    }
+
+    [Fact]
+    public void A_block_is_worked_out_once_for_both_rules_and_then_handed_over()
+    {
+        var (shared, model, block, owner) = Block("void M(Kernel kernel) { kernel.PreemptDisable(); }");
+
+        var first = shared.Of(block, owner, model, mayChangeContext: true, analyseAnyway: false, CancellationToken.None);
+        var second = shared.Of(block, owner, model, mayChangeContext: true, analyseAnyway: false, CancellationToken.None);
+        var third = shared.Of(block, owner, model, mayChangeContext: true, analyseAnyway: false, CancellationToken.None);
+
+        Assert.True(first.ChangesContext);
+        Assert.Single(first.Results!.SelectMany(r => r.HeldAtReturn));
+        Assert.Same(first, second); // the second rule takes what the first left
+        Assert.NotSame(second, third); // and takes it away: a later compilation event works it out again
+        Assert.Equal(first.Results!.Count, third.Results!.Count);
+    }
+
+    [Fact]
+    public void A_block_that_changes_no_context_is_analysed_only_for_the_rule_that_needs_it()
+    {
+        var (shared, model, block, owner) = Block("void M(Kernel kernel) { var depth = kernel.PreemptDisableDepth; }");
+
+        var unneeded = shared.Of(block, owner, model, mayChangeContext: true, analyseAnyway: false, CancellationToken.None);
+        var needed = shared.Of(block, owner, model, mayChangeContext: true, analyseAnyway: true, CancellationToken.None);
+
+        Assert.False(unneeded.ChangesContext);
+        Assert.Null(unneeded.Results);
+        Assert.False(needed.ChangesContext);
+        Assert.NotNull(needed.Results);
+    }
+
+    [Fact]
+    public void A_block_the_rule_found_no_candidate_is_not_checked_again()
+    {
+        var (shared, model, block, owner) = Block("void M(Kernel kernel) { kernel.PreemptDisable(); }");
+
+        var flow = shared.Of(block, owner, model, mayChangeContext: false, analyseAnyway: true, CancellationToken.None);
+
+        Assert.False(flow.ChangesContext);
+        Assert.NotNull(flow.Results);
+    }
+
+    private static (SharedContextFlow Shared, SemanticModel Model, MethodDeclarationSyntax Block, IMethodSymbol Owner) Block(string method)
+    {
+        var source = $$"""
+            using FpuGuard.Runtime;
+
+            class C
+            {
+                {{method}}
+            }
+            """;
+        var compilation = CSharpCompilation.Create("HandOver", new[] { CSharpSyntaxTree.ParseText(source) }, TestReferences.HostFrameworkAndRuntime(),
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        var tree = compilation.SyntaxTrees[0];
+        var model = compilation.GetSemanticModel(tree);
+        var block = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Single();
+        return (SharedContextFlow.For(compilation, new TestAnalyzerConfigOptions()), model, block, model.GetDeclaredSymbol(block)!);
     }
 }

@@ -12,8 +12,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace FpuGuard.Analyzers.Internals;
 
 /// <summary>
-/// What FPU0001 and FPU0004 share per compilation: the test that a block may change an atomic context, and the
-/// context analysis of a block, handed from the rule that ran it to the other (<see cref="AnalyzeForBoth"/>).
+/// What FPU0001 and FPU0004 share per compilation: the tests that a block may change an atomic context, and what
+/// they need of a block, handed from the rule that worked it out to the other (<see cref="Of"/>).
 /// </summary>
 internal sealed class SharedContextFlow
 {
@@ -32,10 +32,10 @@ internal sealed class SharedContextFlow
     /// <summary>The analysis of contexts and sleeps.</summary>
     public AtomicContextFlowAnalysis Flow { get; }
 
-    // A block's results, from the first of the two rules to analyse it until the second takes them. Never waited
+    // What a block needs, from the first of the two rules to ask until the second takes it. Never waited
     // for: a rule that finds none analyses the block itself (the driver may run the two at the same moment).
     // Its writes take a lock per stripe: many stripes from the start, as the driver's threads write at once.
-    private readonly ConcurrentDictionary<SyntaxNode, IReadOnlyList<AtomicContextFlowAnalysis.Result>> _handOver =
+    private readonly ConcurrentDictionary<SyntaxNode, BlockFlow> _handOver =
         new(concurrencyLevel: 32, capacity: 1024);
 
     public static SharedContextFlow For(Compilation compilation, AnalyzerConfigOptionsProvider options) =>
@@ -73,7 +73,7 @@ internal sealed class SharedContextFlow
     /// like one (every call, when a local function of the block has attributes: its contract is in no index): the
     /// block's syntax and the compiler's bound nodes, no operation tree.
     /// </summary>
-    public bool ChangesContext(SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken)
+    private bool ChangesContext(SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken)
     {
         var addChangesContext = (_index.RolesOf("Add") & ContractRole.ChangesContext) != 0;
         var localContracts = false;
@@ -105,21 +105,27 @@ internal sealed class SharedContextFlow
     private bool ChangesContext(ISymbol? symbol) => symbol is IMethodSymbol method && Contracts.Of(method).ChangesContext;
 
     /// <summary>
-    /// The analysis of a block both FPU0001 and FPU0004 analyse: run once when one rule follows the other. The
-    /// results are only read. A block only one rule analyses (FPU0001's for a method that requires a context,
-    /// or with the other rule turned off) keeps its results until the compilation goes.
+    /// What FPU0001 and FPU0004 need of a block, worked out once when one rule follows the other: whether it calls
+    /// a context-changing method (<see cref="ChangesContext"/>; false unchecked when
+    /// <paramref name="mayChangeContext"/> is false), and its analysis when it does or when
+    /// <paramref name="analyseAnyway"/> (a method that requires a context holds one without calling anything).
+    /// The results are only read. A block only one rule asks about (FPU0001's for a method that requires a
+    /// context, or with the other rule turned off) keeps them until the compilation goes.
     /// </summary>
-    public IReadOnlyList<AtomicContextFlowAnalysis.Result> AnalyzeForBoth(SyntaxNode codeBlock, IMethodSymbol owner, SemanticModel model, CancellationToken cancellationToken)
+    public BlockFlow Of(SyntaxNode codeBlock, IMethodSymbol owner, SemanticModel model, bool mayChangeContext, bool analyseAnyway, CancellationToken cancellationToken)
     {
         // Looked up before it is taken: a lookup takes no lock, a removal does even when nothing is there.
-        if (_handOver.ContainsKey(codeBlock) && _handOver.TryRemove(codeBlock, out var ready))
+        if (_handOver.ContainsKey(codeBlock) && _handOver.TryRemove(codeBlock, out var handed))
         {
-            return ready;
+            return handed.Results is null && analyseAnyway
+                ? new BlockFlow(handed.ChangesContext, Analyze(Flow, codeBlock, owner, model, cancellationToken).ToList())
+                : handed;
         }
 
-        var results = Analyze(Flow, codeBlock, owner, model, cancellationToken).ToList();
-        _handOver.TryAdd(codeBlock, results);
-        return results;
+        var changes = mayChangeContext && ChangesContext(codeBlock, model, cancellationToken);
+        var flow = new BlockFlow(changes, changes || analyseAnyway ? Analyze(Flow, codeBlock, owner, model, cancellationToken).ToList() : null);
+        _handOver.TryAdd(codeBlock, flow);
+        return flow;
     }
 
     /// <summary>
@@ -134,5 +140,20 @@ internal sealed class SharedContextFlow
         }
 
         return FlowRoots.Of(codeBlock, owner, model, cancellationToken).Select(root => flow.Analyze(root, owner, cancellationToken)).ToList();
+    }
+
+    /// <summary>Whether a block calls a context-changing method, and its analysis when one was needed.</summary>
+    public sealed class BlockFlow
+    {
+        public BlockFlow(bool changesContext, IReadOnlyList<AtomicContextFlowAnalysis.Result>? results)
+        {
+            ChangesContext = changesContext;
+            Results = results;
+        }
+
+        public bool ChangesContext { get; }
+
+        /// <summary>Null when the block was not analysed: it changes no context, and the rule that asked needed none.</summary>
+        public IReadOnlyList<AtomicContextFlowAnalysis.Result>? Results { get; }
     }
 }

@@ -37,12 +37,14 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
                     return;
                 }
 
-                if (!shared.ChangesContext(block.CodeBlock, block.SemanticModel, block.CancellationToken))
+                // Using-scope Dispose calls only appear with an entering call before them.
+                var flow = shared.Of(block.CodeBlock, owner, block.SemanticModel, mayChangeContext: true, analyseAnyway: false, block.CancellationToken);
+                if (!flow.ChangesContext)
                 {
-                    return; // using-scope Dispose calls only appear with an entering call before them.
+                    return;
                 }
 
-                foreach (var result in shared.AnalyzeForBoth(block.CodeBlock, owner, block.SemanticModel, block.CancellationToken))
+                foreach (var result in flow.Results!)
                 {
                     foreach (var (exit, kind) in result.ExitsWithoutEntry)
                     {

@@ -75,17 +75,14 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
             // none. Whether it sleeps matters only if a region calls it, which the compilation's end decides,
             // analysing it then if it must. Such a block is not even bound now.
             var requires = _contracts.Of(owner).Requires.Length > 0;
-            if (!requires && !_shared.MayChangeContext(context.CodeBlock, context.SemanticModel, context.CancellationToken))
+            var mayChangeContext = _shared.MayChangeContext(context.CodeBlock, context.SemanticModel, context.CancellationToken);
+            if (!requires && !mayChangeContext)
             {
                 return;
             }
 
-            if (!requires && !_shared.ChangesContext(context.CodeBlock, context.SemanticModel, context.CancellationToken))
-            {
-                return;
-            }
-
-            foreach (var result in _shared.AnalyzeForBoth(context.CodeBlock, owner, context.SemanticModel, context.CancellationToken))
+            var flow = _shared.Of(context.CodeBlock, owner, context.SemanticModel, mayChangeContext, analyseAnyway: requires, context.CancellationToken);
+            foreach (var result in flow.Results ?? Array.Empty<AtomicContextFlowAnalysis.Result>())
             {
                 Report(result, owner, context);
             }
