@@ -1,7 +1,5 @@
-using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace FpuGuard.Analyzers.Internals;
 
@@ -18,7 +16,7 @@ internal sealed class TreeRoleMarks
 
     private readonly ContractIndex _index;
 
-    // The members with code of their own, in document order (they do not nest).
+    // The members with code of their own, in document order (they do not nest): shared by every compilation of the tree.
     private readonly int[] _starts;
     private readonly int[] _ends;
     private readonly int[] _roles;
@@ -35,21 +33,11 @@ internal sealed class TreeRoleMarks
         }
     }
 
-    /// <summary>Lists the tree's members, walking its namespaces and types only.</summary>
+    /// <summary>The tree's members, as <see cref="TreeDeclarations"/> lists them.</summary>
     public static TreeRoleMarks Read(SyntaxTree tree, ContractIndex index)
     {
-        var starts = new List<int>();
-        var ends = new List<int>();
-        foreach (var node in tree.GetRoot().DescendantNodes(node => !IsMember(node)))
-        {
-            if (IsMember(node))
-            {
-                starts.Add(node.SpanStart);
-                ends.Add(node.Span.End);
-            }
-        }
-
-        return new TreeRoleMarks(index, starts.ToArray(), ends.ToArray());
+        var declarations = TreeDeclarations.Of(tree);
+        return new TreeRoleMarks(index, declarations.MemberStarts, declarations.MemberEnds);
     }
 
     /// <summary>
@@ -133,7 +121,5 @@ internal sealed class TreeRoleMarks
         return -1;
     }
 
-    // A member with code of its own: namespaces and types are walked for their members.
-    private static bool IsMember(SyntaxNode node) =>
-        node is MemberDeclarationSyntax and not BaseTypeDeclarationSyntax and not BaseNamespaceDeclarationSyntax;
+    private static bool IsMember(SyntaxNode node) => TreeDeclarations.IsMember(node);
 }
