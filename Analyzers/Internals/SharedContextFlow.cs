@@ -118,12 +118,12 @@ internal sealed class SharedContextFlow
         if (_handOver.ContainsKey(codeBlock) && _handOver.TryRemove(codeBlock, out var handed))
         {
             return handed.Results is null && analyseAnyway
-                ? new BlockFlow(handed.ChangesContext, Analyze(Flow, codeBlock, owner, model, cancellationToken).ToList())
+                ? new BlockFlow(handed.ChangesContext, Analyze(Flow, codeBlock, owner, model, cancellationToken))
                 : handed;
         }
 
         var changes = mayChangeContext && ChangesContext(codeBlock, model, cancellationToken);
-        var flow = new BlockFlow(changes, changes || analyseAnyway ? Analyze(Flow, codeBlock, owner, model, cancellationToken).ToList() : null);
+        var flow = new BlockFlow(changes, changes || analyseAnyway ? Analyze(Flow, codeBlock, owner, model, cancellationToken) : null);
         _handOver.TryAdd(codeBlock, flow);
         return flow;
     }
@@ -132,15 +132,19 @@ internal sealed class SharedContextFlow
     /// The analysis of the code block's roots: on its syntax when its body is structured, else on its operations
     /// (a tree or a control-flow graph).
     /// </summary>
-    public static IEnumerable<AtomicContextFlowAnalysis.Result> Analyze(AtomicContextFlowAnalysis flow, SyntaxNode codeBlock, IMethodSymbol owner, SemanticModel model, CancellationToken cancellationToken)
+    public static IReadOnlyList<AtomicContextFlowAnalysis.Result> Analyze(AtomicContextFlowAnalysis flow, SyntaxNode codeBlock, IMethodSymbol owner, SemanticModel model, CancellationToken cancellationToken)
     {
         if (flow.TryAnalyzeSyntax(codeBlock, owner, model, cancellationToken) is { } result)
         {
             return new[] { result };
         }
 
-        return FlowRoots.Of(codeBlock, owner, model, cancellationToken).Select(root => flow.Analyze(root, owner, cancellationToken)).ToList();
+        return AnalyzeOperations(flow, codeBlock, owner, model, cancellationToken);
     }
+
+    // Apart from the syntax path: its lambda's closure would be allocated on entry, for every block.
+    private static IReadOnlyList<AtomicContextFlowAnalysis.Result> AnalyzeOperations(AtomicContextFlowAnalysis flow, SyntaxNode codeBlock, IMethodSymbol owner, SemanticModel model, CancellationToken cancellationToken) =>
+        FlowRoots.Of(codeBlock, owner, model, cancellationToken).Select(root => flow.Analyze(root, owner, cancellationToken)).ToList();
 
     /// <summary>Whether a block calls a context-changing method, and its analysis when one was needed.</summary>
     public sealed class BlockFlow
