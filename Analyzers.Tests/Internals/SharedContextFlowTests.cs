@@ -50,10 +50,12 @@ public class SharedContextFlowTests
         Assert.Equal(candidate, shared.MayChangeContext(block, compilation.GetSemanticModel(tree), CancellationToken.None));
     }
 
-    [Fact]
-    public void A_block_is_worked_out_once_for_both_rules_and_then_handed_over()
+    [Theory]
+    [InlineData("void M(Kernel kernel) { kernel.PreemptDisable(); }")] // a member: handed over in its slot
+    [InlineData("Kernel K = null!; int P { get { K.PreemptDisable(); return 0; } }")] // an accessor: in a table
+    public void A_block_is_worked_out_once_for_both_rules_and_then_handed_over(string member)
     {
-        var (shared, model, block, owner) = Block("void M(Kernel kernel) { kernel.PreemptDisable(); }");
+        var (shared, model, block, owner) = Block(member);
 
         var first = shared.Of(block, owner, model, mayChangeContext: true, analyseAnyway: false, CancellationToken.None);
         var second = shared.Of(block, owner, model, mayChangeContext: true, analyseAnyway: false, CancellationToken.None);
@@ -91,7 +93,7 @@ public class SharedContextFlowTests
         Assert.NotNull(flow.Results);
     }
 
-    private static (SharedContextFlow Shared, SemanticModel Model, MethodDeclarationSyntax Block, IMethodSymbol Owner) Block(string method)
+    private static (SharedContextFlow Shared, SemanticModel Model, SyntaxNode Block, IMethodSymbol Owner) Block(string method)
     {
         var source = $$"""
             using FpuGuard.Runtime;
@@ -106,7 +108,7 @@ public class SharedContextFlowTests
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         var tree = compilation.SyntaxTrees[0];
         var model = compilation.GetSemanticModel(tree);
-        var block = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Single();
-        return (SharedContextFlow.For(compilation, new TestAnalyzerConfigOptions()), model, block, model.GetDeclaredSymbol(block)!);
+        var block = tree.GetRoot().DescendantNodes().Where(n => n is MethodDeclarationSyntax or AccessorDeclarationSyntax).Single();
+        return (SharedContextFlow.For(compilation, new TestAnalyzerConfigOptions()), model, block, (IMethodSymbol)model.GetDeclaredSymbol(block)!);
     }
 }

@@ -76,7 +76,10 @@ internal sealed class ContractIndex
     public bool MayInvolve(SyntaxNode codeBlock, ContractRole role) => (RolesOf(codeBlock) & role) != 0;
 
     /// <summary>The roles the code block's calls and writes may involve, by name (see <see cref="MayInvolve"/>).</summary>
-    public ContractRole RolesOf(SyntaxNode codeBlock) => _byTree.GetOrAdd(codeBlock.SyntaxTree, _readTree).Within(codeBlock);
+    public ContractRole RolesOf(SyntaxNode codeBlock) => MarksOf(codeBlock.SyntaxTree).Within(codeBlock);
+
+    /// <summary>The tree's members with their roles, and a slot each for what one analyzer hands another.</summary>
+    public TreeRoleMarks MarksOf(SyntaxTree tree) => _byTree.GetOrAdd(tree, _readTree);
 
     private (Dictionary<string, ContractRole>, NameMentions?) Read()
     {

@@ -32,11 +32,10 @@ internal sealed class SharedContextFlow
     /// <summary>The analysis of contexts and sleeps.</summary>
     public AtomicContextFlowAnalysis Flow { get; }
 
-    // What a block needs, from the first of the two rules to ask until the second takes it. Never waited
-    // for: a rule that finds none analyses the block itself (the driver may run the two at the same moment).
-    // Its writes take a lock per stripe: many stripes from the start, as the driver's threads write at once.
-    private readonly ConcurrentDictionary<SyntaxNode, BlockFlow> _handOver =
-        new(concurrencyLevel: 32, capacity: 1024);
+    // What a block needs, from the first of the two rules to ask until the second takes it: in the member's slot
+    // of the tree's role marks, written without a lock; here for a block that is no member (an accessor). Never
+    // waited for: a rule that finds none analyses the block itself (the driver may run the two at the same moment).
+    private readonly ConcurrentDictionary<SyntaxNode, BlockFlow> _handOverOfAccessors = new();
 
     public static SharedContextFlow For(Compilation compilation, AnalyzerConfigOptionsProvider options) =>
         ByCompilation.GetValue(compilation, c => new SharedContextFlow(c, options));
@@ -114,8 +113,8 @@ internal sealed class SharedContextFlow
     /// </summary>
     public BlockFlow Of(SyntaxNode codeBlock, IMethodSymbol owner, SemanticModel model, bool mayChangeContext, bool analyseAnyway, CancellationToken cancellationToken)
     {
-        // Looked up before it is taken: a lookup takes no lock, a removal does even when nothing is there.
-        if (_handOver.ContainsKey(codeBlock) && _handOver.TryRemove(codeBlock, out var handed))
+        var marks = _index.MarksOf(codeBlock.SyntaxTree);
+        if (Take(marks, codeBlock) is { } handed)
         {
             return handed.Results is null && analyseAnyway
                 ? new BlockFlow(handed.ChangesContext, Analyze(Flow, codeBlock, owner, model, cancellationToken))
@@ -124,8 +123,23 @@ internal sealed class SharedContextFlow
 
         var changes = mayChangeContext && ChangesContext(codeBlock, model, cancellationToken);
         var flow = new BlockFlow(changes, changes || analyseAnyway ? Analyze(Flow, codeBlock, owner, model, cancellationToken) : null);
-        _handOver.TryAdd(codeBlock, flow);
+        if (!marks.TryLeave(codeBlock, flow))
+        {
+            _handOverOfAccessors.TryAdd(codeBlock, flow);
+        }
+
         return flow;
+    }
+
+    private BlockFlow? Take(TreeRoleMarks marks, SyntaxNode codeBlock)
+    {
+        if (marks.Take(codeBlock) is BlockFlow handed)
+        {
+            return handed;
+        }
+
+        // Looked up before it is taken: a lookup takes no lock, a removal does even when nothing is there.
+        return _handOverOfAccessors.ContainsKey(codeBlock) && _handOverOfAccessors.TryRemove(codeBlock, out var left) ? left : null;
     }
 
     /// <summary>
