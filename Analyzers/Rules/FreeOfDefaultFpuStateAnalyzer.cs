@@ -112,7 +112,6 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
         // kernel's guard idiom proves safe (GuardedFree) does not count: the flow analysis would agree.
         private bool MayFreeState(SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken)
         {
-            ILookup<string, ExpressionSyntax>? assigned = null;
             foreach (var invocation in codeBlock.DescendantNodes().OfType<InvocationExpressionSyntax>())
             {
                 if ((_index.RolesOf(BlockSyntaxFacts.CalledName(invocation) ?? "") & ContractRole.FreesMemory) == 0
@@ -121,7 +120,7 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                     continue;
                 }
 
-                if (MayTakeState(invocation, method, codeBlock, ref assigned, model, cancellationToken)
+                if (MayTakeState(invocation, method, codeBlock, model, cancellationToken)
                     && !GuardedFree.IsProvenSafe(invocation, method, model, cancellationToken))
                 {
                     return true;
@@ -131,7 +130,7 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
             return false;
         }
 
-        private bool MayTakeState(InvocationExpressionSyntax invocation, IMethodSymbol method, SyntaxNode codeBlock, ref ILookup<string, ExpressionSyntax>? assigned, SemanticModel model, CancellationToken cancellationToken)
+        private bool MayTakeState(InvocationExpressionSyntax invocation, IMethodSymbol method, SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken)
         {
             var freed = invocation.ArgumentList.Arguments.Select(a => a.Expression);
             if (method.ReducedFrom is not null && invocation.Expression is MemberAccessExpressionSyntax member)
@@ -154,10 +153,7 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                     case { Symbol: IFieldSymbol or IPropertySymbol } reference when MayHoldDefault(reference.Symbol!):
                         return true;
                     case { Symbol: ILocalSymbol or IParameterSymbol } variable when seen.Add(variable.Symbol!.Name):
-                        foreach (var source in (assigned ??= Assignments(codeBlock))[variable.Symbol!.Name])
-                        {
-                            values.Push(source);
-                        }
+                        PushAssignedValues(codeBlock, variable.Symbol!.Name, values);
 
                         break;
                     case { Symbol: null, CandidateSymbols.IsEmpty: false }:
@@ -168,24 +164,22 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
             return false;
         }
 
-        // The values the block assigns to each simple name: initializers and simple assignments.
-        private static ILookup<string, ExpressionSyntax> Assignments(SyntaxNode codeBlock)
+        // The values the block assigns to the simple name: initializers and simple assignments. Read per name, as a
+        // free's argument is usually one variable: a table of every name the block assigns cost more than walking.
+        private static void PushAssignedValues(SyntaxNode codeBlock, string name, Stack<ExpressionSyntax> values)
         {
-            var assignments = new List<(string Name, ExpressionSyntax Value)>();
             foreach (var node in codeBlock.DescendantNodes())
             {
                 switch (node)
                 {
-                    case VariableDeclaratorSyntax { Initializer: { } initializer } declarator:
-                        assignments.Add((declarator.Identifier.ValueText, initializer.Value));
+                    case VariableDeclaratorSyntax { Initializer: { } initializer } declarator when declarator.Identifier.ValueText == name:
+                        values.Push(initializer.Value);
                         break;
-                    case AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Left: IdentifierNameSyntax target } assignment:
-                        assignments.Add((target.Identifier.ValueText, assignment.Right));
+                    case AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Left: IdentifierNameSyntax target } assignment when target.Identifier.ValueText == name:
+                        values.Push(assignment.Right);
                         break;
                 }
             }
-
-            return assignments.ToLookup(a => a.Name, a => a.Value);
         }
 
         private static ExpressionSyntax Strip(ExpressionSyntax value) => BlockSyntaxFacts.Strip(value, casts: true);
