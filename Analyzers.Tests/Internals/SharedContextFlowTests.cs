@@ -27,27 +27,9 @@ public class SharedContextFlowTests
     [InlineData("void M(Kernel kernel) { kernel.PreemptDisable(); }", true)]
     public void Only_blocks_that_may_change_a_context_are_candidates(string method, bool candidate)
     {
-        var source = $$"""
-            using System;
-            using System.IO;
-            using System.Threading;
-            using FpuGuard.Runtime;
+        var (shared, model, block, _) = Block(method);
 
-            class C
-            {
-                {{method}}
-            }
-            """;
-        var references = TestReferences.HostFrameworkAndRuntime();
-        var compilation = CSharpCompilation.Create("Candidates", new[] { CSharpSyntaxTree.ParseText(source) }, references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
-        var tree = compilation.SyntaxTrees[0];
-        var block = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Single();
-
-        var shared = SharedContextFlow.For(compilation, new TestAnalyzerConfigOptions());
-
-        Assert.Equal(candidate, shared.MayChangeContext(block, compilation.GetSemanticModel(tree), CancellationToken.None));
+        Assert.Equal(candidate, shared.MayChangeContext(block, model, CancellationToken.None));
     }
 
     [Theory]
@@ -96,6 +78,9 @@ public class SharedContextFlowTests
     private static (SharedContextFlow Shared, SemanticModel Model, SyntaxNode Block, IMethodSymbol Owner) Block(string method)
     {
         var source = $$"""
+            using System;
+            using System.IO;
+            using System.Threading;
             using FpuGuard.Runtime;
 
             class C
@@ -103,7 +88,7 @@ public class SharedContextFlowTests
                 {{method}}
             }
             """;
-        var compilation = CSharpCompilation.Create("HandOver", new[] { CSharpSyntaxTree.ParseText(source) }, TestReferences.HostFrameworkAndRuntime(),
+        var compilation = CSharpCompilation.Create("Blocks", new[] { CSharpSyntaxTree.ParseText(source) }, TestReferences.HostFrameworkAndRuntime(),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         var tree = compilation.SyntaxTrees[0];
