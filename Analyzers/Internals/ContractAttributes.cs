@@ -126,7 +126,8 @@ internal static class ContractAttributes
         _ => Unreadable,
     };
 
-    private static int Declared(MetadataReader reader)
+    /// <summary>Which contract names the module declares as types, a bit each (by their index in <see cref="All"/>).</summary>
+    internal static int Declared(MetadataReader reader)
     {
         var mask = 0;
         foreach (var handle in reader.TypeDefinitions)

@@ -76,7 +76,7 @@ internal static class ReferencedContractNames
 
     // Only a module that declares a contract attribute, or refers to one, can apply it.
     private static bool NamesAContractType(MetadataReader reader) =>
-        reader.TypeDefinitions.Any(h => IsContractName(reader, reader.GetTypeDefinition(h).Name))
+        ContractAttributes.Declared(reader) != 0
         || reader.TypeReferences.Any(h => IsContractName(reader, reader.GetTypeReference(h).Name));
 
     private static bool IsContractName(MetadataReader reader, StringHandle name)
