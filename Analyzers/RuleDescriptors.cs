@@ -61,4 +61,18 @@ internal static class RuleDescriptors
         isEnabledByDefault: true,
         description: "The fields that describe a task's FPU state buffer change together in one swap helper. A write anywhere else lets the mask, the size and the buffer disagree: a mask grown without a bigger buffer is a buffer overrun.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.FpuStateWrittenOutsideSwapHelper));
+
+    /// <summary>
+    /// Info, on by default: the member's analysis reached a bound and gave the rule's conservative answer. Counted
+    /// by the robustness and benchmark runs; shown in the IDE as a message, so that no silent gap is left.
+    /// </summary>
+    public static readonly DiagnosticDescriptor AnalysisCutShort = new(
+        RuleIdentifiers.AnalysisCutShort,
+        title: "FpuGuard's analysis of a member was cut short",
+        messageFormat: "{0} could not analyse '{1}' to the end ({2}); {3}",
+        Category,
+        DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        description: "FpuGuard bounds every walk over user code: code nested deeper than the thread's stack allows, local functions that call each other in more ways than the budget, or a flow that does not settle. A member that reaches a bound gets the rule's conservative answer, and this message says which and why.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.AnalysisCutShort));
 }

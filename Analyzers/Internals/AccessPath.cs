@@ -23,6 +23,7 @@ internal sealed class AccessPath : IEquatable<AccessPath>
 
     public static AccessPath? Of(IOperation? operation)
     {
+        AnalysisBounds.EnsureStack();
         operation = Strip(operation);
         switch (operation)
         {

@@ -68,6 +68,7 @@ internal sealed partial class AtomicContextFlowAnalysis
 
         private ContextCounts? Execute(IOperation? statement, ContextCounts? reaching)
         {
+            AnalysisBounds.EnsureStack();
             if (statement is null || reaching is not { } state || _unsupported)
             {
                 return reaching; // Code after a return or throw is reached by no path: it is not analysed.
@@ -225,6 +226,7 @@ internal sealed partial class AtomicContextFlowAnalysis
         // Expressions that branch, in a structured body; null for any other operation.
         private ContextCounts? Branching(IOperation operation, ContextCounts state)
         {
+            AnalysisBounds.EnsureStack();
             switch (operation)
             {
                 case IAnonymousFunctionOperation:

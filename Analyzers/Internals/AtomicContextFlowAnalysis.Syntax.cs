@@ -80,6 +80,7 @@ internal sealed partial class AtomicContextFlowAnalysis
 
         private ContextCounts? Execute(StatementSyntax? statement, ContextCounts? reaching)
         {
+            AnalysisBounds.EnsureStack();
             if (statement is null || reaching is not { } state || _unsupported)
             {
                 return reaching; // Code after a return or throw is reached by no path: it is not analysed.
@@ -194,6 +195,7 @@ internal sealed partial class AtomicContextFlowAnalysis
         // The states on the true and the false side of a condition, as the graph's conditional edges carry them.
         private (ContextCounts? WhenTrue, ContextCounts? WhenFalse) Split(ExpressionSyntax condition, ContextCounts state)
         {
+            AnalysisBounds.EnsureStack();
             condition = StripParentheses(condition);
             switch (condition)
             {
@@ -237,6 +239,7 @@ internal sealed partial class AtomicContextFlowAnalysis
         // Each expression's calls in evaluation order, the branching ones splitting the state.
         private ContextCounts Visit(ExpressionSyntax expression, ContextCounts state)
         {
+            AnalysisBounds.EnsureStack();
             switch (expression)
             {
                 case ParenthesizedExpressionSyntax parenthesized:
@@ -301,6 +304,7 @@ internal sealed partial class AtomicContextFlowAnalysis
         // Any other node: its expressions, in source order (which is evaluation order for what is left).
         private ContextCounts VisitChildren(SyntaxNode node, ContextCounts state)
         {
+            AnalysisBounds.EnsureStack();
             foreach (var child in node.ChildNodes())
             {
                 state = child is ExpressionSyntax expression ? Visit(expression, state) : VisitChildren(child, state);

@@ -20,6 +20,9 @@ internal sealed partial class AtomicContextFlowAnalysis
 {
     private const int MaxRounds = 200;
 
+    /// <summary>The name of the sleep point a function stands for when its analysis was cut short.</summary>
+    internal const string NotAnalysed = "(analysis cut short)";
+
     private readonly MethodContracts _contracts;
     private readonly Func<IMethodSymbol, SyntaxTree, bool>? _isListed;
 
@@ -70,11 +73,46 @@ internal sealed partial class AtomicContextFlowAnalysis
         public List<int> HeldAtReturn { get; } = new();
 
         public bool UsesContexts { get; set; }
+
+        /// <summary>Why the analysis stopped at a bound and answered conservatively; null when it ran to the end.</summary>
+        public string? CutShort { get; set; }
+
+        /// <summary>Calls of local functions whose analysis was under way (recursion), for that analysis to resolve.</summary>
+        internal List<ReEntry> ReEntries { get; } = new();
     }
 
-    public Result Analyze(ControlFlowGraph graph, IMethodSymbol owner)
+    /// <summary>A call of a local function made inside its own analysis, with the contexts held there relative to its entry.</summary>
+    internal readonly struct ReEntry
     {
-        var (result, run) = Start(graph, owner);
+        public ReEntry(IMethodSymbol function, int[] delta)
+        {
+            Function = function;
+            Delta = delta;
+        }
+
+        public IMethodSymbol Function { get; }
+
+        public int[] Delta { get; }
+    }
+
+    /// <summary>
+    /// The local functions whose analysis is under way below one root, and how many were analysed: a call of one
+    /// on the way is recursion, resolved when its analysis ends, and past the budget a call is taken to sleep.
+    /// </summary>
+    private sealed class LocalFunctionBudget
+    {
+        public const int MaxAnalyses = 256;
+
+        public List<IMethodSymbol> OnTheWay { get; } = new();
+
+        public int Analyses { get; set; }
+    }
+
+    public Result Analyze(ControlFlowGraph graph, IMethodSymbol owner) => Analyze(graph, owner, new LocalFunctionBudget());
+
+    private Result Analyze(ControlFlowGraph graph, IMethodSymbol owner, LocalFunctionBudget budget)
+    {
+        var (result, run) = Start(graph, owner, budget);
         run.Execute();
         return result;
     }
@@ -98,7 +136,7 @@ internal sealed partial class AtomicContextFlowAnalysis
         return run.ExecuteStructured(root) ? result : null;
     }
 
-    private (Result Result, Run Run) Start(ControlFlowGraph? graph, IMethodSymbol owner)
+    private (Result Result, Run Run) Start(ControlFlowGraph? graph, IMethodSymbol owner, LocalFunctionBudget? budget = null)
     {
         var contract = _contracts.Of(owner);
         var baseline = new int[ContextCounts.Kinds];
@@ -108,7 +146,7 @@ internal sealed partial class AtomicContextFlowAnalysis
         }
 
         var result = new Result { UsesContexts = contract.Requires.Length > 0 };
-        return (result, new Run(this, graph, owner, baseline, result, contract));
+        return (result, new Run(this, graph, owner, baseline, result, contract, budget ?? new LocalFunctionBudget()));
     }
 
     private sealed partial class Run
@@ -124,10 +162,12 @@ internal sealed partial class AtomicContextFlowAnalysis
         private readonly Queue<int> _pending = new();
         private readonly HashSet<TextSpanKey> _reported = new();
         private readonly Dictionary<ISymbol, int> _atoms = new(SymbolEqualityComparer.Default);
+        private readonly LocalFunctionBudget _budget;
         private bool _reporting;
 
-        public Run(AtomicContextFlowAnalysis analysis, ControlFlowGraph? graph, IMethodSymbol owner, int[] baseline, Result result, MethodContract ownerContract)
+        public Run(AtomicContextFlowAnalysis analysis, ControlFlowGraph? graph, IMethodSymbol owner, int[] baseline, Result result, MethodContract ownerContract, LocalFunctionBudget budget)
         {
+            _budget = budget;
             _analysis = analysis;
             _graph = graph;
             _owner = owner;
@@ -146,12 +186,18 @@ internal sealed partial class AtomicContextFlowAnalysis
             _entry[0] = ContextCounts.Single(_baseline[0], _baseline[1], _baseline[2]);
             _pending.Enqueue(0);
             _queued[0] = true;
-            for (var steps = 0; _pending.Count > 0 && steps < MaxRounds * graph.Blocks.Length; steps++)
+            var steps = 0;
+            for (; _pending.Count > 0 && steps < MaxRounds * graph.Blocks.Length; steps++)
             {
                 var ordinal = _pending.Dequeue();
                 _queued[ordinal] = false;
                 var block = graph.Blocks[ordinal];
                 Propagate(block, Transfer(block, _entry[ordinal]!.Value));
+            }
+
+            if (_pending.Count > 0)
+            {
+                _result.CutShort ??= $"the flow did not settle in {steps} steps";
             }
 
             _reporting = true;
@@ -241,10 +287,11 @@ internal sealed partial class AtomicContextFlowAnalysis
 
                 if (!progressed)
                 {
-                    break;
+                    return result.IsEmpty ? state : result;
                 }
             }
 
+            _result.CutShort ??= $"a finally region did not settle in {MaxRounds} rounds";
             return result.IsEmpty ? state : result;
         }
 
@@ -357,6 +404,7 @@ internal sealed partial class AtomicContextFlowAnalysis
 
         private ContextCounts Visit(IOperation operation, ContextCounts state)
         {
+            AnalysisBounds.EnsureStack();
             if (operation is IFlowAnonymousFunctionOperation)
             {
                 return state; // Created here, not run here.
@@ -475,18 +523,37 @@ internal sealed partial class AtomicContextFlowAnalysis
             }
         }
 
-        // A local function runs at its call: its sleep points count here, shifted by what this call holds.
+        // A local function runs at its call: its sleep points count here, shifted by what this call holds. A call of
+        // one whose analysis is under way (recursion) is handed up to that analysis, which repeats the function's
+        // points at the contexts the recursive call holds.
         private void LocalFunction(SyntaxNode call, IMethodSymbol function, ContextCounts state, int[] delta)
         {
-            if (!_reporting || LocalGraph(function) is not { } graph)
+            if (!_reporting)
             {
                 return;
             }
 
-            var inner = _analysis.Analyze(graph, function);
+            if (_budget.OnTheWay.Contains(function, SymbolEqualityComparer.Default))
+            {
+                _result.ReEntries.Add(new ReEntry(function, delta));
+                return;
+            }
+
+            if (LocalGraph(function) is not { } graph)
+            {
+                return;
+            }
+
+            var inner = AnalyzeLocal(call, function, graph);
+            _result.CutShort ??= inner.CutShort;
+            foreach (var reEntry in inner.ReEntries)
+            {
+                _result.ReEntries.Add(new ReEntry(reEntry.Function, Shift(delta, reEntry.Delta)));
+            }
+
             foreach (var point in inner.Points)
             {
-                var shifted = delta.Select((d, k) => d + point.Delta[k]).ToArray();
+                var shifted = Shift(delta, point.Delta);
                 _result.Points.Add(new SleepPoint(point.Callee, point.Name, point.Location, shifted));
                 var held = Enumerable.Range(0, ContextCounts.Kinds).Select(k => state.MaxOf(k) + point.Delta[k]).ToArray();
                 if (!held.Any(h => h > 0))
@@ -503,6 +570,73 @@ internal sealed partial class AtomicContextFlowAnalysis
                     _result.SourceCallsInContext.Add((call, point.Callee!, held));
                 }
             }
+        }
+
+        // Past the budget the function is not analysed: it may sleep, at this call.
+        private Result AnalyzeLocal(SyntaxNode call, IMethodSymbol function, ControlFlowGraph graph)
+        {
+            if (++_budget.Analyses > LocalFunctionBudget.MaxAnalyses)
+            {
+                var notAnalysed = new Result { CutShort = $"more than {LocalFunctionBudget.MaxAnalyses} analyses of local functions" };
+                notAnalysed.Points.Add(new SleepPoint(null, NotAnalysed, call.GetLocation(), new int[ContextCounts.Kinds]));
+                return notAnalysed;
+            }
+
+            _budget.OnTheWay.Add(function);
+            try
+            {
+                var inner = _analysis.Analyze(graph, function, _budget);
+                ResolveRecursion(inner, function);
+                return inner;
+            }
+            finally
+            {
+                _budget.OnTheWay.RemoveAt(_budget.OnTheWay.Count - 1);
+            }
+        }
+
+        // Each recursive call runs the function again from its entry, holding what the call holds: its points recur
+        // shifted by that, and again for a call that recursion reaches, until the shifts add nothing a caller could
+        // see (a point held no more in any kind) or the counts saturate.
+        private static void ResolveRecursion(Result inner, IMethodSymbol function)
+        {
+            var calls = inner.ReEntries.Where(r => SymbolEqualityComparer.Default.Equals(r.Function, function)).ToList();
+            if (calls.Count == 0)
+            {
+                return;
+            }
+
+            inner.ReEntries.RemoveAll(r => SymbolEqualityComparer.Default.Equals(r.Function, function));
+            var added = new List<SleepPoint>(inner.Points);
+            for (var round = 0; round < ContextCounts.Max && added.Count > 0; round++)
+            {
+                var next = new List<SleepPoint>();
+                foreach (var recursive in calls)
+                {
+                    foreach (var point in added)
+                    {
+                        var shifted = Shift(recursive.Delta, point.Delta);
+                        if (Enumerable.Range(0, ContextCounts.Kinds).Any(k => shifted[k] > point.Delta[k]))
+                        {
+                            next.Add(new SleepPoint(point.Callee, point.Name, point.Location, shifted));
+                        }
+                    }
+                }
+
+                inner.Points.AddRange(next);
+                added = next;
+            }
+        }
+
+        private static int[] Shift(int[] by, int[] delta)
+        {
+            var shifted = new int[ContextCounts.Kinds];
+            for (var kind = 0; kind < shifted.Length; kind++)
+            {
+                shifted[kind] = Math.Max(-ContextCounts.Max, Math.Min(ContextCounts.Max, by[kind] + delta[kind]));
+            }
+
+            return shifted;
         }
 
         private ControlFlowGraph? LocalGraph(IMethodSymbol function)

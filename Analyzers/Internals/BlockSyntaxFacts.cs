@@ -68,23 +68,43 @@ internal static class BlockSyntaxFacts
     private static ContractRole Written(string? name, ContractIndex index) =>
         name is null ? ContractRole.None : name.Length == 0 ? ContractRole.StateField : index.RolesOf(name) & ContractRole.StateField;
 
-    private static string? NameOf(ExpressionSyntax expression) => expression switch
+    private static string? NameOf(ExpressionSyntax expression)
     {
-        SimpleNameSyntax name => name.Identifier.ValueText,
-        MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
-        MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
-        AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
-        ParenthesizedExpressionSyntax parenthesized => NameOf(parenthesized.Expression),
-        _ => null,
-    };
+        while (expression is ParenthesizedExpressionSyntax parenthesized)
+        {
+            expression = parenthesized.Expression;
+        }
+
+        return expression switch
+        {
+            SimpleNameSyntax name => name.Identifier.ValueText,
+            MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+            MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
+            AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+            _ => null,
+        };
+    }
 
     // A tuple target ((a.X, b.Y) = ...) writes every element: "" stands for "look closer".
-    private static string? WrittenName(ExpressionSyntax target) => target switch
+    private static string? WrittenName(ExpressionSyntax target)
     {
-        TupleExpressionSyntax => "",
-        DeclarationExpressionSyntax => null,
-        ConditionalAccessExpressionSyntax conditional => WrittenName(conditional.WhenNotNull),
-        ElementAccessExpressionSyntax element => WrittenName(element.Expression),
-        _ => NameOf(target),
-    };
+        while (true)
+        {
+            switch (target)
+            {
+                case TupleExpressionSyntax:
+                    return "";
+                case DeclarationExpressionSyntax:
+                    return null;
+                case ConditionalAccessExpressionSyntax conditional:
+                    target = conditional.WhenNotNull;
+                    break;
+                case ElementAccessExpressionSyntax element:
+                    target = element.Expression;
+                    break;
+                default:
+                    return NameOf(target);
+            }
+        }
+    }
 }

@@ -247,6 +247,7 @@ internal sealed class DefaultStateFlowAnalysis
 
     private FlowState Visit(ControlFlowGraph graph, IOperation operation, FlowState state, bool report)
     {
+        AnalysisBounds.EnsureStack();
         if (operation is IFlowAnonymousFunctionOperation lambda)
         {
             if (report)
@@ -416,6 +417,7 @@ internal sealed class DefaultStateFlowAnalysis
     // Facts a condition proves when it is true and when it is false.
     private (ImmutableHashSet<AccessPath> WhenTrue, ImmutableHashSet<AccessPath> WhenFalse) Facts(IOperation condition)
     {
+        AnalysisBounds.EnsureStack();
         var none = ImmutableHashSet<AccessPath>.Empty;
         switch (AccessPath.Strip(condition))
         {

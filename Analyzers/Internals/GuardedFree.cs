@@ -46,6 +46,7 @@ internal static class GuardedFree
     // Whether the condition, having this value, proves the freed value is not a default member.
     private static bool Proves(ExpressionSyntax condition, ExpressionSyntax freed, bool whenTrue, SemanticModel model, CancellationToken cancellationToken)
     {
+        AnalysisBounds.EnsureStack();
         switch (Strip(condition))
         {
             case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.LogicalNotExpression } not:
@@ -86,12 +87,15 @@ internal static class GuardedFree
     };
 
     // Names, this, and member accesses of them: reading one runs no call the flow analysis counts.
-    private static bool IsChain(ExpressionSyntax value) => value switch
+    private static bool IsChain(ExpressionSyntax value)
     {
-        IdentifierNameSyntax or ThisExpressionSyntax or BaseExpressionSyntax => true,
-        MemberAccessExpressionSyntax { RawKind: (int)SyntaxKind.SimpleMemberAccessExpression, Name: IdentifierNameSyntax } access => IsChain(access.Expression),
-        _ => false,
-    };
+        while (value is MemberAccessExpressionSyntax { RawKind: (int)SyntaxKind.SimpleMemberAccessExpression, Name: IdentifierNameSyntax } access)
+        {
+            value = access.Expression;
+        }
+
+        return value is IdentifierNameSyntax or ThisExpressionSyntax or BaseExpressionSyntax;
+    }
 
     // Not through casts: the flow analysis looks through conversions, but a cast here is not the idiom.
     private static ExpressionSyntax Strip(ExpressionSyntax value) => BlockSyntaxFacts.Strip(value, casts: false);

@@ -42,6 +42,7 @@ internal static class StateFieldWrites
     // A tuple target writes each of its elements; a declaration (var (a, b) = ...) writes new locals only.
     private static IEnumerable<ExpressionSyntax> Elements(ExpressionSyntax target)
     {
+        AnalysisBounds.EnsureStack();
         while (target is ParenthesizedExpressionSyntax parenthesized)
         {
             target = parenthesized.Expression;

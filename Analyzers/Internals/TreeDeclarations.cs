@@ -81,18 +81,35 @@ internal sealed class TreeDeclarations
 
         public Dictionary<string, ContractRole> Roles { get; } = new();
 
-        public void Walk(SyntaxList<MemberDeclarationSyntax> members)
+        // An explicit stack of where each enclosing namespace or type was left, not recursion: they nest as deep as
+        // the parser allows.
+        public void Walk(SyntaxList<MemberDeclarationSyntax> top)
         {
-            foreach (var member in members)
+            var enclosing = new Stack<SyntaxList<MemberDeclarationSyntax>.Enumerator>();
+            var members = top.GetEnumerator();
+            while (true)
             {
-                switch (member)
+                if (!members.MoveNext())
+                {
+                    if (enclosing.Count == 0)
+                    {
+                        return;
+                    }
+
+                    members = enclosing.Pop();
+                    continue;
+                }
+
+                switch (members.Current)
                 {
                     case BaseNamespaceDeclarationSyntax scope:
                         AddAliases(scope.Usings, _aliases);
-                        Walk(scope.Members);
+                        enclosing.Push(members);
+                        members = scope.Members.GetEnumerator();
                         break;
                     case TypeDeclarationSyntax type:
-                        Walk(type.Members);
+                        enclosing.Push(members);
+                        members = type.Members.GetEnumerator();
                         break;
                     case EnumDeclarationSyntax enumeration:
                         foreach (var value in enumeration.Members)
@@ -101,7 +118,7 @@ internal sealed class TreeDeclarations
                         }
 
                         break;
-                    default:
+                    case var member:
                         Add(member);
                         break;
                 }

@@ -31,14 +31,28 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
             var shared = SharedContextFlow.For(start.Compilation, start.Options.AnalyzerConfigOptionsProvider);
             start.RegisterCodeBlockAction(block =>
             {
-                // Syntax first: a block that calls no context-changing name is left before it is even bound.
-                if (block.OwningSymbol is not IMethodSymbol owner || !shared.MayChangeContext(block.CodeBlock, block.SemanticModel, block.CancellationToken))
+                if (block.OwningSymbol is not IMethodSymbol owner)
                 {
                     return;
                 }
 
-                // Using-scope Dispose calls only appear with an entering call before them.
-                var flow = shared.Of(block.CodeBlock, owner, block.SemanticModel, mayChangeContext: true, analyseAnyway: false, block.CancellationToken);
+                SharedContextFlow.BlockFlow flow;
+                try
+                {
+                    // Syntax first: a block that calls no context-changing name is left before it is even bound.
+                    if (!shared.MayChangeContext(block.CodeBlock, block.SemanticModel, block.CancellationToken))
+                    {
+                        return;
+                    }
+
+                    // Using-scope Dispose calls only appear with an entering call before them.
+                    flow = shared.Of(block.CodeBlock, owner, block.SemanticModel, mayChangeContext: true, analyseAnyway: false, block.CancellationToken);
+                }
+                catch (System.InsufficientExecutionStackException)
+                {
+                    return; // FPU0001's analyzer says so (FPU0007): an imbalance is claimed only on a finished analysis.
+                }
+
                 if (!flow.ChangesContext)
                 {
                     return;
@@ -46,6 +60,11 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
 
                 foreach (var result in flow.Results!)
                 {
+                    if (result.CutShort is not null)
+                    {
+                        continue;
+                    }
+
                     foreach (var (exit, kind) in result.ExitsWithoutEntry)
                     {
                         block.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, exit.GetLocation(),

@@ -12,7 +12,7 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
 {
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(RuleDescriptors.FpuStateWrittenOutsideSwapHelper);
+        ImmutableArray.Create(RuleDescriptors.FpuStateWrittenOutsideSwapHelper, RuleDescriptors.AnalysisCutShort);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -37,20 +37,29 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
                     return;
                 }
 
-                foreach (var node in ExecutableSyntax.Of(block.CodeBlock, block.OwningSymbol).SelectMany(n => n.DescendantNodesAndSelf()))
+                try
                 {
-                    if ((BlockSyntaxFacts.RoleOf(node, index) & ContractRole.StateField) == 0)
+                    foreach (var node in ExecutableSyntax.Of(block.CodeBlock, block.OwningSymbol).SelectMany(n => n.DescendantNodesAndSelf()))
                     {
-                        continue;
-                    }
-
-                    foreach (var target in StateFieldWrites.Targets(node, block.SemanticModel, block.CancellationToken))
-                    {
-                        if (block.SemanticModel.GetSymbolInfo(target, block.CancellationToken).Symbol is { Kind: SymbolKind.Field or SymbolKind.Property } written)
+                        if ((BlockSyntaxFacts.RoleOf(node, index) & ContractRole.StateField) == 0)
                         {
-                            analysis.AnalyzeWrite(written, target, block.OwningSymbol, block.ReportDiagnostic);
+                            continue;
+                        }
+
+                        foreach (var target in StateFieldWrites.Targets(node, block.SemanticModel, block.CancellationToken))
+                        {
+                            if (block.SemanticModel.GetSymbolInfo(target, block.CancellationToken).Symbol is { Kind: SymbolKind.Field or SymbolKind.Property } written)
+                            {
+                                analysis.AnalyzeWrite(written, target, block.OwningSymbol, block.ReportDiagnostic);
+                            }
                         }
                     }
+                }
+                catch (System.InsufficientExecutionStackException)
+                {
+                    block.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AnalysisCutShort, block.OwningSymbol.Locations.FirstOrDefault() ?? Location.None,
+                        "The state-field write analysis (FPU0003)", block.OwningSymbol.Name, AnalysisBounds.TooDeep,
+                        "writes after the point it reached are not reported"));
                 }
             });
         });

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -17,7 +18,7 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(RuleDescriptors.FreeOfDefaultFpuState);
+        ImmutableArray.Create(RuleDescriptors.FreeOfDefaultFpuState, RuleDescriptors.AnalysisCutShort);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -60,22 +61,49 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            // Then the same question on syntax and symbols, loosely, before the exact one on operations: most frees
-            // free what an allocation or the swap helper returned, or a state the check right above them guards,
-            // and asking for one operation builds the tree of the whole member.
-            if (!MayFreeState(context.CodeBlock, context.SemanticModel, context.CancellationToken))
+            try
             {
-                return;
+                // Then the same question on syntax and symbols, loosely, before the exact one on operations: most frees
+                // free what an allocation or the swap helper returned, or a state the check right above them guards,
+                // and asking for one operation builds the tree of the whole member.
+                if (!MayFreeState(context.CodeBlock, context.SemanticModel, context.CancellationToken))
+                {
+                    return;
+                }
+
+                // Reported once the analysis is complete: a cut-short one answers for the whole block instead.
+                var found = new List<Diagnostic>();
+                var roots = FlowRoots.Of(context.CodeBlock, context.OwningSymbol, context.SemanticModel, context.CancellationToken);
+                foreach (var root in roots)
+                {
+                    if (MayFreeState(root))
+                    {
+                        new DefaultStateFlowAnalysis(_members, IsFree, IsSwapHelper, found.Add).Analyze(FlowRoots.Graph(root, context.CancellationToken));
+                    }
+                }
+
+                found.ForEach(context.ReportDiagnostic);
+            }
+            catch (InsufficientExecutionStackException)
+            {
+                ReportConservatively(context);
+            }
+        }
+
+        // Every free whose argument may hold the default state by syntax and symbols (the loose question above,
+        // answered by a work list, not recursion) is reported: no guard of it could be followed.
+        private void ReportConservatively(CodeBlockAnalysisContext context)
+        {
+            foreach (var (free, method) in FreesThatMayTakeState(context.CodeBlock, context.SemanticModel, context.CancellationToken))
+            {
+                var argument = free.ArgumentList.Arguments.FirstOrDefault()?.Expression.ToString() ?? method.Name;
+                context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.FreeOfDefaultFpuState, free.GetLocation(), method.Name, argument,
+                    " (the method is nested too deeply for FpuGuard to follow its guards)"));
             }
 
-            var roots = FlowRoots.Of(context.CodeBlock, context.OwningSymbol, context.SemanticModel, context.CancellationToken);
-            foreach (var root in roots)
-            {
-                if (MayFreeState(root))
-                {
-                    new DefaultStateFlowAnalysis(_members, IsFree, IsSwapHelper, context.ReportDiagnostic).Analyze(FlowRoots.Graph(root, context.CancellationToken));
-                }
-            }
+            context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AnalysisCutShort, context.OwningSymbol.Locations.FirstOrDefault() ?? Location.None,
+                "The default-state analysis (FPU0002)", context.OwningSymbol.Name, AnalysisBounds.TooDeep,
+                "every free in it whose argument may hold a default state is reported"));
         }
 
         // Whether a free in the root takes a value that may be the default state: a state member, or a local or
@@ -112,22 +140,28 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
         // kernel's guard idiom proves safe (GuardedFree) does not count: the flow analysis would agree.
         private bool MayFreeState(SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken)
         {
-            foreach (var invocation in codeBlock.DescendantNodes().OfType<InvocationExpressionSyntax>())
+            foreach (var (invocation, method) in FreesThatMayTakeState(codeBlock, model, cancellationToken))
             {
-                if ((_index.RolesOf(BlockSyntaxFacts.CalledName(invocation) ?? "") & ContractRole.FreesMemory) == 0
-                    || model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method || !IsFree(method))
-                {
-                    continue;
-                }
-
-                if (MayTakeState(invocation, method, codeBlock, model, cancellationToken)
-                    && !GuardedFree.IsProvenSafe(invocation, method, model, cancellationToken))
+                if (!GuardedFree.IsProvenSafe(invocation, method, model, cancellationToken))
                 {
                     return true;
                 }
             }
 
             return false;
+        }
+
+        private IEnumerable<(InvocationExpressionSyntax Free, IMethodSymbol Method)> FreesThatMayTakeState(SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken)
+        {
+            foreach (var invocation in codeBlock.DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if ((_index.RolesOf(BlockSyntaxFacts.CalledName(invocation) ?? "") & ContractRole.FreesMemory) != 0
+                    && model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method && IsFree(method)
+                    && MayTakeState(invocation, method, codeBlock, model, cancellationToken))
+                {
+                    yield return (invocation, method);
+                }
+            }
         }
 
         private bool MayTakeState(InvocationExpressionSyntax invocation, IMethodSymbol method, SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken)

@@ -23,7 +23,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(RuleDescriptors.MaySleepInAtomicContext, RuleDescriptors.MaySleepInAtomicContextInferred);
+        ImmutableArray.Create(RuleDescriptors.MaySleepInAtomicContext, RuleDescriptors.MaySleepInAtomicContextInferred, RuleDescriptors.AnalysisCutShort);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -71,22 +71,47 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            // Syntax first: a block that calls no context-changing name, in a method that requires no context, holds
-            // none. Whether it sleeps matters only if a region calls it, which the compilation's end decides,
-            // analysing it then if it must. Such a block is not even bound now.
-            var requires = _contracts.Of(owner).Requires.Length > 0;
-            var mayChangeContext = _shared.MayChangeContext(context.CodeBlock, context.SemanticModel, context.CancellationToken);
-            if (!requires && !mayChangeContext)
+            SharedContextFlow.BlockFlow flow;
+            try
             {
+                // Syntax first: a block that calls no context-changing name, in a method that requires no context, holds
+                // none. Whether it sleeps matters only if a region calls it, which the compilation's end decides,
+                // analysing it then if it must. Such a block is not even bound now.
+                var requires = _contracts.Of(owner).Requires.Length > 0;
+                var mayChangeContext = _shared.MayChangeContext(context.CodeBlock, context.SemanticModel, context.CancellationToken);
+                if (!requires && !mayChangeContext)
+                {
+                    return;
+                }
+
+                flow = _shared.Of(context.CodeBlock, owner, context.SemanticModel, mayChangeContext, analyseAnyway: requires, context.CancellationToken);
+            }
+            catch (InsufficientExecutionStackException)
+            {
+                Graph.Record(owner, new[] { MaySleepUnknown(owner) });
+                context.ReportDiagnostic(CutShort(owner, AnalysisBounds.TooDeep));
                 return;
             }
 
-            var flow = _shared.Of(context.CodeBlock, owner, context.SemanticModel, mayChangeContext, analyseAnyway: requires, context.CancellationToken);
             foreach (var result in flow.Results ?? Array.Empty<AtomicContextFlowAnalysis.Result>())
             {
                 Report(result, owner, context);
+                if (result.CutShort is { } reason)
+                {
+                    Graph.Record(owner, new[] { MaySleepUnknown(owner) });
+                    context.ReportDiagnostic(CutShort(owner, reason));
+                }
             }
         }
+
+        // What a member is taken to do when its analysis was cut short: it may sleep, with no context of its own.
+        private static SleepPoint MaySleepUnknown(IMethodSymbol method) =>
+            new(null, AtomicContextFlowAnalysis.NotAnalysed, method.Locations.FirstOrDefault() ?? Location.None, new int[ContextCounts.Kinds]);
+
+        private static Diagnostic CutShort(IMethodSymbol owner, string reason) => Diagnostic.Create(
+            RuleDescriptors.AnalysisCutShort, owner.Locations.FirstOrDefault() ?? Location.None,
+            "The atomic-context analysis (FPU0001, FPU0004)", owner.Name, reason,
+            "it is taken to sleep, a region that calls it is reported, and no imbalance is reported in it");
 
         public IEnumerable<Diagnostic> Resolve(Compilation compilation, CancellationToken cancellationToken) =>
             Graph.Resolve(method => AnalyzeDeferred(compilation, method, cancellationToken));
@@ -118,9 +143,16 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 #pragma warning disable RS1030 // Only for the few methods a region reaches; the driver's shared model is returned when it has one.
                 var model = compilation.GetSemanticModel(syntax.SyntaxTree);
 #pragma warning restore RS1030
-                foreach (var result in SharedContextFlow.Analyze(_flow, syntax, method, model, cancellationToken))
+                try
                 {
-                    Graph.Record(method, result.Points);
+                    foreach (var result in SharedContextFlow.Analyze(_flow, syntax, method, model, cancellationToken))
+                    {
+                        Graph.Record(method, result.CutShort is null ? result.Points : result.Points.Append(MaySleepUnknown(method)));
+                    }
+                }
+                catch (InsufficientExecutionStackException)
+                {
+                    Graph.Record(method, new[] { MaySleepUnknown(method) });
                 }
             }
         }
