@@ -114,4 +114,48 @@ public sealed class PackageConsumptionTests
             .Where(r => r.GetProperty("id").GetString()!.StartsWith("FPU", StringComparison.Ordinal)).ToArray();
         Assert.All(rules, r => Assert.EndsWith($"docs/rules/{r.GetProperty("id").GetString()}.md", r.GetProperty("helpUri").GetString()));
     }
+
+    // Recursive local functions and code deeper than a walk can follow on the compiler server's 1 MiB stacks: the
+    // build completes, with the warnings the regions call for and no analyzer exception (AD0001) or crash.
+    [Fact]
+    public void Recursive_and_deep_code_builds_with_the_packaged_analyzers()
+    {
+        var directory = _feed.NewConsumer("Recursive");
+        var sum = string.Concat(Enumerable.Repeat(" + k.FpregsLockDepth", 10000));
+        File.WriteAllText(Path.Combine(directory, "Recursion.cs"), $$"""
+            using System;
+            using FpuGuard.Runtime;
+
+            public static class Recursion
+            {
+                public static void SelfRecursive(Kernel k) { void F() => F(); F(); k.FpregsLock(); k.FpregsUnlock(); }
+
+                public static void MutuallyRecursive(Kernel k) { void A() => B(); void B() => A(); k.FpregsLock(); k.FpregsUnlock(); A(); }
+
+                public static void RecursiveSleeper(Kernel k)
+                {
+                    void F(int n) { if (n > 0) F(n - 1); else k.Memory.Vzalloc(64); }
+                    k.FpregsLock();
+                    F(3);
+                    k.FpregsUnlock();
+                }
+
+                public static void ThroughALambda(Kernel k)
+                {
+                    void F(int n) { Action g = () => F(n - 1); if (n > 0) g(); }
+                    k.FpregsLock();
+                    F(2);
+                    k.FpregsUnlock();
+                }
+
+                public static int Deep(Kernel k) => 1{{sum}};
+            }
+            """);
+        var (exit, output) = PackedFeed.Build(directory);
+        Assert.True(exit == 0, output);
+        Assert.DoesNotContain("AD0001", output);
+        Assert.DoesNotContain("Stack overflow", output);
+        Assert.Contains(Warnings(output, "FPU0001"), w => w.Contains("Recursion.cs(14,"));
+        Assert.DoesNotContain(Warnings(output, "FPU0001"), w => w.Contains("Recursion.cs(6,") || w.Contains("Recursion.cs(8,") || w.Contains("Recursion.cs(22,"));
+    }
 }

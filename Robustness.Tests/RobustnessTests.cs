@@ -28,6 +28,8 @@ public class RobustnessTests(ITestOutputHelper output)
         output.WriteLine(report.Table());
         Assert.Empty(report.Failures);
         Assert.True(report.FixesChecked > 100, "too few fixes exercised");
+        Assert.True(report.WithLocalFunctions > 50, report.Table());
+        Assert.Equal(0, report.CutShort);
         foreach (var rule in OracleReport.Rules)
         {
             // Recall 1.0: nothing the oracle finds on any path is missed.

@@ -9,7 +9,9 @@ namespace FpuGuard.Robustness;
 /// sleeping call executes with a context held (FPU0001, at the entry's call; vfree may sleep), where a free
 /// sees the default state (FPU0002: the entry's state may be the default), and where a state field is
 /// written (FPU0003). Whether the entry's state is the default is not known, so both are possible: an
-/// unguarded free may see it, a guarded one may run.
+/// unguarded free may see it, a guarded one may run. A call of a local function is a violation at the entry's
+/// call when some run of it, to any depth of its recursion, sleeps with a context held: decided exactly over the
+/// pairs (function, whether a context is held), which bound the call depth.
 /// </summary>
 public static class Oracle
 {
@@ -75,6 +77,9 @@ public static class Oracle
                 case CallHelper c:
                     Violation(Held && HelperSleeps(c.Index, new HashSet<int>()), "FPU0001", line);
                     return false;
+                case CallLocal c:
+                    Violation(LocalSleepsHeld(c.Index, Held, new HashSet<(int, bool)>()), "FPU0001", line);
+                    return false;
                 case If i: return Execute(Condition(i.Condition) ? i.Then : i.Else);
                 case ReturnIf r: return Condition(r.Condition);
                 case TryFinally t:
@@ -119,6 +124,37 @@ public static class Oracle
             }
 
             return false;
+        }
+
+        // Whether a call of the local function, made with or without a context held, reaches a sleep with one held.
+        // Its regions are balanced, so only whether one is held matters: a (function, held) pair on the way again
+        // adds nothing, and the recursion ends.
+        private bool LocalSleepsHeld(int index, bool held, HashSet<(int, bool)> visiting) =>
+            visiting.Add((index, held)) && LocalReaches(_program.Locals[index], held, visiting) == LocalOutcome.SleptHeld;
+
+        private enum LocalOutcome { Continued, Returned, SleptHeld }
+
+        private LocalOutcome LocalReaches(IReadOnlyList<Statement> statements, bool held, HashSet<(int, bool)> visiting)
+        {
+            foreach (var statement in statements)
+            {
+                var outcome = statement switch
+                {
+                    Sleep when held => LocalOutcome.SleptHeld,
+                    CallLocal c when LocalSleepsHeld(c.Index, held, visiting) => LocalOutcome.SleptHeld,
+                    UsingLock u => LocalReaches(u.Body, true, visiting),
+                    If i => LocalReaches(Condition(i.Condition) ? i.Then : i.Else, held, visiting),
+                    Loop l => LocalReaches(l.Body, held, visiting),
+                    ReturnIf r when Condition(r.Condition) => LocalOutcome.Returned,
+                    _ => LocalOutcome.Continued,
+                };
+                if (outcome != LocalOutcome.Continued)
+                {
+                    return outcome;
+                }
+            }
+
+            return LocalOutcome.Continued;
         }
 
         private void Violation(bool happens, string rule, int line)

@@ -21,6 +21,12 @@ public sealed class OracleReport
 
     public int FixesChecked { get; set; }
 
+    /// <summary>Programs in which some analysis was cut short at a bound (FPU0007).</summary>
+    public int CutShort { get; set; }
+
+    /// <summary>Programs with local functions (recursive and mutually recursive ones among them).</summary>
+    public int WithLocalFunctions { get; set; }
+
     public Dictionary<(string Rule, bool LoopFree), (int TruePositives, int FalsePositives, int FalseNegatives)> Counts { get; } = new();
 
     public List<string> Failures { get; } = new();
@@ -45,7 +51,7 @@ public sealed class OracleReport
     public string Table()
     {
         var builder = new StringBuilder();
-        builder.AppendLine($"{Programs} programs ({LoopFree} loop-free), {FixesChecked} fixes checked, {Failures.Count} failures");
+        builder.AppendLine($"{Programs} programs ({LoopFree} loop-free, {WithLocalFunctions} with local functions), {FixesChecked} fixes checked, {Failures.Count} failures, {CutShort} cut short (FPU0007)");
         builder.AppendLine("| rule | programs | TP | FP | FN | precision | recall |");
         builder.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var rule in Rules)
@@ -87,6 +93,8 @@ public static class OracleComparison
             var loopFree = !program.HasLoops;
             report.Programs++;
             report.LoopFree += loopFree ? 1 : 0;
+            report.WithLocalFunctions += program.Locals.Count > 0 ? 1 : 0;
+            report.CutShort += diagnostics.Any(d => d.Id == "FPU0007") ? 1 : 0;
             foreach (var rule in OracleReport.Rules)
             {
                 var f = found.Where(x => x.Item1 == rule).ToHashSet();

@@ -13,6 +13,7 @@ public sealed record Exit(int Kind) : Statement;
 public sealed record UsingLock(IReadOnlyList<Statement> Body) : Statement;
 public sealed record Sleep : Statement;
 public sealed record CallHelper(int Index) : Statement;
+public sealed record CallLocal(int Index) : Statement;
 public sealed record If(int Condition, IReadOnlyList<Statement> Then, IReadOnlyList<Statement> Else) : Statement;
 public sealed record ReturnIf(int Condition) : Statement;
 public sealed record TryFinally(IReadOnlyList<Statement> Try, IReadOnlyList<Statement> Finally) : Statement;
@@ -32,16 +33,20 @@ public sealed class RandomProgram
     private static readonly string[] EnterCalls = { "k.FpregsLock();", "k.PreemptDisable();", "k.LocalIrqDisable();" };
     private static readonly string[] ExitCalls = { "k.FpregsUnlock();", "k.PreemptEnable();", "k.LocalIrqEnable();" };
 
-    public RandomProgram(IReadOnlyList<Statement> entry, IReadOnlyList<IReadOnlyList<Statement>> helpers)
+    public RandomProgram(IReadOnlyList<Statement> entry, IReadOnlyList<IReadOnlyList<Statement>> helpers, IReadOnlyList<IReadOnlyList<Statement>>? locals = null)
     {
         Entry = entry;
         Helpers = helpers;
-        HasLoops = All(entry).Concat(helpers.SelectMany(All)).Any(s => s is Loop);
+        Locals = locals ?? Array.Empty<IReadOnlyList<Statement>>();
+        HasLoops = All(entry).Concat(helpers.SelectMany(All)).Concat(Locals.SelectMany(All)).Any(s => s is Loop);
     }
 
     public IReadOnlyList<Statement> Entry { get; }
 
     public IReadOnlyList<IReadOnlyList<Statement>> Helpers { get; }
+
+    /// <summary>Local functions of the entry (L0, L1, ...): they call themselves and each other, in and out of using-lock regions.</summary>
+    public IReadOnlyList<IReadOnlyList<Statement>> Locals { get; }
 
     public bool HasLoops { get; }
 
@@ -57,7 +62,24 @@ public sealed class RandomProgram
             helpers.Add(Block(random, depth: 0, helperIndex: i, helperCount, allowLoops, inHelper: true));
         }
 
-        return new RandomProgram(Block(random, depth: 0, helperIndex: -1, helperCount, allowLoops, inHelper: false), helpers);
+        var entry = Block(random, depth: 0, helperIndex: -1, helperCount, allowLoops, inHelper: false);
+        var locals = new List<IReadOnlyList<Statement>>();
+        if (random.Next(3) == 0)
+        {
+            var localCount = random.Next(1, 4);
+            for (var i = 0; i < localCount; i++)
+            {
+                locals.Add(LocalBlock(random, depth: 0, localCount, allowLoops));
+            }
+
+            // The entry calls them here and there, in and out of its regions.
+            for (var calls = random.Next(1, 3); calls > 0; calls--)
+            {
+                InsertCall(random, entry, new CallLocal(random.Next(localCount)));
+            }
+        }
+
+        return new RandomProgram(entry, helpers, locals);
     }
 
     private static List<Statement> Block(Random random, int depth, int helperIndex, int helperCount, bool allowLoops, bool inHelper)
@@ -70,6 +92,47 @@ public sealed class RandomProgram
         }
 
         return statements;
+    }
+
+    // A local function's body: sleeps, calls of any local function (itself included: recursion, mutual recursion),
+    // using-lock regions, branches and early returns; balanced, so that a call leaves the caller's contexts as they were.
+    private static List<Statement> LocalBlock(Random random, int depth, int localCount, bool allowLoops)
+    {
+        var statements = new List<Statement>();
+        for (var i = random.Next(1, 4); i > 0; i--)
+        {
+            statements.Add(random.Next(depth < 2 ? 8 : 5) switch
+            {
+                0 => new Sleep(),
+                1 or 2 => new CallLocal(random.Next(localCount)),
+                3 => new ReturnIf(random.Next(Conditions)),
+                4 => new LambdaCreated(),
+                5 => new UsingLock(LocalBlock(random, depth + 1, localCount, allowLoops)),
+                6 => new If(random.Next(Conditions), LocalBlock(random, depth + 1, localCount, allowLoops), new List<Statement>()),
+                _ => allowLoops ? new Loop(LocalBlock(random, depth + 1, localCount, allowLoops)) : new UsingLock(LocalBlock(random, depth + 1, localCount, allowLoops)),
+            });
+        }
+
+        return statements;
+    }
+
+    // Into a random block of the statements (the top level, or a using, if, try or loop body).
+    private static void InsertCall(Random random, List<Statement> statements, Statement call)
+    {
+        var bodies = new List<List<Statement>> { statements };
+        foreach (var statement in All(statements))
+        {
+            switch (statement)
+            {
+                case UsingLock { Body: List<Statement> body }: bodies.Add(body); break;
+                case If { Then: List<Statement> then }: bodies.Add(then); break;
+                case TryFinally { Try: List<Statement> body }: bodies.Add(body); break;
+                case Loop { Body: List<Statement> body }: bodies.Add(body); break;
+            }
+        }
+
+        var target = bodies[random.Next(bodies.Count)];
+        target.Insert(random.Next(target.Count + 1), call);
     }
 
     private static Statement One(Random random, int depth, int helperIndex, int helperCount, bool allowLoops, bool inHelper)
@@ -144,6 +207,7 @@ public sealed class RandomProgram
                     case UsingLock u: Emit("using (k.LockFpregs())"); Emit("{"); Block(u.Body); Emit("}"); break;
                     case Sleep: Emit("k.Memory.Vzalloc(64);"); break;
                     case CallHelper c: Emit($"H{c.Index}(k, fpu, c0, c1, c2, c3);"); break;
+                    case CallLocal c: Emit($"L{c.Index}();"); break;
                     case If i:
                         Emit($"if (c{i.Condition})"); Emit("{"); Block(i.Then); Emit("}");
                         if (i.Else.Count > 0) { Emit("else"); Emit("{"); Block(i.Else); Emit("}"); }
@@ -171,6 +235,14 @@ public sealed class RandomProgram
         Emit("static void M(Kernel k, Fpu fpu, bool c0, bool c1, bool c2, bool c3)");
         Emit("{");
         Block(Entry);
+        for (var i = 0; i < Locals.Count; i++)
+        {
+            Emit($"void L{i}()");
+            Emit("{");
+            Block(Locals[i]);
+            Emit("}");
+        }
+
         Emit("}");
         for (var i = 0; i < Helpers.Count; i++)
         {

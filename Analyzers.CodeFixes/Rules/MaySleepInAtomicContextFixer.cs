@@ -46,14 +46,16 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
             return null;
         }
 
+        // Where the callee sleeps under a context it takes itself, the call sleeps there wherever it is made.
+        var heldByCallee = Kinds(diagnostic, MaySleepInAtomicContextAnalyzer.HeldByCalleeProperty);
         var contracts = new MethodContracts();
-        if (key == MoveKey && !held.Contains(InterruptsDisabled) && held.Count > 0 && !held.Overlaps(required))
+        if (key == MoveKey && !held.Contains(InterruptsDisabled) && held.Count > 0 && !held.Overlaps(required) && heldByCallee.Count == 0)
         {
             title = "Move the call before the atomic region";
             return PlanMove(model, statement, held, contracts, cancellationToken);
         }
 
-        if (key == EnableKey && held.SetEquals(new[] { InterruptsDisabled }) && required.Contains(InterruptsDisabled))
+        if (key == EnableKey && held.SetEquals(new[] { InterruptsDisabled }) && required.Contains(InterruptsDisabled) && heldByCallee.Count == 0)
         {
             return PlanEnableInterrupts(model, statement, contracts, cancellationToken, out title);
         }

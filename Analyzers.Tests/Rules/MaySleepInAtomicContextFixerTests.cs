@@ -138,4 +138,35 @@ public class MaySleepInAtomicContextFixerTests
             """;
         await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
     }
+
+    // The local function sleeps under a lock of its own: moving its call out of the caller's region would leave the
+    // sleep where it is, so no fix is offered (the robustness run's fix check found this with recursive local functions).
+    [Fact]
+    public async Task No_move_is_offered_where_the_callee_sleeps_under_its_own_lock()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Realloc(Kernel kernel, int size)
+                {
+                    void Grow(int n)
+                    {
+                        using (kernel.LockFpregs())
+                        {
+                            kernel.Memory.Vzalloc(size);
+                            if (n > 0) Grow(n - 1);
+                        }
+                    }
+
+                    kernel.PreemptDisable();
+                    {|FPU0001:Grow(2)|};
+                    kernel.PreemptEnable();
+                    {|FPU0001:Grow(1)|};
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, source);
+    }
 }

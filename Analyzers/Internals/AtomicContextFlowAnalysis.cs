@@ -58,6 +58,9 @@ internal sealed partial class AtomicContextFlowAnalysis
 
         /// <summary>For a local function: the sleep point inside it that makes the call sleep.</summary>
         public IReadOnlyList<SleepPoint> Through { get; }
+
+        /// <summary>For a local function: the most of each context it holds itself where it sleeps (then the call sleeps wherever it is made).</summary>
+        public int[]? CalleeHolds { get; set; }
     }
 
     public sealed class Result
@@ -551,6 +554,8 @@ internal sealed partial class AtomicContextFlowAnalysis
                 _result.ReEntries.Add(new ReEntry(reEntry.Function, Shift(delta, reEntry.Delta)));
             }
 
+            // One report for the call: the first leaf that sleeps held, with the most any such leaf holds.
+            SleepInContext? sleep = null;
             foreach (var point in inner.Points)
             {
                 var shifted = Shift(delta, point.Delta);
@@ -563,12 +568,22 @@ internal sealed partial class AtomicContextFlowAnalysis
 
                 if (point.IsLeaf)
                 {
-                    Report(new SleepInContext(call, function, held, new[] { point }));
+                    sleep ??= new SleepInContext(call, function, new int[ContextCounts.Kinds], new[] { point }) { CalleeHolds = new int[ContextCounts.Kinds] };
+                    for (var kind = 0; kind < ContextCounts.Kinds; kind++)
+                    {
+                        sleep.Held[kind] = Math.Max(sleep.Held[kind], held[kind]);
+                        sleep.CalleeHolds![kind] = Math.Max(sleep.CalleeHolds[kind], point.Delta[kind]);
+                    }
                 }
                 else
                 {
                     _result.SourceCallsInContext.Add((call, point.Callee!, held));
                 }
+            }
+
+            if (sleep is not null)
+            {
+                Report(sleep);
             }
         }
 

@@ -36,7 +36,7 @@ internal sealed class SleepPoint
 /// <summary>A call in an atomic region to a method in this compilation, to be judged once every summary is known.</summary>
 internal sealed class PendingCall
 {
-    public PendingCall(IMethodSymbol callee, Location location, int[] held, Func<string, IEnumerable<Location>, Diagnostic> report)
+    public PendingCall(IMethodSymbol callee, Location location, int[] held, Func<string, IEnumerable<Location>, int[], Diagnostic> report)
     {
         Callee = callee;
         Location = location;
@@ -50,7 +50,8 @@ internal sealed class PendingCall
 
     public int[] Held { get; }
 
-    public Func<string, IEnumerable<Location>, Diagnostic> Report { get; }
+    /// <summary>Makes the diagnostic from the chain, its calls' locations and the callee's summary.</summary>
+    public Func<string, IEnumerable<Location>, int[], Diagnostic> Report { get; }
 }
 
 /// <summary>
@@ -108,7 +109,7 @@ internal sealed class SleepGraph
             if (violated)
             {
                 var (chain, locations) = Chain(call.Callee.OriginalDefinition, via);
-                yield return call.Report(chain, locations);
+                yield return call.Report(chain, locations, summary);
             }
         }
     }

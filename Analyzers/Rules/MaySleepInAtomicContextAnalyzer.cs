@@ -21,6 +21,9 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
     internal const string HeldProperty = "Held";
     internal const string RequiredProperty = "Required";
 
+    /// <summary>The kinds the callee itself holds where it sleeps: moving the call out of the caller's region does not help.</summary>
+    internal const string HeldByCalleeProperty = "HeldByCallee";
+
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
         ImmutableArray.Create(RuleDescriptors.MaySleepInAtomicContext, RuleDescriptors.MaySleepInAtomicContextInferred, RuleDescriptors.AnalysisCutShort);
@@ -128,8 +131,8 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
             foreach (var (call, callee, held) in result.SourceCallsInContext)
             {
                 var location = call.GetLocation();
-                Graph.AddPending(new PendingCall(callee, location, held, (chain, locations) => Create(
-                    RuleDescriptors.MaySleepInAtomicContextInferred, location, locations, owner, held, callee.Name, chain)));
+                Graph.AddPending(new PendingCall(callee, location, held, (chain, locations, summary) => Create(
+                    RuleDescriptors.MaySleepInAtomicContextInferred, location, locations, owner, held, callee.Name, chain, summary)));
             }
         }
 
@@ -168,17 +171,19 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
             var why = sleep.Through.Count > 0
                 ? string.Join(" → ", new[] { sleep.Callee.Name }.Concat(sleep.Through.Select(p => p.Name)))
                 : _contracts.Of(sleep.Callee).MaySleep ? "it is marked [MaySleep]" : "it is listed in " + MaySleepApis.OptionName;
-            return Create(RuleDescriptors.MaySleepInAtomicContext, location, sleep.Through.Select(p => p.Location), owner, sleep.Held, sleep.Callee.Name, why);
+            return Create(RuleDescriptors.MaySleepInAtomicContext, location, sleep.Through.Select(p => p.Location), owner, sleep.Held, sleep.Callee.Name, why,
+                sleep.CalleeHolds);
         }
 
-        private Diagnostic Create(DiagnosticDescriptor descriptor, Location location, IEnumerable<Location> additional, IMethodSymbol owner, int[] held, string callee, string why)
+        private Diagnostic Create(DiagnosticDescriptor descriptor, Location location, IEnumerable<Location> additional, IMethodSymbol owner, int[] held, string callee, string why, int[]? calleeHolds = null)
         {
             var required = _contracts.Of(owner).Requires;
             var contexts = string.Join(" and ", Enumerable.Range(0, ContextCounts.Kinds).Where(k => held[k] > 0).Select(k =>
                 MethodContracts.Describe(k) + (required.Contains(k) ? $" ({owner.Name} requires it)" : "")));
             var properties = ImmutableDictionary<string, string?>.Empty
                 .Add(HeldProperty, string.Join(",", Enumerable.Range(0, ContextCounts.Kinds).Where(k => held[k] > 0)))
-                .Add(RequiredProperty, string.Join(",", required));
+                .Add(RequiredProperty, string.Join(",", required))
+                .Add(HeldByCalleeProperty, calleeHolds is null ? "" : string.Join(",", Enumerable.Range(0, ContextCounts.Kinds).Where(k => calleeHolds[k] > 0)));
             return Diagnostic.Create(descriptor, location, additional, properties, callee, why, contexts);
         }
     }
