@@ -18,21 +18,21 @@ public sealed partial class Kernel
     public KernelResult ReallocXStateBuffer(KernelTask task, XFeatureMask mask)
     {
         CheckCurrent(task, "fpstate_realloc");
-        var fpstate = task.Fpu.FpState;
-        var xfeatures = fpstate.XFeatures | mask;
-        if (xfeatures == fpstate.XFeatures)
+        var fpu = task.Fpu;
+        var stateMask = fpu.StateMask | mask;
+        if (stateMask == fpu.StateMask)
         {
             return KernelResult.Ok;
         }
 
-        var unsupported = xfeatures & ~FpuKernelCfg.MaxFeatures;
+        var unsupported = stateMask & ~FpuKernelCfg.MaxFeatures;
         if (unsupported != 0)
         {
             return KernelResult.Fail(Errno.EOPNOTSUPP, $"features {unsupported.ToHex()} are not enabled by this kernel ({FpuKernelCfg.MaxFeatures.ToHex()})");
         }
 
-        var userXFeatures = (fpstate.UserXFeatures | mask) & FpuUserCfg.MaxFeatures;
-        return FpstateRealloc(mask, GetXStateSize(xfeatures), Layout.GetBufferSize(userXFeatures, XSaveFormat.Standard));
+        var userXFeatures = (fpu.FpState.UserXFeatures | mask) & FpuUserCfg.MaxFeatures;
+        return FpstateRealloc(mask, GetXStateSize(stateMask), Layout.GetBufferSize(userXFeatures, XSaveFormat.Standard));
     }
 
     /// <summary>
