@@ -82,4 +82,15 @@ public class BootTests
         Assert.Equal(XFeatureMask.None, kernel.Cpu.Xss);
         Assert.Equal(960, kernel.FpuKernelCfg.DefaultSize);
     }
+
+    [Fact]
+    public void Booting_needs_the_size_of_every_supervisor_feature_the_kernel_enables()
+    {
+        // Sapphire Rapids without PASID's sub-leaf: the layout is built, but v6.12 would put PASID in every
+        // task buffer, so the boot's size query names the missing sub-leaf.
+        var dump = CpuProfiles.SapphireRapids.Dump.Replace("0x0000000d 0x0a: eax=0x00000008 ebx=0x00000000 ecx=0x00000001 edx=0x00000000", "");
+        var layout = XStateLayout.FromCpuidDump(dump);
+        Assert.Equal(XFeatureMask.Pasid, layout.UnknownFeatures);
+        Assert.Equal(0x0A, Assert.Throws<CpuidDataException>(() => new Kernel(layout)).SubLeaf);
+    }
 }

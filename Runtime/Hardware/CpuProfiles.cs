@@ -26,13 +26,13 @@ public static class CpuProfiles
         XFeatureMask.None);
 
     /// <summary>
-    /// Intel Skylake client (Core i7-6700 family): MPX, XSAVES with processor trace as supervisor state, and, as
+    /// Intel Skylake client (CPUID.1 EAX 000506E3, e.g. Core i7-6700K): MPX, XSAVES with processor trace as supervisor state, and, as
     /// in the dumps of Skylake to Whiskey Lake clients, no line for PT's sub-leaf 8: PT is an unknown component.
     /// Leaf 0 and 0xD lines as EXEgesis' test dump has them (untagged InstLatx64 format).
     /// </summary>
     public static CpuProfile SkylakeClient { get; } = new(
         "skylake-client",
-        "Intel Core i7-6700K (Skylake client, MPX; PT's sub-leaf not in the dump)",
+        "Intel Skylake client (000506E3; MPX; PT's sub-leaf not in the dump)",
         """
         CPUID 00000000: 00000016-756E6547-6C65746E-49656E69
         CPUID 0000000D: 0000001F-00000440-00000440-00000000
