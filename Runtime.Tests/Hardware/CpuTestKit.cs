@@ -41,15 +41,16 @@ internal static class CpuTestKit
         cpu.Xsetbv(0, xcr0);
         if (layout.SupportsXsaves)
         {
-            cpu.Wrmsr(Cpu.MsrIa32Xss, (ulong)(xss & layout.SupportedSupervisorFeatures));
+            // An unknown component (its sub-leaf missing from the dump) cannot be saved: leave it disabled.
+            cpu.Wrmsr(Cpu.MsrIa32Xss, (ulong)(xss & layout.SupportedSupervisorFeatures & ~layout.UnknownFeatures));
         }
 
         return cpu;
     }
 
-    /// <summary>Components the processor can hold state for now (XCR0 plus, at CPL 0, the supported supervisor ones).</summary>
+    /// <summary>Components the processor can hold state for now (XCR0 plus, at CPL 0, the supported supervisor ones whose size is known).</summary>
     public static IEnumerable<XFeature> Accessible(Cpu cpu) =>
-        (cpu.Xcr0 | cpu.Layout.SupportedSupervisorFeatures).Features();
+        (cpu.Xcr0 | (cpu.Layout.SupportedSupervisorFeatures & ~cpu.Layout.UnknownFeatures)).Features();
 
     /// <summary>Writes random bytes into the chosen components; returns what each now holds.</summary>
     public static void Fill(Cpu cpu, XFeatureMask which, Random random)

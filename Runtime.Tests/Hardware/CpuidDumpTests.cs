@@ -1,3 +1,5 @@
+using System;
+
 namespace FpuGuard.Runtime.Tests.Hardware;
 
 /// <summary>Real dumps decode to the hardware's figures; broken ones are rejected naming the sub-leaf.</summary>
@@ -52,11 +54,80 @@ public class CpuidDumpTests
     }
 
     [Fact]
-    public void Untagged_dump_without_the_supervisor_subleaves_is_rejected_naming_the_missing_one()
+    public void Untagged_dump_without_the_supervisor_subleaf_builds_the_layout_with_pt_unknown()
     {
-        var error = Assert.Throws<CpuidDataException>(() => XStateLayout.FromCpuidDump(SkylakeClientUntagged));
-        Assert.Equal(8, error.SubLeaf);
-        Assert.Contains("supervisor", error.Message);
+        var layout = XStateLayout.FromCpuidDump(SkylakeClientUntagged);
+        Assert.Equal((XFeatureMask)0x1F, layout.SupportedUserFeatures);
+        Assert.Equal(XFeatureMask.ProcessorTrace, layout.SupportedSupervisorFeatures);
+        Assert.Equal(XFeatureMask.ProcessorTrace, layout.UnknownFeatures);
+        Assert.DoesNotContain(layout.Components, c => c.Feature == XFeature.ProcessorTrace);
+        Assert.Equal(1088, layout.GetBufferSize(layout.SupportedUserFeatures, XSaveFormat.Standard));
+        Assert.Equal(960, layout.GetBufferSize((XFeatureMask)0x1F, XSaveFormat.Compacted)); // kernel log: 0x1f, 960 bytes compacted
+        Assert.Equal(896, layout.GetOffset(XFeature.BndCsr, (XFeatureMask)0x11F, XSaveFormat.Compacted)); // PT packs after it
+        Assert.Equal(new XStateComponent(XFeature.BndCsr, 64, 1024, false, false, false), layout.GetComponent(XFeature.BndCsr));
+    }
+
+    [Fact]
+    public void Only_a_query_that_needs_the_unknown_component_throws_naming_its_subleaf()
+    {
+        var layout = XStateLayout.FromCpuidDump(SkylakeClientUntagged);
+        foreach (var query in new Action[]
+        {
+            () => layout.GetComponent(XFeature.ProcessorTrace),
+            () => layout.GetBufferSize((XFeatureMask)0x11F, XSaveFormat.Compacted),
+            () => layout.GetOffset(XFeature.ProcessorTrace, (XFeatureMask)0x11F, XSaveFormat.Compacted),
+        })
+        {
+            var error = Assert.Throws<CpuidDataException>(query);
+            Assert.Equal(8, error.SubLeaf);
+            Assert.Contains("sub-leaf 0x08", error.Message);
+            Assert.Contains("unknown", error.Message);
+        }
+
+        // The processor can run on it; XSAVES of PT is what needs the size.
+        var cpu = new Cpu(layout);
+        cpu.Xsetbv(0, (XFeatureMask)0x1F);
+        cpu.Wrmsr(Cpu.MsrIa32Xss, (ulong)XFeatureMask.ProcessorTrace);
+        Assert.Equal(8, Assert.Throws<CpuidDataException>(() => cpu.Xsaves(new XStateBuffer(4096), (XFeatureMask)0x11F)).SubLeaf);
+    }
+
+    // EXEgesis' test dump of a Core i5-7600K (Kaby Lake, the Coffee Lake generation's leaf 0xD), with the
+    // InstLatx64 [SL nn] tags added: sub-leaf 1 ECX names PT (bit 8), and no sub-leaf 8 follows.
+    internal const string KabyLakeTagged = """
+        CPUID 00000000: 00000016-756E6547-6C65746E-49656E69
+        CPUID 00000001: 000906E9-00100800-7FFAFBBF-BFEBFBFF
+        CPUID 0000000D: 0000001F-00000440-00000440-00000000 [SL 00]
+        CPUID 0000000D: 0000000F-000003C0-00000100-00000000 [SL 01]
+        CPUID 0000000D: 00000100-00000240-00000000-00000000 [SL 02]
+        CPUID 0000000D: 00000040-000003C0-00000000-00000000 [SL 03]
+        CPUID 0000000D: 00000040-00000400-00000000-00000000 [SL 04]
+        """;
+
+    [Fact]
+    public void Tagged_client_dump_without_subleaf_8_builds_with_pt_unknown()
+    {
+        var layout = XStateLayout.FromCpuidDump(KabyLakeTagged);
+        Assert.Equal(XFeatureMask.ProcessorTrace, layout.UnknownFeatures);
+        Assert.Equal(960, layout.GetBufferSize((XFeatureMask)0x1F, XSaveFormat.Compacted));
+        Assert.Contains("unknown: 0x100", layout.ToString());
+    }
+
+    [Fact]
+    public void Contradictions_in_a_dump_with_an_unknown_component_are_still_rejected_whole()
+    {
+        var zeroPt = KabyLakeTagged + "\nCPUID 0000000D: 00000000-00000000-00000000-00000000 [SL 08]\n";
+        Assert.Equal(8, Assert.Throws<CpuidDataException>(() => XStateLayout.FromCpuidDump(zeroPt)).SubLeaf);
+
+        var overlapping = KabyLakeTagged.Replace("00000040-00000400-00000000-00000000 [SL 04]", "00000040-000003E0-00000000-00000000 [SL 04]");
+        Assert.Contains("overlaps", Assert.Throws<CpuidDataException>(() => XStateLayout.FromCpuidDump(overlapping)).Message);
+
+        var tooSmallTotal = KabyLakeTagged.Replace("0000001F-00000440-00000440-00000000 [SL 00]", "0000001F-00000440-00000400-00000000 [SL 00]");
+        var error = Assert.Throws<CpuidDataException>(() => XStateLayout.FromCpuidDump(tooSmallTotal));
+        Assert.Equal(0, error.SubLeaf);
+        Assert.Contains("1088", error.Message);
+
+        var userMissing = KabyLakeTagged.Replace("CPUID 0000000D: 00000040-00000400-00000000-00000000 [SL 04]", "");
+        Assert.Equal(4, Assert.Throws<CpuidDataException>(() => XStateLayout.FromCpuidDump(userMissing)).SubLeaf);
     }
 
     [Fact]

@@ -39,9 +39,15 @@ public class AmxSelftestTests
         kernel.ArchPrctl(task, Kernel.ArchGetXCompPerm, 0, out var before);
         Assert.Equal(0x202E7UL, before);
         Assert.Equal(Errno.EINVAL, kernel.ArchPrctl(task, Kernel.ArchReqXCompPerm, 64, out _).Errno);
+        Assert.Equal(Errno.EINVAL, kernel.ArchPrctl(task, Kernel.ArchReqXCompPerm, 63, out _).Errno);
+        Assert.Equal(Errno.EINVAL, kernel.ArchPrctl(task, Kernel.ArchReqXCompPerm, 19, out _).Errno); // XFEATURE_MAX of v6.12
         Assert.Equal(Errno.EOPNOTSUPP, kernel.ArchPrctl(task, Kernel.ArchReqXCompPerm, (ulong)XFeature.BndRegs, out _).Errno);
-        Assert.True(kernel.ArchPrctl(task, Kernel.ArchReqXCompPerm, (ulong)XFeature.Avx, out _).IsSuccess); // always permitted
+
+        // xstate_prctl_req[] maps only XTILE_DATA: features permitted by default are not requestable either.
+        Assert.Equal(Errno.EOPNOTSUPP, kernel.ArchPrctl(task, Kernel.ArchReqXCompPerm, (ulong)XFeature.Avx, out _).Errno);
+        Assert.Equal(Errno.EOPNOTSUPP, kernel.ArchPrctl(task, Kernel.ArchReqXCompPerm, (ulong)XFeature.XTileCfg, out _).Errno);
         Assert.True(kernel.ArchPrctl(task, Kernel.ArchReqXCompPerm, TileData, out _).IsSuccess);
+        Assert.True(kernel.ArchPrctl(task, Kernel.ArchReqXCompPerm, TileData, out _).IsSuccess); // already permitted
         kernel.ArchPrctl(task, Kernel.ArchGetXCompPerm, 0, out var after);
         Assert.Equal(0x602E7UL, after); // grown, not overwritten with the requested bit alone
         Assert.Equal(Errno.EINVAL, kernel.ArchPrctl(task, 0x1001, 0, out _).Errno);
@@ -165,23 +171,28 @@ public class AmxSelftestTests
         var large = kernel.DeliverSignal();
         Assert.Equal(2816 + Kernel.FpXstateMagic2Size, small.Length); // standard size of 0x202e7
         Assert.Equal(11008 + Kernel.FpXstateMagic2Size, large.Length);
-        Assert.Equal(kernel.GetSignalFrameSize((XFeatureMask)0x602E7) - Kernel.RtSigframeSize, (large.Length + 63) / 64 * 64);
+        Assert.Equal(11648, kernel.MaxFrameSize); // the boot log's "max sigframe size"
     }
 
     [Fact]
     public void Too_small_alternate_signal_stack_refuses_the_permission()
     {
+        // max_frame_size = 440 (rt_sigframe) + 15 + 11124 (11008 + magic2 + fregs_state) + 63, rounded to 16.
         var (kernel, task) = Process();
-        var smallFrame = kernel.GetSignalFrameSize(task.Group.PermittedFeatures);
-        Assert.True(kernel.SetSigaltstack(task, smallFrame).IsSuccess);
+        Assert.Equal(11648, kernel.MaxFrameSize);
+        Assert.True(kernel.SetSigaltstack(task, 11647).IsSuccess);
         var refused = kernel.RequestXCompPermission(task, TileData);
         Assert.Equal(Errno.ENOSPC, refused.Errno);
         Assert.Contains("alternate signal stack", refused.Reason);
+        Assert.Contains("11648", refused.Reason);
         Assert.False(task.Group.PermittedFeatures.Has(XFeature.XTileData));
 
-        Assert.True(kernel.SetSigaltstack(task, kernel.GetSignalFrameSize((XFeatureMask)0x602E7)).IsSuccess);
+        Assert.True(kernel.SetSigaltstack(task, 11648).IsSuccess); // validate_sigaltstack: not smaller is enough
         Assert.True(kernel.RequestXCompPermission(task, TileData).IsSuccess);
-        Assert.Equal(Errno.ENOMEM, kernel.SetSigaltstack(task, smallFrame).Errno); // too small for the permitted frame now
+
+        // sigaltstack_size_valid: strictly larger than 11648 - 11124 + __user_state_size (11008) = 11532.
+        Assert.Equal(Errno.ENOMEM, kernel.SetSigaltstack(task, 11532).Errno);
+        Assert.True(kernel.SetSigaltstack(task, 11533).IsSuccess);
     }
 
     [Fact]

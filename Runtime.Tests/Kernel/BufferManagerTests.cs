@@ -21,8 +21,8 @@ public class BufferManagerTests
     public void Default_state_has_room_for_every_non_dynamic_feature()
     {
         var (kernel, task) = Running();
-        Assert.Equal((XFeatureMask)0x202E7, task.Fpu.StateMask);
-        Assert.Equal(2560, task.Fpu.StateSize); // compacted 0x202e7 on Sapphire Rapids
+        Assert.Equal((XFeatureMask)0x20EE7, task.Fpu.StateMask); // the user features and PASID, CET user state
+        Assert.Equal(2560, task.Fpu.StateSize); // compacted 0x20ee7 on Sapphire Rapids
         Assert.Same(task.Fpu.DefaultState, task.Fpu.State);
         Assert.Equal(XFeatureMask.XTileData, task.Fpu.Xfd);
         Assert.Equal(XFeatureMask.XTileData, kernel.DynamicFeatures);
@@ -35,8 +35,8 @@ public class BufferManagerTests
         Assert.True(kernel.ReallocXStateBuffer(task, XFeatureMask.XTileData).IsSuccess);
         Assert.Equal(10752, task.Fpu.StateSize);
         Assert.Equal(10752, task.Fpu.State.Size);
-        Assert.Equal((XFeatureMask)0x602E7, task.Fpu.StateMask);
-        Assert.Equal(XStateBuffer.CompactedFormatBit | 0x602E7UL, task.Fpu.State.XCompBv);
+        Assert.Equal((XFeatureMask)0x60EE7, task.Fpu.StateMask);
+        Assert.Equal(XStateBuffer.CompactedFormatBit | 0x60EE7UL, task.Fpu.State.XCompBv);
         Assert.Equal(XFeatureMask.None, task.Fpu.Xfd);
         Assert.Equal(0UL, kernel.Cpu.Rdmsr(Cpu.MsrIa32Xfd));
         Assert.Equal(1, kernel.Memory.LiveAllocations);
@@ -64,24 +64,40 @@ public class BufferManagerTests
     }
 
     [Fact]
-    public void Realloc_of_a_stopped_task_copies_its_saved_state_into_the_new_buffer()
+    public void Realloc_works_on_the_current_task_only()
     {
         var (kernel, task) = Running();
-        kernel.UserWriteRegisters(XFeature.Opmask, Enumerable.Range(0, 64).Select(i => (byte)i).ToArray());
-        kernel.SwitchTo(kernel.Idle); // saved into the default buffer, then stopped
-        var defaultState = task.Fpu.State;
+        kernel.SwitchTo(kernel.Idle); // stopped
+        var error = Assert.Throws<InvalidOperationException>(() => kernel.ReallocXStateBuffer(task, XFeatureMask.XTileData));
+        Assert.Contains("current task only", error.Message);
+        Assert.Equal(0, kernel.Memory.AllocationAttempts);
+    }
+
+    [Fact]
+    public void Realloc_copies_no_memory_the_registers_carry_the_state()
+    {
+        var (kernel, task) = Running();
+        var opmask = Enumerable.Range(0, 64).Select(i => (byte)(i + 1)).ToArray();
+        kernel.UserWriteRegisters(XFeature.Opmask, opmask);
+        kernel.SwitchTo(kernel.Idle);
+        kernel.SwitchTo(task); // the saved state is in the default buffer, the registers are not loaded
+        Assert.True(task.Fpu.NeedsLoad);
 
         Assert.True(kernel.ReallocXStateBuffer(task, XFeatureMask.XTileData).IsSuccess);
-        Assert.NotSame(defaultState, task.Fpu.State);
-        Assert.Equal(1, kernel.Memory.LiveAllocations); // the default one was not freed
-        var image = kernel.XStateRegsGet(task);
-        Assert.Equal(Enumerable.Range(0, 64).Select(i => (byte)i).ToArray(), image.AsSpan(1088, 64).ToArray());
 
+        // fpregs_restore_userregs ran first; the new buffer is zeroed but for XCOMP_BV.
+        Assert.False(task.Fpu.NeedsLoad);
+        Assert.Same(task, kernel.FpregsOwner);
+        var fresh = task.Fpu.State.Bytes.ToArray();
+        Assert.Equal(XStateBuffer.CompactedFormatBit | 0x60EE7UL, BitConverter.ToUInt64(fresh, XStateBuffer.XCompBvOffset));
+        fresh.AsSpan(XStateBuffer.XCompBvOffset, 8).Clear();
+        Assert.All(fresh, b => Assert.Equal(0, b));
+
+        kernel.SwitchTo(kernel.Idle); // now the registers go into the new buffer
+        Assert.Equal(opmask, kernel.XStateRegsGet(task).AsSpan(1088, 64).ToArray());
         kernel.SwitchTo(task);
-        Assert.Equal(Signal.None, kernel.UserReadRegisters(XFeature.Opmask, out var opmask));
-        Assert.Equal(63, opmask[63]);
-        Assert.Equal(Signal.None, kernel.UserReadRegisters(XFeature.XTileData, out var tiles)); // no #NM: disarmed
-        Assert.All(tiles, b => Assert.Equal(0, b));
+        Assert.Equal(Signal.None, kernel.UserReadRegisters(XFeature.Opmask, out var read));
+        Assert.Equal(opmask, read);
     }
 
     [Fact]
@@ -118,21 +134,64 @@ public class BufferManagerTests
         var (kernel, task) = Running();
         kernel.FreeXStateBuffer(task.Fpu); // on the default state: nothing to free, no BadFreeException
         Assert.True(kernel.ReallocXStateBuffer(task, XFeatureMask.XTileData).IsSuccess);
+        kernel.SwitchTo(kernel.Idle);
         kernel.FreeXStateBuffer(task.Fpu);
         Assert.Equal(0, kernel.Memory.LiveAllocations);
     }
 
     [Fact]
-    public void Exit_frees_the_dynamic_buffer_and_never_the_embedded_one()
+    public void Free_leaves_the_pointer_at_the_freed_buffer_and_a_later_use_is_caught()
+    {
+        var (kernel, task) = Running();
+        Assert.True(kernel.ReallocXStateBuffer(task, XFeatureMask.XTileData).IsSuccess);
+        kernel.SwitchTo(kernel.Idle);
+        var freed = task.Fpu.State;
+        kernel.FreeXStateBuffer(task.Fpu);
+        Assert.Same(freed, task.Fpu.State); // only the swap helper changes the triple
+        Assert.Equal(10752, task.Fpu.StateSize);
+        Assert.True(freed.IsFreed);
+
+        Assert.Throws<UseAfterFreeException>(() => kernel.XStateRegsGet(task)); // copy_xstate_to_uabi_buf reads it
+        kernel.SwitchTo(task);
+        Assert.Equal(Signal.None, kernel.UserReadRegisters(XFeature.Avx, out _)); // the registers are still the task's
+        var save = Assert.Throws<UseAfterFreeException>(() => kernel.SwitchTo(kernel.Idle)); // XSAVES into it
+        Assert.Contains("after it was freed", save.Message);
+    }
+
+    [Fact]
+    public void Exit_drops_the_registers_and_keeps_the_buffer_until_the_task_is_reaped()
+    {
+        var (kernel, task) = Running();
+        Assert.Equal(Signal.None, kernel.UserWriteRegisters(XFeature.XTileData, new byte[8192]));
+        var buffer = task.Fpu.State;
+
+        kernel.ExitTask(task); // current exits: the only way a task exits
+        Assert.True(task.HasExited);
+        Assert.Same(kernel.Idle, kernel.Current);
+        Assert.DoesNotContain(task, kernel.Tasks);
+        Assert.Equal(1, kernel.Memory.LiveAllocations); // fpu__drop frees nothing
+        Assert.False(buffer.IsFreed);
+
+        kernel.ReapTask(task); // arch_release_task_struct -> fpstate_free
+        Assert.Equal(0, kernel.Memory.LiveAllocations);
+        Assert.True(buffer.IsFreed);
+        Assert.True(task.IsReaped);
+        Assert.Throws<InvalidOperationException>(() => kernel.ReapTask(task));
+    }
+
+    [Fact]
+    public void Exit_is_for_the_current_task_and_never_frees_the_embedded_buffer()
     {
         var (kernel, task) = Running();
         var other = kernel.CreateProcess("plain");
-        Assert.Equal(Signal.None, kernel.UserWriteRegisters(XFeature.XTileData, new byte[8192]));
-        kernel.SwitchTo(kernel.Idle);
-        kernel.ExitTask(task);
-        kernel.ExitTask(other);
+        Assert.Contains("current task only", Assert.Throws<InvalidOperationException>(() => kernel.ExitTask(other)).Message);
+        Assert.Throws<InvalidOperationException>(() => kernel.ReapTask(other)); // not exited
+        kernel.SwitchTo(other);
+        kernel.ExitTask(other, next: task);
+        Assert.Same(task, kernel.Current);
+        kernel.ReapTask(other); // the embedded buffer is not vfree'd: no BadFreeException
         Assert.Equal(0, kernel.Memory.LiveAllocations);
-        Assert.True(task.HasExited);
+        kernel.SwitchTo(kernel.Idle);
         Assert.Throws<InvalidOperationException>(() => kernel.ExitTask(kernel.Idle));
     }
 
@@ -145,7 +204,8 @@ public class BufferManagerTests
     {
         var kernel = new Kernel(CpuProfiles.Get(profile).Layout);
         Assert.Equal(XFeatureMask.None, kernel.DynamicFeatures);
-        Assert.Equal(kernel.Cpu.Xcr0, kernel.Idle.Fpu.StateMask);
-        Assert.False(kernel.Cpu.Xcr0.Has(XFeature.BndRegs) || kernel.Cpu.Xcr0.Has(XFeature.Lwp));
+        Assert.Equal(kernel.FpuKernelCfg.DefaultFeatures, kernel.Idle.Fpu.StateMask);
+        Assert.Equal(kernel.FpuKernelCfg.MaxFeatures, kernel.FpuKernelCfg.DefaultFeatures);
+        Assert.False(kernel.Cpu.Xcr0.Has(XFeature.Lwp));
     }
 }

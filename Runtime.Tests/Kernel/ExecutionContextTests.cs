@@ -47,6 +47,7 @@ public class ExecutionContextTests
     {
         var kernel = NewKernel();
         var task = kernel.CreateProcess("amx");
+        kernel.SwitchTo(task);
         Assert.True(kernel.RequestXCompPermission(task, (ulong)XFeature.XTileData).IsSuccess);
         using (kernel.LockFpregs())
         {

@@ -36,6 +36,7 @@ public class KernelModelTests
         private readonly Random _random;
         private readonly Kernel _kernel;
         private readonly Dictionary<KernelTask, TaskModel> _model = new();
+        private readonly Dictionary<KernelTask, TaskModel> _zombies = new();
         private readonly List<string> _log = new();
         private readonly XFeature[] _features;
 
@@ -69,6 +70,11 @@ public class KernelModelTests
                 case 7: Fork(task); break;
                 case 8: RequestPermission(task); break;
                 default: Exit(task); break;
+            }
+
+            if (_zombies.Count > 0 && _random.Next(3) == 0)
+            {
+                ReapSomeZombie();
             }
 
             CheckInvariants();
@@ -286,6 +292,7 @@ public class KernelModelTests
             }
 
             var thread = _random.Next(2) == 0;
+            Switch(parent); // only the running task forks
             var child = _kernel.Fork(parent, parent.Name + "+", thread);
             Log($"fork {parent} -> {child}{(thread ? " (thread)" : "")}");
             var parentModel = _model[parent];
@@ -301,7 +308,7 @@ public class KernelModelTests
             _model[child] = childModel;
         }
 
-        // A direct realloc right after the switch: the registers are not live yet, so the state must be copied.
+        // A direct realloc right after the switch: the registers are not live yet, so they must be loaded first.
         private void Grow(KernelTask task)
         {
             var model = _model[task];
@@ -332,21 +339,39 @@ public class KernelModelTests
                 return;
             }
 
-            Stopped(task);
+            Switch(task); // only the running task exits
             Log($"exit {task}");
             _kernel.ExitTask(task);
+            _zombies[task] = _model[task];
             _model.Remove(task);
+        }
+
+        private void ReapSomeZombie()
+        {
+            var zombie = _zombies.Keys.First();
+            Log($"reap {zombie}");
+            _kernel.ReapTask(zombie);
+            _zombies.Remove(zombie);
         }
 
         private void CheckInvariants()
         {
             Assert.False(_kernel.InAtomicContext);
-            Assert.Equal(_model.Count(m => m.Value.Allocated), _kernel.Memory.LiveAllocations);
+            // A zombie keeps its buffer until it is reaped.
+            Assert.Equal(_model.Concat(_zombies).Count(m => m.Value.Allocated), _kernel.Memory.LiveAllocations);
             foreach (var (task, model) in _model)
             {
                 Assert.Equal(model.Allocated, task.Fpu.IsDynamic);
                 Assert.Equal(_kernel.GetXStateSize(task.Fpu.StateMask), task.Fpu.StateSize);
                 Assert.True(task.Fpu.State.Size >= task.Fpu.StateSize);
+
+                // The buffer's own figures agree with the triple and with each other.
+                var fpstate = task.Fpu.FpState;
+                Assert.Equal(task.Fpu.StateMask, fpstate.XFeatures);
+                Assert.Equal(task.Fpu.StateSize, fpstate.Size);
+                Assert.Equal(fpstate.XFeatures & _kernel.FpuUserCfg.MaxFeatures, fpstate.UserXFeatures);
+                Assert.Equal(_kernel.Layout.GetBufferSize(fpstate.UserXFeatures, XSaveFormat.Standard), fpstate.UserSize);
+                Assert.Equal(_kernel.DynamicFeatures & ~fpstate.XFeatures, fpstate.Xfd);
             }
         }
     }

@@ -273,6 +273,11 @@ public sealed partial class Cpu
             throw new InvalidOpcodeFault(op, $"{Layout.Name} has no component {(int)feature} ({feature})");
         }
 
+        if (Layout.UnknownFeatures.Has(feature))
+        {
+            Layout.GetComponent(feature); // throws CpuidDataException naming the missing sub-leaf
+        }
+
         var bit = feature.ToMask();
         if (Layout.SupportedSupervisorFeatures.Has(feature))
         {

@@ -25,6 +25,25 @@ public static class CpuProfiles
         XFeatureMask.FpSse | XFeatureMask.Avx,
         XFeatureMask.None);
 
+    /// <summary>
+    /// Intel Skylake client (CPUID.1 EAX 000506E3, e.g. Core i7-6700K): MPX, XSAVES with processor trace as supervisor state, and, as
+    /// in the dumps of Skylake to Whiskey Lake clients, no line for PT's sub-leaf 8: PT is an unknown component.
+    /// Leaf 0 and 0xD lines as EXEgesis' test dump has them (untagged InstLatx64 format).
+    /// </summary>
+    public static CpuProfile SkylakeClient { get; } = new(
+        "skylake-client",
+        "Intel Skylake client (000506E3; MPX; PT's sub-leaf not in the dump)",
+        """
+        CPUID 00000000: 00000016-756E6547-6C65746E-49656E69
+        CPUID 0000000D: 0000001F-00000440-00000440-00000000
+        CPUID 0000000D: 0000000F-000003C0-00000100-00000000
+        CPUID 0000000D: 00000100-00000240-00000000-00000000
+        CPUID 0000000D: 00000040-000003C0-00000000-00000000
+        CPUID 0000000D: 00000040-00000400-00000000-00000000
+        """,
+        XFeatureMask.FpSse | XFeatureMask.Avx | XFeatureMask.Mpx,
+        XFeatureMask.None);
+
     /// <summary>Intel Xeon Skylake-SP: MPX and AVX-512, XSAVES with processor trace as supervisor state.</summary>
     public static CpuProfile SkylakeServer { get; } = new(
         "skylake-sp",
@@ -105,7 +124,7 @@ public static class CpuProfiles
         XFeatureMask.None);
 
     /// <summary>Every built-in profile.</summary>
-    public static IReadOnlyList<CpuProfile> All { get; } = [HaswellClient, SkylakeServer, SapphireRapids, Zen4, Bulldozer];
+    public static IReadOnlyList<CpuProfile> All { get; } = [HaswellClient, SkylakeClient, SkylakeServer, SapphireRapids, Zen4, Bulldozer];
 
     /// <summary>The profile with this <see cref="CpuProfile.Id"/>.</summary>
     /// <exception cref="ArgumentException">No such profile; the message lists the ids.</exception>

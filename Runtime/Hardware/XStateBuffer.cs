@@ -28,6 +28,7 @@ public sealed class XStateBuffer
 
     private static long s_nextAddress = 0x7f00_0000_0000;
     private readonly byte[] _bytes;
+    private string? _freedBy;
 
     /// <summary>A zeroed area at a fresh, 64-byte-aligned address.</summary>
     public XStateBuffer(int size)
@@ -53,7 +54,15 @@ public sealed class XStateBuffer
     public bool IsAligned => Address % XStateLayout.Alignment == 0;
 
     /// <summary>The area's bytes.</summary>
-    public Span<byte> Bytes => _bytes;
+    /// <exception cref="UseAfterFreeException">The area was freed (vfree): its memory is no longer the caller's.</exception>
+    public Span<byte> Bytes => _freedBy is null
+        ? _bytes
+        : throw new UseAfterFreeException($"use of the {Size}-byte XSAVE buffer at 0x{Address:X} after it was freed ({_freedBy})");
+
+    /// <summary>Whether the area was freed; every later access of its bytes throws <see cref="UseAfterFreeException"/>.</summary>
+    public bool IsFreed => _freedBy is not null;
+
+    internal void MarkFreed(string by) => _freedBy = by;
 
     /// <summary>Whether the area is big enough to hold the header.</summary>
     public bool HasHeader => Size >= XStateLayout.ExtendedRegionOffset;
@@ -86,7 +95,7 @@ public sealed class XStateBuffer
     public XStateBuffer Clone()
     {
         var copy = new XStateBuffer(Size);
-        _bytes.CopyTo(copy._bytes, 0);
+        Bytes.CopyTo(copy._bytes);
         return copy;
     }
 

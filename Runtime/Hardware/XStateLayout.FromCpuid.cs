@@ -46,10 +46,12 @@ public sealed partial class XStateLayout
     }
 
     /// <summary>
-    /// Builds the layout from leaf 0xD sub-leaves, rejecting data no real processor reports: a
-    /// supported component whose sub-leaf is missing or zero, user components that overlap each other
-    /// or the legacy area, supervisor flags that contradict sub-leaf 1, and totals in sub-leaf 0 that
-    /// the components do not add up to.
+    /// Builds the layout from leaf 0xD sub-leaves. A supported supervisor component whose sub-leaf is missing
+    /// (common dump tools stop at the highest user component) is <see cref="UnknownFeatures">unknown</see>:
+    /// the layout is built from what is known. Data no real processor reports is rejected whole: a user
+    /// component whose sub-leaf is missing (the user layout would be unknown), a present sub-leaf of a supported
+    /// component that is all zero, user components that overlap each other or the legacy area, supervisor
+    /// flags that contradict sub-leaf 1, and totals in sub-leaf 0 that the known components do not add up to.
     /// </summary>
     /// <exception cref="CpuidDataException">The data is incomplete or contradictory; the message names the sub-leaf.</exception>
     public static XStateLayout FromCpuidSubLeaves(IReadOnlyDictionary<int, CpuidRegisters> subLeaves, string name)
@@ -76,18 +78,27 @@ public sealed partial class XStateLayout
             new(XFeature.X87, 160, 0, false, false, false),
             new(XFeature.Sse, 256, 160, false, false, false),
         };
+        var unknown = 0UL;
         for (var index = 2; index < 64; index++)
         {
             var bit = 1UL << index;
-            if (((user | supervisor) & bit) != 0)
+            if (((user | supervisor) & bit) == 0)
             {
-                components.Add(DecodeComponent(subLeaves, index, (supervisor & bit) != 0, xfdSupported));
+                continue;
             }
+
+            if ((supervisor & bit) != 0 && !subLeaves.ContainsKey(index))
+            {
+                unknown |= bit;
+                continue;
+            }
+
+            components.Add(DecodeComponent(subLeaves, index, (supervisor & bit) != 0, xfdSupported));
         }
 
         CheckNoOverlap(components);
         CheckTotals(sl0, components);
-        return new XStateLayout(name, new Dictionary<int, CpuidRegisters>(subLeaves), components);
+        return new XStateLayout(name, new Dictionary<int, CpuidRegisters>(subLeaves), components, (XFeatureMask)unknown);
     }
 
     private static CpuidRegisters Require(IReadOnlyDictionary<int, CpuidRegisters> subLeaves, int subLeaf, string problem) =>

@@ -28,9 +28,10 @@ public sealed partial class XStateLayout
     private readonly ulong _alignedMask;
     private readonly IReadOnlyDictionary<int, CpuidRegisters> _subLeaves;
 
-    private XStateLayout(string name, IReadOnlyDictionary<int, CpuidRegisters> subLeaves, IEnumerable<XStateComponent> components)
+    private XStateLayout(string name, IReadOnlyDictionary<int, CpuidRegisters> subLeaves, IEnumerable<XStateComponent> components, XFeatureMask unknown)
     {
         Name = name;
+        UnknownFeatures = unknown;
         _subLeaves = subLeaves;
         var sl0 = subLeaves[0];
         var sl1 = subLeaves[1];
@@ -102,7 +103,14 @@ public sealed partial class XStateLayout
     /// <summary>CPUID.(0xD,1) EAX bit 4: extended feature disable (IA32_XFD, IA32_XFD_ERR).</summary>
     public bool SupportsXfd { get; }
 
-    /// <summary>The supported components in ascending order, x87 and SSE included.</summary>
+    /// <summary>
+    /// Supported supervisor components whose sub-leaf the data lacks (dumps of Skylake to Whiskey Lake list
+    /// sub-leaves only up to the highest user component, while sub-leaf 1 ECX names processor trace): their size
+    /// and alignment are unknown, so only a query that needs them throws <see cref="CpuidDataException"/>.
+    /// </summary>
+    public XFeatureMask UnknownFeatures { get; }
+
+    /// <summary>The supported components whose sub-leaf is known, in ascending order, x87 and SSE included.</summary>
     public IReadOnlyList<XStateComponent> Components { get; }
 
     /// <summary>The sub-leaf registers this layout was built from.</summary>
@@ -114,6 +122,7 @@ public sealed partial class XStateLayout
 
     /// <summary>The component's CPUID description.</summary>
     /// <exception cref="ArgumentException">The processor does not have it.</exception>
+    /// <exception cref="CpuidDataException">The data lacks the component's sub-leaf (<see cref="UnknownFeatures"/>).</exception>
     public XStateComponent GetComponent(XFeature feature)
     {
         if (!Supports(feature))
@@ -121,6 +130,7 @@ public sealed partial class XStateLayout
             throw new ArgumentException($"{Name} does not support XSAVE component {(int)feature} ({feature}).", nameof(feature));
         }
 
+        RequireKnown(feature.ToMask());
         return _byFeature[(int)feature];
     }
 
@@ -131,9 +141,11 @@ public sealed partial class XStateLayout
     /// each aligned to 64 bytes first when CPUID says so.
     /// </summary>
     /// <exception cref="ArgumentException">A component is not supported, or a supervisor component is asked for in the standard format.</exception>
+    /// <exception cref="CpuidDataException">The set holds a component whose sub-leaf the data lacks.</exception>
     public int GetBufferSize(XFeatureMask features, XSaveFormat format)
     {
         CheckFeatures(features, format, nameof(features));
+        RequireKnown(features);
         var extended = (ulong)features & ~(ulong)XFeatureMask.FpSse;
         if (format == XSaveFormat.Standard)
         {
@@ -163,6 +175,7 @@ public sealed partial class XStateLayout
 
     /// <summary>The offset of <paramref name="feature"/> in an area holding <paramref name="features"/> in <paramref name="format"/>.</summary>
     /// <exception cref="ArgumentException">The feature is not in the set, or the set is not valid for the format.</exception>
+    /// <exception cref="CpuidDataException">The feature, or a component packed before it, has a sub-leaf the data lacks.</exception>
     public int GetOffset(XFeature feature, XFeatureMask features, XSaveFormat format)
     {
         CheckFeatures(features, format, nameof(features));
@@ -170,6 +183,9 @@ public sealed partial class XStateLayout
         {
             throw new ArgumentException($"Component {(int)feature} ({feature}) is not in the set {features.ToHex()}.", nameof(feature));
         }
+
+        // Components after the feature do not move it, so an unknown one there does not matter.
+        RequireKnown(features & (XFeatureMask)((2UL << (int)feature) - 1));
 
         if (feature is XFeature.X87 or XFeature.Sse || format == XSaveFormat.Standard)
         {
@@ -211,8 +227,21 @@ public sealed partial class XStateLayout
         }
     }
 
+    private void RequireKnown(XFeatureMask needed)
+    {
+        var unknown = needed & UnknownFeatures;
+        if (unknown != 0)
+        {
+            var index = BitOperations.TrailingZeroCount((ulong)unknown);
+            throw new CpuidDataException(
+                $"missing from {Name}, but component {index} ({(XFeature)index}) is a supported supervisor component (sub-leaf 1 EDX:ECX = {SupportedSupervisorFeatures.ToHex()}), so its size and alignment are unknown and the query for {needed.ToHex()} cannot be answered",
+                index);
+        }
+    }
+
     private static int AlignUp(int value) => (value + Alignment - 1) & ~(Alignment - 1);
 
     /// <inheritdoc />
-    public override string ToString() => $"{Name}: user {SupportedUserFeatures.ToHex()}, supervisor {SupportedSupervisorFeatures.ToHex()}, max standard size {ReportedMaxStandardSize}";
+    public override string ToString() =>
+        $"{Name}: user {SupportedUserFeatures.ToHex()}, supervisor {SupportedSupervisorFeatures.ToHex()}{(UnknownFeatures != 0 ? $" (unknown: {UnknownFeatures.ToHex()})" : "")}, max standard size {ReportedMaxStandardSize}";
 }

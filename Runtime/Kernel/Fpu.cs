@@ -1,9 +1,10 @@
 namespace FpuGuard.Runtime;
 
 /// <summary>
-/// A task's FPU state (the kernel's <c>struct fpu</c> with its <c>fpstate</c>): an embedded default buffer
-/// sized for the non-dynamic features, and the current buffer described by three fields that change
-/// together, only in <see cref="Kernel.SwapFpState"/>.
+/// A task's FPU state (the kernel's <c>struct fpu</c>): an embedded default buffer sized for the non-dynamic
+/// features, the current buffer described by three fields that change together, only in
+/// <see cref="Kernel.SwapFpState"/>, and the task's permission (<see cref="Perm"/>). Each buffer carries its
+/// own figures (<see cref="FpState"/>); the triple's mask and size are the current buffer's.
 /// </summary>
 public sealed class Fpu
 {
@@ -42,6 +43,13 @@ public sealed class Fpu
     /// <summary>Whether <see cref="State"/> is a vzalloc'ed buffer (<c>is_valloc</c>).</summary>
     public bool IsDynamic => !ReferenceEquals(State, DefaultState);
 
-    /// <summary>The task's IA32_XFD value: dynamic features it has no room for stay armed.</summary>
-    public XFeatureMask Xfd => Task.Kernel.DynamicFeatures & ~StateMask;
+    /// <summary>The current buffer's own figures (<c>fpu->fpstate</c>).</summary>
+    /// <exception cref="System.ArgumentException">The current buffer was installed without them (not by the kernel's realloc).</exception>
+    public FpState FpState => Task.Kernel.GetFpState(State);
+
+    /// <summary>The task's permission (<c>fpu->perm</c>); a process's is its group leader's.</summary>
+    public FpuStatePerm Perm { get; } = new();
+
+    /// <summary>The task's IA32_XFD value (<c>fpstate->xfd</c>): dynamic features its buffer has no room for stay armed.</summary>
+    public XFeatureMask Xfd => FpState.Xfd;
 }

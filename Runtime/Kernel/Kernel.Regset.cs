@@ -42,7 +42,7 @@ public sealed partial class Kernel
         var missing = xstateBv & DynamicFeatures & ~target.Fpu.StateMask;
         if (missing != 0)
         {
-            var grown = ReallocXStateBuffer(target, missing);
+            var grown = GrowStoppedTracee(target, missing);
             if (!grown.IsSuccess)
             {
                 return grown;
@@ -51,6 +51,38 @@ public sealed partial class Kernel
 
         CopyUabiToXState(target.Fpu, image);
         ForceRestore(target);
+        return KernelResult.Ok;
+    }
+
+    // Not in v6.12, which validates the image against the tracee buffer's user_xfeatures and never grows it
+    // (fpstate_realloc works on current only): the model's ptrace path still grows a stopped tracee for a
+    // permitted dynamic feature, copying its saved state. The signals-and-ptrace issue removes this.
+    [MaySleep]
+    private KernelResult GrowStoppedTracee(KernelTask target, XFeatureMask missing)
+    {
+        var fpu = target.Fpu;
+        var curfps = fpu.FpState;
+        var perm = GroupPerm(target);
+        var regs = Memory.Vzalloc(perm.StateSize);
+        if (regs is null)
+        {
+            return KernelResult.Fail(Errno.ENOMEM, $"vzalloc({perm.StateSize}) for features {(curfps.XFeatures | missing).ToHex()} failed");
+        }
+
+        var newfps = new FpState(regs, isValloc: true)
+        {
+            Size = perm.StateSize,
+            UserSize = perm.UserStateSize,
+            XFeatures = curfps.XFeatures | missing,
+            UserXFeatures = curfps.UserXFeatures | missing,
+            Xfd = curfps.Xfd & ~missing,
+        };
+        _fpstates.Add(regs, newfps);
+        XstateInitXcompBv(regs, newfps.XFeatures);
+        CopyXState(fpu.State, fpu.StateMask, regs, newfps.XFeatures);
+        var oldState = SwapFpState(fpu, regs, newfps.XFeatures, newfps.Size);
+        ForceRestore(target);
+        Memory.Vfree(oldState);
         return KernelResult.Ok;
     }
 

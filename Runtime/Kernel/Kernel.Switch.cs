@@ -38,9 +38,12 @@ public sealed partial class Kernel
     /// Call with interrupts disabled, as exit_to_user_mode does.
     /// </summary>
     [RequiresAtomicContext(AtomicContextKind.InterruptsDisabled)]
-    public void FpregsRestoreUserregs()
+    public void FpregsRestoreUserregs() => RestoreUserRegisters(Current);
+
+    // fpregs_restore_userregs proper; its callers hold the FPU registers still (interrupts off on the way to
+    // user space, the register lock in fpstate_realloc and fpu_clone).
+    private void RestoreUserRegisters(KernelTask task)
     {
-        var task = Current;
         if (!task.Fpu.NeedsLoad)
         {
             return;
@@ -49,10 +52,11 @@ public sealed partial class Kernel
         XfdUpdateState(task);
         if (!ReferenceEquals(FpregsOwner, task))
         {
-            // RFBM covers every feature, not just the buffer's: components the buffer lacks (tile data of a
-            // task that never used it) are initialized, so no other task's registers leak into this one.
-            // XSTATE_BV has no such bit, so XFD-armed components are initialized without #NM.
-            var everyFeature = Cpu.Xcr0 | Cpu.Xss;
+            // RFBM covers every feature a task buffer can hold (XFEATURE_MASK_FPSTATE, not the independent
+            // ones): components the buffer lacks (tile data of a task that never used it) are initialized, so
+            // no other task's registers leak into this one. XSTATE_BV has no such bit, so XFD-armed components
+            // are initialized without #NM.
+            var everyFeature = FpuKernelCfg.MaxFeatures;
             if (KernelFormat == XSaveFormat.Compacted)
             {
                 Cpu.Xrstors(task.Fpu.State, everyFeature);
@@ -87,20 +91,22 @@ public sealed partial class Kernel
     }
 
     // save_fpregs_to_fpstate: XSAVES (modified optimization) or XSAVEOPT into the task's current buffer.
-    private void SaveFpregsToFpstate(KernelTask task)
+    private void SaveFpregsToFpstate(KernelTask task) => SaveFpregsTo(task.Fpu.State, task.Fpu.StateMask);
+
+    // os_xsave: the live registers into a buffer, for the buffer's features.
+    private void SaveFpregsTo(XStateBuffer state, XFeatureMask xfeatures)
     {
-        var fpu = task.Fpu;
         if (KernelFormat == XSaveFormat.Compacted)
         {
-            Cpu.Xsaves(fpu.State, fpu.StateMask);
+            Cpu.Xsaves(state, xfeatures);
         }
         else if (Layout.SupportsXsaveOpt)
         {
-            Cpu.Xsaveopt(fpu.State, fpu.StateMask);
+            Cpu.Xsaveopt(state, xfeatures);
         }
         else
         {
-            Cpu.Xsave(fpu.State, fpu.StateMask);
+            Cpu.Xsave(state, xfeatures);
         }
     }
 

@@ -57,14 +57,15 @@ public sealed partial class Kernel
     }
 
     /// <summary>
-    /// xfd_enable_feature: grows the current task's buffer for the dynamic features in
-    /// <paramref name="xfdErr"/> if its group has permission (EPERM otherwise; EFAULT if the buffer could not grow).
+    /// xfd_enable_feature (__xfd_enable_feature, xstate.c): grows the current task's buffer for the dynamic
+    /// features in <paramref name="xfdErr"/> if its group has permission (EPERM otherwise), to the sizes the
+    /// permission records (<c>__state_size</c>, <c>__user_state_size</c>); EFAULT if the buffer could not grow.
     /// May sleep: call with preemption and interrupts enabled.
     /// </summary>
     [MaySleep]
     public KernelResult XfdEnableFeature(XFeatureMask xfdErr)
     {
-        var xfdEvent = xfdErr & DynamicFeatures;
+        var xfdEvent = xfdErr & UserDynamicFeatures;
         if (xfdEvent == XFeatureMask.None)
         {
             return KernelResult.Ok;
@@ -76,7 +77,8 @@ public sealed partial class Kernel
             return KernelResult.Fail(Errno.EPERM, $"features {xfdEvent.ToHex()} are not permitted for {task}");
         }
 
-        var result = ReallocXStateBuffer(task, xfdEvent);
+        var perm = GroupPerm(task);
+        var result = FpstateRealloc(xfdEvent, perm.StateSize, perm.UserStateSize);
         return result.IsSuccess ? result : KernelResult.Fail(Errno.EFAULT, result.Reason ?? "reallocation failed");
     }
 }

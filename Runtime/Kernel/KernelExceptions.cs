@@ -19,3 +19,8 @@ public sealed class BadFreeException(string message) : InvalidOperationException
 public sealed class UnbalancedContextException(string message) : InvalidOperationException(message)
 {
 }
+
+/// <summary>Use of freed memory through its own API: an XSAVE buffer read or written after vfree() (KASAN's use-after-free report).</summary>
+public sealed class UseAfterFreeException(string message) : InvalidOperationException(message)
+{
+}

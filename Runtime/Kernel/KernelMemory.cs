@@ -99,7 +99,9 @@ public sealed class KernelMemory
         }
 
         LiveBytes -= buffer.Size;
-        _freed.AddOrUpdate(buffer, $"by pid {_kernel.Current.Pid}");
+        var by = $"by pid {_kernel.Current.Pid}";
+        _freed.AddOrUpdate(buffer, by);
+        buffer.MarkFreed($"vfree() {by}");
     }
 
     internal void RegisterEmbedded(XStateBuffer buffer, KernelTask owner) => _embedded.AddOrUpdate(buffer, owner);

@@ -18,14 +18,14 @@ public sealed class KernelTask
 {
     private readonly Queue<Signal> _pending = new();
 
-    internal KernelTask(Kernel kernel, int pid, string name, ThreadGroup group, XStateBuffer defaultState, XFeatureMask defaultMask)
+    internal KernelTask(Kernel kernel, int pid, string name, KernelTask? threadOf, XStateBuffer defaultState, XFeatureMask defaultMask)
     {
         Kernel = kernel;
         Pid = pid;
         Name = name;
-        Group = group;
-        group.Add(this);
         Fpu = new Fpu(this, defaultState, defaultMask);
+        Group = threadOf?.Group ?? new ThreadGroup(this);
+        Group.Add(this);
     }
 
     /// <summary>The kernel the task runs on.</summary>
@@ -46,8 +46,11 @@ public sealed class KernelTask
     /// <summary>Size of the alternate signal stack (0: none).</summary>
     public int SigaltstackSize { get; internal set; }
 
-    /// <summary>Whether the task has exited.</summary>
+    /// <summary>Whether the task has exited (a zombie until <see cref="Kernel.ReapTask"/>, then gone).</summary>
     public bool HasExited { get; internal set; }
+
+    /// <summary>Whether the exited task has been reaped (<c>release_task</c>): its task_struct, FPU buffer included, is freed.</summary>
+    public bool IsReaped { get; internal set; }
 
     /// <summary>Signals sent to the task and not yet taken.</summary>
     public IReadOnlyCollection<Signal> PendingSignals => _pending;
@@ -60,17 +63,18 @@ public sealed class KernelTask
     public override string ToString() => $"{Name}[{Pid}]";
 }
 
-/// <summary>A thread group: the process-wide permission for dynamic features (<c>fpu->perm</c> of the group leader).</summary>
+/// <summary>A thread group: a process, whose permission for dynamic features is its leader's (<c>group_leader->thread.fpu.perm</c>).</summary>
 public sealed class ThreadGroup
 {
     private readonly List<KernelTask> _threads = new();
 
-    internal ThreadGroup(Kernel kernel) => PermittedFeatures = kernel.DefaultFeatures;
+    internal ThreadGroup(KernelTask leader) => Leader = leader;
 
-    internal ThreadGroup(ThreadGroup parent) => PermittedFeatures = parent.PermittedFeatures;
+    /// <summary>The group leader (<c>current->group_leader</c>), whose <see cref="Fpu.Perm"/> is the process's permission.</summary>
+    public KernelTask Leader { get; }
 
-    /// <summary>The user features the group may use: the default ones plus the dynamic ones requested.</summary>
-    public XFeatureMask PermittedFeatures { get; internal set; }
+    /// <summary>The group's permitted features (<c>xstate_get_group_perm</c>: the leader's <c>__state_perm</c>).</summary>
+    public XFeatureMask PermittedFeatures => Leader.Fpu.Perm.StatePerm;
 
     /// <summary>The group's threads, not yet exited.</summary>
     public IReadOnlyList<KernelTask> Threads => _threads;

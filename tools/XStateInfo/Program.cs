@@ -54,13 +54,20 @@ public static class Program
 
     private static void Print(XStateLayout layout, XFeatureMask? enabled)
     {
-        var features = enabled ?? layout.SupportedFeatures;
+        // Sizes and offsets are computed for what the data describes; an unknown component is listed, not guessed.
+        var features = (enabled ?? layout.SupportedFeatures) & ~layout.UnknownFeatures;
         var compacted = layout.SupportsXsaveC || layout.SupportsXsaves;
         Console.WriteLine($"XSAVE layout of {layout.Name}");
         Console.WriteLine($"  user components (XCR0):        {layout.SupportedUserFeatures.ToHex()}");
         Console.WriteLine($"  supervisor components (XSS):   {layout.SupportedSupervisorFeatures.ToHex()}");
         Console.WriteLine($"  XFD-capable components:        {layout.XfdCapableFeatures.ToHex()}");
         Console.WriteLine($"  instructions:                  XSAVE{Flag(layout.SupportsXsaveOpt, " XSAVEOPT")}{Flag(layout.SupportsXsaveC, " XSAVEC")}{Flag(layout.SupportsXgetbv1, " XGETBV1")}{Flag(layout.SupportsXsaves, " XSAVES")}{Flag(layout.SupportsXfd, " XFD")}");
+        if (layout.UnknownFeatures != 0)
+        {
+            var missing = string.Join(", ", layout.UnknownFeatures.Features().Select(f => $"{(int)f} ({f}): sub-leaf 0x{(int)f:X2} missing"));
+            Console.WriteLine($"  unknown components:            {layout.UnknownFeatures.ToHex()}: {missing}; sizes below leave them out");
+        }
+
         Console.WriteLine($"  CPUID totals:                  all user {layout.ReportedMaxStandardSize} (0,ECX), enabled standard {layout.ReportedEnabledStandardSize} (0,EBX), enabled compacted {layout.ReportedEnabledCompactedSize} (1,EBX)");
         Console.WriteLine();
         Console.WriteLine($"  {"#",2}  {"component",-16} {"size",6} {"standard",9} {"compacted",10}  flags");
