@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -137,5 +138,20 @@ public class BenchmarkRunTests
         Assert.Null(Statistics.ScalingExponent(new[] { (1000.0, 5.0) }));
         Assert.Equal(19, Statistics.Percentile(Enumerable.Range(1, 20).Select(i => (double)i), 95));
         Assert.Equal(10, Statistics.Median(Enumerable.Range(1, 20).Select(i => (double)i)));
+    }
+}
+
+public class SeededCheckTests
+{
+    [Fact]
+    public void Members_cut_short_are_counted_and_named_as_such()
+    {
+        var corpus = new FpuGuard.AnalyzerBenchmarks.Corpus.GeneratedCorpus(Array.Empty<FpuGuard.AnalyzerBenchmarks.Corpus.CorpusFile>(), new Dictionary<string, int> { ["FPU0001"] = 3 });
+        var found = new Dictionary<string, int> { ["FPU0001"] = 3, ["FPU0007"] = 2 };
+
+        var problems = FpuGuard.AnalyzerBenchmarks.SeededCheck.Compare("200k", corpus, found).ToArray();
+
+        Assert.Equal(new[] { "200k: FpuGuard cut the analysis of 2 members short (FPU0007): their results are the conservative ones, and the timing covers less work" }, problems);
+        Assert.Empty(FpuGuard.AnalyzerBenchmarks.SeededCheck.Compare("200k", corpus, new Dictionary<string, int> { ["FPU0001"] = 3 }));
     }
 }
