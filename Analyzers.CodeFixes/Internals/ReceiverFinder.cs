@@ -55,13 +55,25 @@ internal static class ReceiverFinder
     }
 
     /// <summary>Whether evaluating the expression twice, or not at all, changes nothing (names and member accesses only).</summary>
-    public static bool IsStable(ExpressionSyntax expression) => expression switch
+    public static bool IsStable(ExpressionSyntax expression)
     {
-        IdentifierNameSyntax or ThisExpressionSyntax => true,
-        MemberAccessExpressionSyntax { RawKind: (int)SyntaxKind.SimpleMemberAccessExpression, Name: IdentifierNameSyntax } access => IsStable(access.Expression),
-        ParenthesizedExpressionSyntax parenthesized => IsStable(parenthesized.Expression),
-        _ => false,
-    };
+        while (true)
+        {
+            switch (expression)
+            {
+                case IdentifierNameSyntax or ThisExpressionSyntax:
+                    return true;
+                case MemberAccessExpressionSyntax { RawKind: (int)SyntaxKind.SimpleMemberAccessExpression, Name: IdentifierNameSyntax } access:
+                    expression = access.Expression;
+                    break;
+                case ParenthesizedExpressionSyntax parenthesized:
+                    expression = parenthesized.Expression;
+                    break;
+                default:
+                    return false;
+            }
+        }
+    }
 
     public static bool Is(ITypeSymbol? actual, ITypeSymbol wanted) =>
         actual is not null && SymbolEqualityComparer.Default.Equals(actual.OriginalDefinition, wanted.OriginalDefinition);
