@@ -15,7 +15,7 @@ namespace FpuGuard.Analyzers.Tests;
 /// <summary>Guards every rule must pass: no crash on any input, the Runtime clean under its own rules, docs and release tracking complete.</summary>
 public class AnalyzerGuardTests
 {
-    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = typeof(RuleIdentifiers).Assembly.GetTypes()
+    internal static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = typeof(RuleIdentifiers).Assembly.GetTypes()
         .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
         .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
         .ToImmutableArray();

@@ -18,11 +18,6 @@ public class BoundedRecursionTests
 {
     private const int CompilerServerStack = 1024 * 1024;
 
-    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = typeof(RuleIdentifiers).Assembly.GetTypes()
-        .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
-        .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
-        .ToImmutableArray();
-
     private static string Wrap(string body, string members = "") => $$"""
         using System;
         using FpuGuard.Runtime;
@@ -56,7 +51,7 @@ public class BoundedRecursionTests
                 compiler = compilation.GetDiagnostics();
                 var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null,
                     concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false);
-                analyzers = compilation.WithAnalyzers(Analyzers, options).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+                analyzers = compilation.WithAnalyzers(AnalyzerGuardTests.Analyzers, options).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
             }
             catch (Exception exception)
             {
