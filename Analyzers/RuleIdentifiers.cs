@@ -15,6 +15,9 @@ public static class RuleIdentifiers
     /// <summary>An atomic context is still held when a method returns, or exited without being entered.</summary>
     public const string AtomicContextImbalance = "FPU0004";
 
+    /// <summary>An entry of a may-sleep API list can never match a call: it does not parse, or its type has no such method.</summary>
+    public const string MaySleepApiListEntryIgnored = "FPU0005";
+
     private const string DocumentationBase = "https://github.com/fpuguard/fpuguard/blob/main/docs/rules/";
 
     /// <summary>The documentation page of a rule (docs/rules/ID.md).</summary>

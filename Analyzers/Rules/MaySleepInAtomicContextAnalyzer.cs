@@ -37,7 +37,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var analysis = new Analysis(SharedContextFlow.For(start.Compilation, start.Options.AnalyzerConfigOptionsProvider));
+            var analysis = new Analysis(SharedContextFlow.For(start.Compilation, start.Options, start.CancellationToken));
             start.RegisterCodeBlockAction(analysis.OnBlock);
             start.RegisterCompilationEndAction(end =>
             {
@@ -135,7 +135,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 
             var why = sleep.Through.Count > 0
                 ? string.Join(" → ", new[] { sleep.Callee.Name }.Concat(sleep.Through.Select(p => p.Name)))
-                : _contracts.Of(sleep.Callee).MaySleep ? "it is marked [MaySleep]" : "it is listed in " + MaySleepApis.OptionName;
+                : _contracts.Of(sleep.Callee).MaySleep ? "it is marked [MaySleep]" : "it is listed in " + _shared.MaySleepApis.WhereListed(sleep.Callee, sleep.Syntax.SyntaxTree);
             return Create(RuleDescriptors.MaySleepInAtomicContext, location, sleep.Through.Select(p => p.Location), owner, sleep.Held, sleep.Callee.Name, why);
         }
 
