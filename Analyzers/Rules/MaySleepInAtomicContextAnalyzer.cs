@@ -11,7 +11,7 @@ namespace FpuGuard.Analyzers.Rules;
 
 /// <summary>
 /// FPU0001: a call that may sleep reached where an atomic context may be held. Calls of [MaySleep] and
-/// editorconfig-listed APIs, and awaits, are reported as the method is analysed (live in the IDE); calls of
+/// listed APIs (FpuGuard.MaySleepApis.txt, fpuguard.may_sleep_apis), and awaits, are reported as the method is analysed (live in the IDE); calls of
 /// methods of this compilation that may sleep several calls deep are reported when the compilation's call
 /// graph is complete (compilation end).
 /// </summary>
