@@ -61,6 +61,27 @@ public sealed class PackageConsumptionTests
     }
 
     [Fact]
+    public void The_sample_says_what_each_line_of_its_output_shows()
+    {
+        var directory = _feed.NewConsumer("Runs");
+        var (buildExit, buildOutput) = PackedFeed.Build(directory);
+        Assert.True(buildExit == 0, buildOutput);
+        var (exit, output) = Dotnet.Run(directory, TimeSpan.FromMinutes(2), "run", "--no-build");
+        Assert.True(exit == 0, output);
+        var lines = output.Replace("\r\n", "\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var steps = lines.Where(l => l.StartsWith("  ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(7, steps.Length);
+        Assert.All(steps, l => Assert.Matches(new Regex(@"^  [^:]+: +\S.*  \(.{20,}\)$"), l)); // a value, then what it means
+
+        int Bytes(string label) => int.Parse(Regex.Match(steps.Single(l => l.StartsWith("  " + label, StringComparison.Ordinal)), @": +(\d+) bytes").Groups[1].Value);
+        Assert.Contains(steps, l => l.StartsWith("  tile write, no permission:     SIGILL", StringComparison.Ordinal));
+        Assert.Contains(steps, l => l.StartsWith("  tile write, with permission:   no signal", StringComparison.Ordinal));
+        Assert.True(Bytes("FPU buffer now:") > Bytes("FPU buffer at start:"), output);
+        Assert.True(Bytes("ptrace NT_X86_XSTATE image:") > 0, output);
+        Assert.Contains(steps, l => Regex.IsMatch(l, @"live allocations: +1 before freeing the task's buffer, 0 after"));
+    }
+
+    [Fact]
     public void Treat_warnings_as_errors_fails_the_build_on_them()
     {
         var (exit, output) = PackedFeed.Build(_feed.NewConsumer("Strict"), "-p:TreatWarningsAsErrors=true");
