@@ -64,7 +64,7 @@ public static class LayoutSvg
             new XAttribute("data-size", map.Size),
             new XAttribute("data-features", map.Features.ToHex()),
             new XElement(Svg + "text", new XAttribute("x", Number(left)), new XAttribute("y", Number(BarTop - 10)), new XAttribute("font-weight", "bold"),
-                $"{(map.Format == XSaveFormat.Standard ? "Standard format (XSAVE)" : "Compacted format (XSAVES)")}: {map.Size} bytes for {map.Features.ToHex()}"),
+                $"{(map.Format == XSaveFormat.Standard ? "Standard format (XSAVE)" : "Compacted format (XSAVEC/XSAVES)")}: {map.Size} bytes for {map.Features.ToHex()}"),
             new XElement(Svg + "rect",
                 new XAttribute("class", "outline"),
                 new XAttribute("x", Number(left)),
@@ -121,8 +121,9 @@ public static class LayoutSvg
         _ => "#f4f4f4", // x87/SSE not in the set: their bytes are there all the same
     };
 
+    // The golden angle apart: neighbouring and related components (XTileCfg, XTileData) get distinct colours.
     private static string Hue(XFeature feature, int lightness) =>
-        $"hsl({((int)feature * 47) % 360}, 65%, {lightness}%)";
+        $"hsl({Number(((int)feature * 137.5) % 360)}, 65%, {lightness}%)";
 
     private static string Number(double value) => Math.Round(value, 3).ToString(CultureInfo.InvariantCulture);
 }
