@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Threading.Tasks;
+using System.Xml.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
@@ -55,7 +56,7 @@ public class AnalyzerGuardTests
     public void Every_rule_has_an_analyzer()
     {
         var reported = Analyzers.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).Distinct().OrderBy(id => id).ToArray();
-        Assert.Equal(new[] { RuleIdentifiers.MaySleepInAtomicContext, RuleIdentifiers.FreeOfDefaultFpuState, RuleIdentifiers.FpuStateWrittenOutsideSwapHelper, RuleIdentifiers.AtomicContextImbalance, RuleIdentifiers.AnalysisCutShort }, reported);
+        Assert.Equal(new[] { RuleIdentifiers.MaySleepInAtomicContext, RuleIdentifiers.FreeOfDefaultFpuState, RuleIdentifiers.FpuStateWrittenOutsideSwapHelper, RuleIdentifiers.AtomicContextImbalance, RuleIdentifiers.MaySleepApiListEntryIgnored, RuleIdentifiers.AnalysisCutShort }, reported);
     }
 
     [Theory]
@@ -173,16 +174,44 @@ public class AnalyzerGuardTests
         }
     }
 
+    // The project's home as Directory.Build.props sets it, once, for the packages and the help links.
+    private static (string Url, string Branch) ProjectHome()
+    {
+        var properties = XDocument.Load(Path.Combine(RepositoryRoot(), "Directory.Build.props")).Descendants();
+        return (properties.Single(e => e.Name.LocalName == "RepositoryUrl").Value.TrimEnd('/'), properties.Single(e => e.Name.LocalName == "RepositoryBranch").Value);
+    }
+
     [Fact]
     public void Every_help_link_points_at_an_existing_rule_page()
     {
+        var (url, branch) = ProjectHome();
+        var prefix = $"{url}/blob/{branch}/";
         foreach (var descriptor in Analyzers.SelectMany(a => a.SupportedDiagnostics))
         {
             Assert.Equal(RuleIdentifiers.GetHelpUri(descriptor.Id), descriptor.HelpLinkUri);
-            var page = Path.Combine(RepositoryRoot(), "docs", "rules", descriptor.Id + ".md");
+            Assert.StartsWith(prefix, descriptor.HelpLinkUri);
+
+            // The page the link names, in this repository: docs/rules/ID.md, which is also packed with the analyzers.
+            var relative = descriptor.HelpLinkUri!.Substring(prefix.Length);
+            Assert.Equal($"docs/rules/{descriptor.Id}.md", relative);
+            var page = Path.Combine(RepositoryRoot(), relative);
             Assert.True(File.Exists(page), $"{descriptor.Id}: {page} is missing");
-            Assert.Contains("# " + descriptor.Id, File.ReadAllText(page));
+            Assert.StartsWith("# " + descriptor.Id + ":", File.ReadAllText(page));
         }
+    }
+
+    [Fact]
+    public void Every_link_to_a_rule_page_in_the_docs_uses_the_project_home()
+    {
+        var (url, _) = ProjectHome();
+        var root = RepositoryRoot();
+        var documents = new[] { "README.md", Path.Combine("Analyzers.Package", "README.md"), Path.Combine("Analyzers", "AnalyzerReleases.Unshipped.md"), Path.Combine("Analyzers", "AnalyzerReleases.Shipped.md") }
+            .Select(d => Path.Combine(root, d))
+            .Concat(Directory.GetFiles(Path.Combine(root, "docs"), "*.md", SearchOption.AllDirectories));
+        var links = documents.SelectMany(d => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(d), @"https?://[^\s)>\]]*docs/rules[^\s)>\]]*").Select(m => (Document: d, Link: m.Value))).ToList();
+        Assert.NotEmpty(links);
+        Assert.All(links, l => Assert.True(l.Link.StartsWith(url + "/", StringComparison.Ordinal), $"{l.Document}: {l.Link} is not under {url}"));
+        Assert.All(links.Where(l => l.Link.EndsWith(".md", StringComparison.Ordinal)), l => Assert.True(File.Exists(Path.Combine(root, l.Link.Substring(l.Link.IndexOf("docs/rules/", StringComparison.Ordinal)))), $"{l.Document}: {l.Link} names no page"));
     }
 
     [Fact]

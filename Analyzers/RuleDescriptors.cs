@@ -8,6 +8,10 @@ internal static class RuleDescriptors
     private const string Category = "FpuGuard.Reliability";
     private const string MaySleepTitle = "A call that may sleep is reached in an atomic context";
     private const string MaySleepMessage = "'{0}' may sleep ({1}) while {2}";
+    private const string ConfigurationCategory = "FpuGuard.Configuration";
+    private const string ListEntryTitle = "An entry of the may-sleep API list is ignored";
+    private const string ListEntryMessage = "'{0}' in {1} is ignored: {2}";
+    private const string ListEntryDescription = "Each entry of FpuGuard.MaySleepApis.txt and of fpuguard.may_sleep_apis is a method's documentation ID (M:System.Threading.Monitor.Wait(System.Object,System.Int32)). An entry that does not parse, or whose type is referenced but has no such method, never matches a call, so FPU0001 would stay silent about it. An entry whose type the project does not reference is fine: one list may serve several projects.";
     private const string MaySleepDescription = "Sleeping (allocating with vzalloc, waiting, scheduling) is forbidden while the FPU registers are locked, preemption is disabled or interrupts are disabled. Move the call before the region, or leave the context around it; never switch to an atomic allocation to dodge the rule.";
 
     public static readonly DiagnosticDescriptor MaySleepInAtomicContext = new(
@@ -61,6 +65,29 @@ internal static class RuleDescriptors
         isEnabledByDefault: true,
         description: "The fields that describe a task's FPU state buffer change together in one swap helper. A write anywhere else lets the mask, the size and the buffer disagree: a mask grown without a bigger buffer is a buffer overrun.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.FpuStateWrittenOutsideSwapHelper));
+
+    /// <summary>FPU0005 at an entry's line of FpuGuard.MaySleepApis.txt.</summary>
+    public static readonly DiagnosticDescriptor MaySleepApiListEntryIgnored = new(
+        RuleIdentifiers.MaySleepApiListEntryIgnored,
+        title: ListEntryTitle,
+        messageFormat: ListEntryMessage,
+        ConfigurationCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: ListEntryDescription,
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.MaySleepApiListEntryIgnored));
+
+    /// <summary>FPU0005 for an entry of the fpuguard.may_sleep_apis option: the options API gives no location.</summary>
+    public static readonly DiagnosticDescriptor MaySleepApiOptionEntryIgnored = new(
+        RuleIdentifiers.MaySleepApiListEntryIgnored,
+        title: ListEntryTitle,
+        messageFormat: ListEntryMessage,
+        ConfigurationCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: ListEntryDescription,
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.MaySleepApiListEntryIgnored),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     /// <summary>
     /// Info, on by default: the member's analysis reached a bound and gave the rule's conservative answer. Counted

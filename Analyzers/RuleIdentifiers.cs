@@ -15,10 +15,14 @@ public static class RuleIdentifiers
     /// <summary>An atomic context is still held when a method returns, or exited without being entered.</summary>
     public const string AtomicContextImbalance = "FPU0004";
 
+    /// <summary>An entry of a may-sleep API list can never match a call: it does not parse, or its type has no such method.</summary>
+    public const string MaySleepApiListEntryIgnored = "FPU0005";
+
     /// <summary>A member's analysis reached a bound (depth, recursion, iterations) and answered conservatively.</summary>
     public const string AnalysisCutShort = "FPU0007";
 
-    private const string DocumentationBase = "https://github.com/fpuguard/fpuguard/blob/main/docs/rules/";
+    /// <summary>Where the rule pages are: docs/rules/ of the project's home (RepositoryUrl, generated into <see cref="ProjectHome"/>).</summary>
+    private static readonly string DocumentationBase = ProjectHome.RepositoryUrl + "/blob/" + ProjectHome.Branch + "/docs/rules/";
 
     /// <summary>The documentation page of a rule (docs/rules/ID.md).</summary>
     public static string GetHelpUri(string identifier) => DocumentationBase + identifier + ".md";

@@ -19,7 +19,7 @@ public sealed class PackageConsumptionTests
         output.Split('\n').Where(l => l.Contains($"warning {id}:")).Select(l => l.Trim()).Distinct().ToArray();
 
     [Fact]
-    public void The_analyzer_package_holds_only_the_analyzers()
+    public void The_analyzer_package_holds_the_analyzers_and_the_rule_pages()
     {
         using var package = System.IO.Compression.ZipFile.OpenRead(Path.Combine(_feed.Feed, $"FpuGuard.Analyzers.{_feed.Version}.nupkg"));
         var entries = package.Entries.Select(e => e.FullName).ToArray();
@@ -27,6 +27,17 @@ public sealed class PackageConsumptionTests
         Assert.Contains("analyzers/dotnet/cs/FpuGuard.Analyzers.CodeFixes.dll", entries);
         Assert.Contains("README.md", entries);
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));
+
+        // Every rule page, as in the repository, for a user on an offline feed.
+        var pages = Directory.GetFiles(Path.Combine(Dotnet.RepositoryRoot(), "docs", "rules"), "*.md");
+        Assert.True(pages.Length >= Rules.Length + 1, "the repository's rule pages are missing");
+        foreach (var page in pages)
+        {
+            var entry = package.GetEntry("docs/rules/" + Path.GetFileName(page));
+            Assert.True(entry is not null, $"docs/rules/{Path.GetFileName(page)} is not in the package");
+            using var reader = new StreamReader(entry!.Open());
+            Assert.Equal(File.ReadAllText(page), reader.ReadToEnd());
+        }
         using var nuspec = new StreamReader(package.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
         var text = nuspec.ReadToEnd();
         Assert.Contains("<developmentDependency>true</developmentDependency>", text);
@@ -50,6 +61,27 @@ public sealed class PackageConsumptionTests
     }
 
     [Fact]
+    public void The_sample_says_what_each_line_of_its_output_shows()
+    {
+        var directory = _feed.NewConsumer("Runs");
+        var (buildExit, buildOutput) = PackedFeed.Build(directory);
+        Assert.True(buildExit == 0, buildOutput);
+        var (exit, output) = Dotnet.Run(directory, TimeSpan.FromMinutes(2), "run", "--no-build");
+        Assert.True(exit == 0, output);
+        var lines = output.Replace("\r\n", "\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var steps = lines.Where(l => l.StartsWith("  ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(7, steps.Length);
+        Assert.All(steps, l => Assert.Matches(new Regex(@"^  [^:]+: +\S.*  \(.{20,}\)$"), l)); // a value, then what it means
+
+        int Bytes(string label) => int.Parse(Regex.Match(steps.Single(l => l.StartsWith("  " + label, StringComparison.Ordinal)), @": +(\d+) bytes").Groups[1].Value);
+        Assert.Contains(steps, l => l.StartsWith("  tile write, no permission:     SIGILL", StringComparison.Ordinal));
+        Assert.Contains(steps, l => l.StartsWith("  tile write, with permission:   no signal", StringComparison.Ordinal));
+        Assert.True(Bytes("FPU buffer now:") > Bytes("FPU buffer at start:"), output);
+        Assert.True(Bytes("ptrace NT_X86_XSTATE image:") > 0, output);
+        Assert.Contains(steps, l => Regex.IsMatch(l, @"live allocations: +1 before freeing the task's buffer, 0 after"));
+    }
+
+    [Fact]
     public void Treat_warnings_as_errors_fails_the_build_on_them()
     {
         var (exit, output) = PackedFeed.Build(_feed.NewConsumer("Strict"), "-p:TreatWarningsAsErrors=true");
@@ -58,20 +90,56 @@ public sealed class PackageConsumptionTests
     }
 
     [Fact]
-    public void Editorconfig_severity_and_pragma_suppression_take_effect()
+    public void Editorconfig_severity_pragma_suppression_and_may_sleep_lists_take_effect()
     {
         var directory = _feed.NewConsumer("Configured");
-        File.WriteAllText(Path.Combine(directory, ".editorconfig"), "root = true\n\n[*.cs]\ndotnet_diagnostic.FPU0002.severity = none\ndotnet_diagnostic.FPU0004.severity = error\n");
+        File.WriteAllText(Path.Combine(directory, ".editorconfig"), """
+            root = true
+
+            [*.cs]
+            dotnet_diagnostic.FPU0002.severity = none
+            dotnet_diagnostic.FPU0004.severity = error
+            fpuguard.may_sleep_apis = M:System.Threading.Thread.Sleep(System.Int32)  M:System.Threading.Monitor.Wait(System.Object,System.Int32) M:System.Threading.Thread.Slep(System.Int32)
+            """);
+        File.WriteAllText(Path.Combine(directory, "FpuGuard.MaySleepApis.txt"), """
+            // Vendor APIs that sleep.
+            M:System.Threading.Tasks.Task.Wait   // waits for the pool
+            M:System.Threading.Monitor.Wait(System.Object,System.Int64)
+            """);
+        var project = Directory.GetFiles(directory, "*.csproj").Single();
+        File.WriteAllText(project, File.ReadAllText(project).Replace("</Project>", """
+              <ItemGroup>
+                <AdditionalFiles Include="FpuGuard.MaySleepApis.txt" />
+              </ItemGroup>
+            </Project>
+            """));
         var buffers = Path.Combine(directory, "XStateBuffers.cs");
-        File.WriteAllText(buffers, File.ReadAllText(buffers).Replace(
-            "        fpu.StateMask |= features;",
-            "#pragma warning disable FPU0003 // a test of suppression\n        fpu.StateMask |= features;\n#pragma warning restore FPU0003"));
+        File.WriteAllText(buffers, File.ReadAllText(buffers)
+            .Replace(
+                "        fpu.StateMask |= features;",
+                "#pragma warning disable FPU0003 // a test of suppression\n        fpu.StateMask |= features;\n#pragma warning restore FPU0003")
+            .Replace( // in the review's Realloc, under the lock: three listed APIs
+                "        kernel.FpregsLock();\n        var old = Kernel.SwapFpState(fpu, state, stateMask, size);",
+                "        kernel.FpregsLock();\n        System.Threading.Thread.Sleep(0);\n        System.Threading.Monitor.Wait(fpu, 1);\n        System.Threading.Tasks.Task.CompletedTask.Wait();\n        var old = Kernel.SwapFpState(fpu, state, stateMask, size);"));
+        Assert.Contains("Thread.Sleep(0)", File.ReadAllText(buffers));
         var (exit, output) = PackedFeed.Build(directory);
         Assert.NotEqual(0, exit); // FPU0004 raised to an error
         Assert.Contains("error FPU0004", output);
         Assert.Empty(Warnings(output, "FPU0002"));
         Assert.Empty(Warnings(output, "FPU0003"));
-        Assert.NotEmpty(Warnings(output, "FPU0001"));
+
+        // Every entry of the whitespace-separated option and of the file is effective, two-parameter methods included.
+        var sleeps = Warnings(output, "FPU0001");
+        Assert.Contains(sleeps, w => w.Contains("'Sleep' may sleep (it is listed in fpuguard.may_sleep_apis)"));
+        Assert.Contains(sleeps, w => w.Contains("'Wait' may sleep (it is listed in fpuguard.may_sleep_apis)"));
+        Assert.Contains(sleeps, w => w.Contains("'Wait' may sleep (it is listed in FpuGuard.MaySleepApis.txt)"));
+
+        // The entries that can never match: the file's at its line, the option's with no location.
+        var ignored = Warnings(output, "FPU0005");
+        Assert.Contains(ignored, w => w.Contains("FpuGuard.MaySleepApis.txt(3,1)") && w.Contains("'M:System.Threading.Monitor.Wait(System.Object,System.Int64)' in FpuGuard.MaySleepApis.txt is ignored"));
+        Assert.Contains(ignored, w => w.StartsWith("CSC : warning FPU0005: 'M:System.Threading.Thread.Slep(System.Int32)' in fpuguard.may_sleep_apis is ignored", StringComparison.Ordinal));
+        Assert.Equal(2, ignored.Select(w => w.Split('[')[0]).Distinct().Count());
+        Assert.All(ignored, w => Assert.Contains("docs/rules/FPU0005.md", w));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using FpuGuard.Analyzers.Internals;
@@ -5,6 +6,7 @@ using FpuGuard.Analyzers.Tests.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace FpuGuard.Analyzers.Tests.Internals;
 
@@ -94,6 +96,6 @@ public class SharedContextFlowTests
         var tree = compilation.SyntaxTrees[0];
         var model = compilation.GetSemanticModel(tree);
         var block = tree.GetRoot().DescendantNodes().Where(n => n is MethodDeclarationSyntax or AccessorDeclarationSyntax).Single();
-        return (SharedContextFlow.For(compilation, new TestAnalyzerConfigOptions()), model, block, (IMethodSymbol)model.GetDeclaredSymbol(block)!);
+        return (SharedContextFlow.For(compilation, new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, new TestAnalyzerConfigOptions()), CancellationToken.None), model, block, (IMethodSymbol)model.GetDeclaredSymbol(block)!);
     }
 }

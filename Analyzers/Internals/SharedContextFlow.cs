@@ -21,13 +21,17 @@ internal sealed class SharedContextFlow
 
     private readonly ContractIndex _index;
 
-    private SharedContextFlow(Compilation compilation, AnalyzerConfigOptionsProvider options)
+    private SharedContextFlow(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
     {
         _index = ContractIndex.For(compilation);
-        Flow = new AtomicContextFlowAnalysis(Contracts, new MaySleepApis(options).IsListed);
+        MaySleepApis = new MaySleepApis(options, cancellationToken);
+        Flow = new AtomicContextFlowAnalysis(Contracts, MaySleepApis.IsListed);
     }
 
     public MethodContracts Contracts { get; } = new();
+
+    /// <summary>The APIs the user lists as sleeping.</summary>
+    public MaySleepApis MaySleepApis { get; }
 
     /// <summary>The analysis of contexts and sleeps.</summary>
     public AtomicContextFlowAnalysis Flow { get; }
@@ -37,8 +41,8 @@ internal sealed class SharedContextFlow
     // waited for: a rule that finds none analyses the block itself (the driver may run the two at the same moment).
     private readonly ConcurrentDictionary<SyntaxNode, BlockFlow> _handOverOfAccessors = new();
 
-    public static SharedContextFlow For(Compilation compilation, AnalyzerConfigOptionsProvider options) =>
-        ByCompilation.GetValue(compilation, c => new SharedContextFlow(c, options));
+    public static SharedContextFlow For(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken) =>
+        ByCompilation.GetValue(compilation, c => new SharedContextFlow(c, options, cancellationToken));
 
     /// <summary>
     /// Whether the code block calls a method named like a context-changing one, by syntax; when the only such

@@ -28,7 +28,7 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
             }
 
             // The analysis FPU0001 runs on these methods: whichever of the two rules runs second reuses the first's.
-            var shared = SharedContextFlow.For(start.Compilation, start.Options.AnalyzerConfigOptionsProvider);
+            var shared = SharedContextFlow.For(start.Compilation, start.Options, start.CancellationToken);
             start.RegisterCodeBlockAction(block =>
             {
                 if (block.OwningSymbol is not IMethodSymbol owner)

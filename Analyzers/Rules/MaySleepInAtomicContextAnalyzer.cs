@@ -11,7 +11,7 @@ namespace FpuGuard.Analyzers.Rules;
 
 /// <summary>
 /// FPU0001: a call that may sleep reached where an atomic context may be held. Calls of [MaySleep] and
-/// editorconfig-listed APIs, and awaits, are reported as the method is analysed (live in the IDE); calls of
+/// listed APIs (FpuGuard.MaySleepApis.txt, fpuguard.may_sleep_apis), and awaits, are reported as the method is analysed (live in the IDE); calls of
 /// methods of this compilation that may sleep several calls deep are reported when the compilation's call
 /// graph is complete (compilation end).
 /// </summary>
@@ -40,7 +40,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var analysis = new Analysis(SharedContextFlow.For(start.Compilation, start.Options.AnalyzerConfigOptionsProvider));
+            var analysis = new Analysis(SharedContextFlow.For(start.Compilation, start.Options, start.CancellationToken));
             start.RegisterCodeBlockAction(analysis.OnBlock);
             start.RegisterCompilationEndAction(end =>
             {
@@ -170,7 +170,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 
             var why = sleep.Through.Count > 0
                 ? string.Join(" → ", new[] { sleep.Callee.Name }.Concat(sleep.Through.Select(p => p.Name)))
-                : _contracts.Of(sleep.Callee).MaySleep ? "it is marked [MaySleep]" : "it is listed in " + MaySleepApis.OptionName;
+                : _contracts.Of(sleep.Callee).MaySleep ? "it is marked [MaySleep]" : "it is listed in " + _shared.MaySleepApis.WhereListed(sleep.Callee, sleep.Syntax.SyntaxTree);
             return Create(RuleDescriptors.MaySleepInAtomicContext, location, sleep.Through.Select(p => p.Location), owner, sleep.Held, sleep.Callee.Name, why,
                 sleep.CalleeHolds);
         }
