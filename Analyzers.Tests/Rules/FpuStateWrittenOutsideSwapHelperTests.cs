@@ -257,4 +257,116 @@ public class FpuStateWrittenOutsideSwapHelperTests
         test.TestState.OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication;
         await test.RunAsync();
     }
+
+    private const string OwnCopies = """
+        using System;
+        using System.Runtime.CompilerServices;
+
+        [AttributeUsage(AttributeTargets.Field | AttributeTargets.Property)] sealed class FpuStateFieldAttribute : Attribute { }
+        [AttributeUsage(AttributeTargets.Method)] sealed class FpuStateSwapHelperAttribute : Attribute { }
+
+        struct Header { public ulong XComp; public ulong XStateBv; }
+
+        [InlineArray(4)] struct Words { private ulong _first; }
+
+        sealed class Fpu
+        {
+            [FpuStateField] public ulong Mask;
+            [FpuStateField] public int Size;
+            [FpuStateField] public Header Header;
+            [FpuStateField] public Words Words;
+            [FpuStateField] public byte[] State = new byte[576];
+            public int Other;
+        }
+
+        sealed record Perm([property: FpuStateField] ulong Mask, int Size);
+
+        """;
+
+    [Fact]
+    public async Task Writable_references_are_writes_and_readonly_ones_are_not()
+    {
+        var source = OwnCopies + """
+            static class Refs
+            {
+                static int _spare;
+
+                static ref int Size(Fpu fpu) => ref {|FPU0003:fpu.Size|};
+                static ref readonly int ReadSize(Fpu fpu) => ref fpu.Size;
+
+                static void Bind(Fpu fpu, bool c)
+                {
+                    ref var size = ref {|FPU0003:fpu.Size|};
+                    ref readonly var read = ref fpu.Size;
+                    ref var either = ref (c ? ref {|FPU0003:fpu.Size|} : ref _spare);
+                    ref readonly var readEither = ref (c ? ref fpu.Size : ref _spare);
+                    ref var other = ref fpu.Other;
+                    other = ref {|FPU0003:fpu.Size|};
+                    (c ? ref {|FPU0003:fpu.Size|} : ref _spare) = 4;
+                    size = read + readEither + either;
+                }
+
+                static ref ulong Loophole(Fpu fpu) => ref Unsafe.AsRef(in {|FPU0003:fpu.Mask|});
+                static ref long Cast(Fpu fpu) => ref Unsafe.As<ulong, long>(ref {|FPU0003:fpu.Mask|});
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task A_field_or_element_of_a_struct_state_field_written_writes_the_state_field()
+    {
+        var source = OwnCopies + """
+            static class Headers
+            {
+                static ulong Clear(Fpu fpu)
+                {
+                    {|FPU0003:fpu.Header|}.XComp = 0;
+                    {|FPU0003:fpu.Header|}.XStateBv |= 1;
+                    {|FPU0003:fpu.Words|}[0] = 1;
+                    fpu.State[0] = 0;
+                    var copy = fpu.Header;
+                    copy.XComp = 1;
+                    return fpu.Header.XComp + fpu.Words[1] + copy.XComp;
+                }
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task Positional_record_state_properties_are_written_by_with_outside_the_record()
+    {
+        var source = OwnCopies + """
+            static class Perms
+            {
+                static Perm Grow(Perm perm) => perm with { {|FPU0003:Mask|} = perm.Mask | 0x60000, Size = 11008 };
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task A_lambda_the_swap_helper_runs_is_the_helpers_and_one_it_stores_is_not()
+    {
+        var source = OwnCopies + """
+            static class Buffers
+            {
+                static Action? _later;
+
+                [FpuStateSwapHelper]
+                static void Swap(Fpu fpu, byte[] state, ulong mask, int size)
+                {
+                    Action setSize = () => fpu.Size = size;
+                    ((Action)(() => fpu.Mask = mask))();
+                    setSize();
+                    SetState();
+                    _later = () => {|FPU0003:fpu.Mask|} = 0;
+
+                    void SetState() => fpu.State = state;
+                }
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
 }

@@ -19,11 +19,12 @@ internal static class BlockSyntaxFacts
     {
         InvocationExpressionSyntax invocation => Called(CalledName(invocation), index),
         InitializerExpressionSyntax initializer when initializer.IsKind(SyntaxKind.CollectionInitializerExpression) => Called("Add", index),
-        AssignmentExpressionSyntax assignment => Written(WrittenName(assignment.Left), index),
-        PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression) => Written(WrittenName(prefix.Operand), index),
-        PostfixUnaryExpressionSyntax postfix => Written(WrittenName(postfix.Operand), index),
-        ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword or (int)SyntaxKind.OutKeyword } argument => Written(WrittenName(argument.Expression), index),
-        RefExpressionSyntax reference => Written(WrittenName(reference.Expression), index),
+        AssignmentExpressionSyntax assignment => Written(assignment.Left, index),
+        PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression) => Written(prefix.Operand, index),
+        PostfixUnaryExpressionSyntax postfix => Written(postfix.Operand, index),
+        ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword or (int)SyntaxKind.OutKeyword } argument => Written(argument.Expression, index),
+        ArgumentSyntax { Parent.Parent: InvocationExpressionSyntax invocation } argument when CalledName(invocation) == StateFieldWrites.UnsafeAsRef => Written(argument.Expression, index),
+        RefExpressionSyntax reference => Written(reference.Expression, index),
         LocalFunctionStatementSyntax { AttributeLists.Count: > 0 } => AllRoles,
         _ => ContractRole.None,
     };
@@ -64,9 +65,44 @@ internal static class BlockSyntaxFacts
             : roles;
     }
 
-    // "" stands for "look closer" (a tuple target writes every element): it counts as a state-field write.
+    // Every name of the target's chain counts: writing a field of a struct-typed state field writes the state field
+    // (f.Header.XComp = 0). A tuple target writes every element: it counts as a state-field write, to look closer.
+    private static ContractRole Written(ExpressionSyntax target, ContractIndex index)
+    {
+        var role = ContractRole.None;
+        while (true)
+        {
+            switch (target)
+            {
+                case TupleExpressionSyntax:
+                    return ContractRole.StateField;
+                case ParenthesizedExpressionSyntax parenthesized:
+                    target = parenthesized.Expression;
+                    break;
+                case ConditionalAccessExpressionSyntax conditional:
+                    role |= Written(NameOf(conditional.Expression), index);
+                    target = conditional.WhenNotNull;
+                    break;
+                case MemberAccessExpressionSyntax access:
+                    role |= Written(access.Name.Identifier.ValueText, index);
+                    target = access.Expression;
+                    break;
+                case ElementAccessExpressionSyntax element:
+                    target = element.Expression;
+                    break;
+                case ConditionalExpressionSyntax:
+                    return role; // A ref conditional's branches are ref expressions, each a node of its own.
+                case RefExpressionSyntax reference:
+                    target = reference.Expression;
+                    break;
+                default:
+                    return role | Written(NameOf(target), index);
+            }
+        }
+    }
+
     private static ContractRole Written(string? name, ContractIndex index) =>
-        name is null ? ContractRole.None : name.Length == 0 ? ContractRole.StateField : index.RolesOf(name) & ContractRole.StateField;
+        name is null ? ContractRole.None : index.RolesOf(name) & ContractRole.StateField;
 
     private static string? NameOf(ExpressionSyntax expression)
     {
@@ -83,28 +119,5 @@ internal static class BlockSyntaxFacts
             AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
             _ => null,
         };
-    }
-
-    // A tuple target ((a.X, b.Y) = ...) writes every element: "" stands for "look closer".
-    private static string? WrittenName(ExpressionSyntax target)
-    {
-        while (true)
-        {
-            switch (target)
-            {
-                case TupleExpressionSyntax:
-                    return "";
-                case DeclarationExpressionSyntax:
-                    return null;
-                case ConditionalAccessExpressionSyntax conditional:
-                    target = conditional.WhenNotNull;
-                    break;
-                case ElementAccessExpressionSyntax element:
-                    target = element.Expression;
-                    break;
-                default:
-                    return NameOf(target);
-            }
-        }
     }
 }

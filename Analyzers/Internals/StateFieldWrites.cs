@@ -19,43 +19,147 @@ internal static class StateFieldWrites
     /// </summary>
     public static IEnumerable<ExpressionSyntax> Targets(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken)
     {
-        switch (node)
+        var targets = node switch
         {
-            case AssignmentExpressionSyntax assignment:
-                return Elements(assignment.Left);
-            case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } prefix:
-                return Elements(prefix.Operand);
-            case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } postfix:
-                return Elements(postfix.Operand);
-            case ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.OutKeyword } argument:
-                return Elements(argument.Expression);
-            case ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword } argument when ParameterRefKind(argument, model, cancellationToken) == RefKind.Ref:
-                return Elements(argument.Expression);
-            case RefExpressionSyntax { Parent: EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator } } reference
-                when model.GetDeclaredSymbol(declarator, cancellationToken) is ILocalSymbol { RefKind: RefKind.Ref }:
-                return Elements(reference.Expression);
+            AssignmentExpressionSyntax assignment => Elements(assignment.Left),
+            PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } prefix => Elements(prefix.Operand),
+            PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } postfix => Elements(postfix.Operand),
+            ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.OutKeyword } argument => Elements(argument.Expression),
+            ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword } argument when ParameterRefKind(argument, model, cancellationToken) == RefKind.Ref => Elements(argument.Expression),
+            ArgumentSyntax argument when IsUnsafeAsRef(argument, model, cancellationToken) => Elements(argument.Expression),
+            RefExpressionSyntax { Expression: not ConditionalExpressionSyntax } reference when IsWritableReference(reference, model, cancellationToken) => Elements(reference.Expression),
+            _ => Enumerable.Empty<ExpressionSyntax>(),
+        };
+        return targets.SelectMany(target => WithStructOwners(target, model, cancellationToken));
+    }
+
+    /// <summary>The name of <c>System.Runtime.CompilerServices.Unsafe.AsRef</c>, which makes a writable reference of a readonly one.</summary>
+    public const string UnsafeAsRef = "AsRef";
+
+    private static bool IsUnsafeAsRef(ArgumentSyntax argument, SemanticModel model, CancellationToken cancellationToken) =>
+        argument.Parent?.Parent is InvocationExpressionSyntax invocation && BlockSyntaxFacts.CalledName(invocation) == UnsafeAsRef
+        && model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol { ContainingType: { Name: "Unsafe", ContainingNamespace: var ns } }
+        && ns.ToDisplayString() == "System.Runtime.CompilerServices";
+
+    // A reference is writable when it binds a ref local (ref, not ref readonly), is ref-assigned to a writable ref
+    // local, field or parameter, is returned by ref from a method that returns a writable reference, or is the
+    // target of an assignment, ++/-- or a ref argument (through a ref conditional, ref (c ? ref a : ref b)).
+    private static bool IsWritableReference(RefExpressionSyntax reference, SemanticModel model, CancellationToken cancellationToken)
+    {
+        SyntaxNode outermost = reference;
+        while (outermost.Parent is ParenthesizedExpressionSyntax or RefExpressionSyntax
+            || (outermost.Parent is ConditionalExpressionSyntax choice && choice.Condition != outermost))
+        {
+            outermost = outermost.Parent;
+        }
+
+        switch (outermost.Parent)
+        {
+            case EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }:
+                return model.GetDeclaredSymbol(declarator, cancellationToken) is ILocalSymbol { RefKind: RefKind.Ref };
+            case AssignmentExpressionSyntax assignment when assignment.Right == outermost:
+                return model.GetSymbolInfo(assignment.Left, cancellationToken).Symbol is ILocalSymbol { RefKind: RefKind.Ref } or IFieldSymbol { RefKind: RefKind.Ref } or IParameterSymbol { RefKind: RefKind.Ref or RefKind.Out };
+            case AssignmentExpressionSyntax assignment when assignment.Left == outermost:
+                return true;
+            case PrefixUnaryExpressionSyntax or PostfixUnaryExpressionSyntax:
+                return true;
+            case ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword or (int)SyntaxKind.OutKeyword }:
+                return true;
+            case ReturnStatementSyntax or ArrowExpressionClauseSyntax or LambdaExpressionSyntax:
+                return model.GetEnclosingSymbol(outermost.SpanStart, cancellationToken) is IMethodSymbol { RefKind: RefKind.Ref };
             default:
-                return Enumerable.Empty<ExpressionSyntax>();
+                return false;
         }
     }
 
-    // A tuple target writes each of its elements; a declaration (var (a, b) = ...) writes new locals only.
-    private static IEnumerable<ExpressionSyntax> Elements(ExpressionSyntax target)
+    // Writing a field or an element of a value held by value writes that value too: f.Header.XComp = 0 writes
+    // f.Header when Header is a struct, f.Registers[0] = 1 writes f.Registers when it is an inline array.
+    private static IEnumerable<ExpressionSyntax> WithStructOwners(ExpressionSyntax target, SemanticModel model, CancellationToken cancellationToken)
     {
-        AnalysisBounds.EnsureStack();
-        while (target is ParenthesizedExpressionSyntax parenthesized)
+        yield return target;
+        while (Receiver(target) is { } receiver && model.GetTypeInfo(receiver, cancellationToken).Type is { IsValueType: true, TypeKind: not TypeKind.TypeParameter })
         {
-            target = parenthesized.Expression;
+            yield return receiver;
+            target = receiver;
+        }
+    }
+
+    private static ExpressionSyntax? Receiver(ExpressionSyntax target)
+    {
+        var receiver = target switch
+        {
+            MemberAccessExpressionSyntax access => access.Expression,
+            ElementAccessExpressionSyntax element => element.Expression,
+            _ => null,
+        };
+        while (receiver is ParenthesizedExpressionSyntax parenthesized)
+        {
+            receiver = parenthesized.Expression;
         }
 
-        switch (target)
+        return receiver;
+    }
+
+    // A tuple target writes each of its elements (nested ones too); a declaration (var (a, b) = ...) writes new
+    // locals only. A work stack, not recursion: tuples nest as deep as the parser allows.
+    private static IEnumerable<ExpressionSyntax> Elements(ExpressionSyntax target)
+    {
+        var pending = new Stack<ExpressionSyntax>();
+        pending.Push(target);
+        while (pending.Count > 0)
         {
-            case TupleExpressionSyntax tuple:
-                return tuple.Arguments.SelectMany(a => Elements(a.Expression));
-            case DeclarationExpressionSyntax:
-                return Enumerable.Empty<ExpressionSyntax>();
+            var next = pending.Pop();
+            while (next is ParenthesizedExpressionSyntax parenthesized)
+            {
+                next = parenthesized.Expression;
+            }
+
+            switch (next)
+            {
+                case TupleExpressionSyntax tuple:
+                    for (var i = tuple.Arguments.Count - 1; i >= 0; i--)
+                    {
+                        pending.Push(tuple.Arguments[i].Expression);
+                    }
+
+                    break;
+                case DeclarationExpressionSyntax:
+                    break;
+                default:
+                    yield return next;
+                    break;
+            }
+        }
+    }
+
+    private static bool IsInvokedWhereCreated(IMethodSymbol lambda)
+    {
+        if (lambda.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is not SyntaxNode syntax)
+        {
+            return false;
+        }
+
+        var use = syntax;
+        while (use.Parent is ParenthesizedExpressionSyntax or CastExpressionSyntax)
+        {
+            use = use.Parent;
+        }
+
+        switch (use.Parent)
+        {
+            case InvocationExpressionSyntax invocation when invocation.Expression == use:
+                return true;
+            case EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent.Parent: LocalDeclarationStatementSyntax { Parent: { } scope } } declarator }:
+                var name = declarator.Identifier.ValueText;
+                return scope.DescendantNodes().OfType<InvocationExpressionSyntax>().Any(call => call.Expression switch
+                {
+                    IdentifierNameSyntax called => called.Identifier.ValueText == name,
+                    MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Invoke", Expression: IdentifierNameSyntax target } => target.Identifier.ValueText == name,
+                    MemberBindingExpressionSyntax { Name.Identifier.ValueText: "Invoke" } => call.Parent is ConditionalAccessExpressionSyntax { Expression: IdentifierNameSyntax target } && target.Identifier.ValueText == name,
+                    _ => false,
+                });
             default:
-                return new[] { target };
+                return false;
         }
     }
 
@@ -79,14 +183,20 @@ internal static class StateFieldWrites
 
     /// <summary>
     /// Whether code in <paramref name="containingSymbol"/> may write <paramref name="member"/>: inside a swap
-    /// helper, or a constructor or initializer of the member's own type (lambdas and local functions count as
-    /// part of the method that contains them).
+    /// helper, or a constructor or initializer of the member's own type. Local functions count as part of the
+    /// method that contains them, and so does a lambda that method invokes itself (called where it is written, or
+    /// kept in a local that the method calls); a lambda it only stores or passes on does not.
     /// </summary>
     public static bool IsAllowedWriter(ISymbol? containingSymbol, ISymbol member)
     {
         var symbol = containingSymbol;
-        while (symbol is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction })
+        while (symbol is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction } function)
         {
+            if (function.MethodKind == MethodKind.AnonymousFunction && !IsInvokedWhereCreated(function))
+            {
+                return false; // Stored or handed elsewhere, it runs outside the method that made it.
+            }
+
             symbol = symbol.ContainingSymbol;
         }
 

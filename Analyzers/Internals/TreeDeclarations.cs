@@ -108,6 +108,7 @@ internal sealed class TreeDeclarations
                         members = scope.Members.GetEnumerator();
                         break;
                     case TypeDeclarationSyntax type:
+                        AddParameterContractNames(type);
                         enclosing.Push(members);
                         members = type.Members.GetEnumerator();
                         break;
@@ -135,18 +136,26 @@ internal sealed class TreeDeclarations
             }
         }
 
-        private void AddContractNames(MemberDeclarationSyntax member)
+        // A positional record's parameter becomes a property: [property: FpuStateField] ulong Mask declares one.
+        private void AddParameterContractNames(TypeDeclarationSyntax type)
         {
-            var role = ContractRole.None;
-            foreach (var list in member.AttributeLists)
+            if (type.ParameterList is not { } parameters)
             {
-                foreach (var attribute in list.Attributes)
-                {
-                    var name = SourceContractNames.RightmostName(attribute.Name);
-                    role |= ContractIndex.RoleOf(name) | (name is not null && _aliases.TryGetValue(name, out var aliased) ? aliased : ContractRole.None);
-                }
+                return;
             }
 
+            foreach (var parameter in parameters.Parameters)
+            {
+                if (parameter.AttributeLists.Count > 0 && RoleOf(parameter.AttributeLists) is var role and not ContractRole.None)
+                {
+                    ContractIndex.Add(Roles, parameter.Identifier.ValueText, role);
+                }
+            }
+        }
+
+        private void AddContractNames(MemberDeclarationSyntax member)
+        {
+            var role = RoleOf(member.AttributeLists);
             if (role == ContractRole.None)
             {
                 return;
@@ -156,6 +165,21 @@ internal sealed class TreeDeclarations
             {
                 ContractIndex.Add(Roles, name, role);
             }
+        }
+
+        private ContractRole RoleOf(SyntaxList<AttributeListSyntax> lists)
+        {
+            var role = ContractRole.None;
+            foreach (var list in lists)
+            {
+                foreach (var attribute in list.Attributes)
+                {
+                    var name = SourceContractNames.RightmostName(attribute.Name);
+                    role |= ContractIndex.RoleOf(name) | (name is not null && _aliases.TryGetValue(name, out var aliased) ? aliased : ContractRole.None);
+                }
+            }
+
+            return role;
         }
     }
 

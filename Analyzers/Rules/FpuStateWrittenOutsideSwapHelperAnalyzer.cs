@@ -50,7 +50,9 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
                         {
                             if (block.SemanticModel.GetSymbolInfo(target, block.CancellationToken).Symbol is { Kind: SymbolKind.Field or SymbolKind.Property } written)
                             {
-                                analysis.AnalyzeWrite(written, target, block.OwningSymbol, block.ReportDiagnostic);
+                                // The lambda or local function the write is in, if any: whether it is the helper's depends on it.
+                                var writer = block.SemanticModel.GetEnclosingSymbol(target.SpanStart, block.CancellationToken) ?? block.OwningSymbol;
+                                analysis.AnalyzeWrite(written, target, writer, block.ReportDiagnostic);
                             }
                         }
                     }
