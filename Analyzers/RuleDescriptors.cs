@@ -61,4 +61,26 @@ internal static class RuleDescriptors
         isEnabledByDefault: true,
         description: "The fields that describe a task's FPU state buffer change together in one swap helper. A write anywhere else lets the mask, the size and the buffer disagree: a mask grown without a bigger buffer is a buffer overrun.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.FpuStateWrittenOutsideSwapHelper));
+
+    public static readonly DiagnosticDescriptor UnreadableContract = new(
+        RuleIdentifiers.UnreadableContract,
+        title: "FpuGuard cannot read this contract declaration",
+        messageFormat: "FpuGuard cannot read '{0}': {1}; the analysis ignores it and draws no conclusions from the methods that carry it",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The context attributes must take an AtomicContextKind (an int enum with FpuRegisterLock = 0, PreemptionDisabled = 1, InterruptsDisabled = 2) as their only constructor argument. A copy of another shape would switch the analysis off without a word: use the Runtime's declarations, <FpuGuardContracts>embed</FpuGuardContracts>, or paste the copies from docs/contracts.md.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.UnreadableContract));
+
+    /// <summary>FPU0006 for a referenced assembly's declaration, reported at its first use here when the compilation is complete.</summary>
+    public static readonly DiagnosticDescriptor UnreadableContractFirstUse = new(
+        RuleIdentifiers.UnreadableContract,
+        title: "FpuGuard cannot read this contract declaration",
+        messageFormat: "FpuGuard cannot read '{0}': {1}; the analysis ignores it and draws no conclusions from the methods that carry it",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The context attributes must take an AtomicContextKind (an int enum with FpuRegisterLock = 0, PreemptionDisabled = 1, InterruptsDisabled = 2) as their only constructor argument. A copy of another shape would switch the analysis off without a word: use the Runtime's declarations, <FpuGuardContracts>embed</FpuGuardContracts>, or paste the copies from docs/contracts.md.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.UnreadableContract),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
 }

@@ -15,6 +15,9 @@ public static class RuleIdentifiers
     /// <summary>An atomic context is still held when a method returns, or exited without being entered.</summary>
     public const string AtomicContextImbalance = "FPU0004";
 
+    /// <summary>A contract attribute or its kind enum has a shape FpuGuard cannot read.</summary>
+    public const string UnreadableContract = "FPU0006";
+
     private const string DocumentationBase = "https://github.com/fpuguard/fpuguard/blob/main/docs/rules/";
 
     /// <summary>The documentation page of a rule (docs/rules/ID.md).</summary>

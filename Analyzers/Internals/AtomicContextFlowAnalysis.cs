@@ -70,6 +70,9 @@ internal sealed partial class AtomicContextFlowAnalysis
         public List<int> HeldAtReturn { get; } = new();
 
         public bool UsesContexts { get; set; }
+
+        /// <summary>The method, or a method it calls, has a context attribute FpuGuard cannot read (FPU0006): no conclusions.</summary>
+        public bool ReadsUnreadableContract { get; set; }
     }
 
     public Result Analyze(ControlFlowGraph graph, IMethodSymbol owner)
@@ -107,7 +110,7 @@ internal sealed partial class AtomicContextFlowAnalysis
             baseline[kind] = 1;
         }
 
-        var result = new Result { UsesContexts = contract.Requires.Length > 0 };
+        var result = new Result { UsesContexts = contract.Requires.Length > 0, ReadsUnreadableContract = contract.IsUnreadable };
         return (result, new Run(this, graph, owner, baseline, result, contract));
     }
 
@@ -427,6 +430,11 @@ internal sealed partial class AtomicContextFlowAnalysis
         private ContextCounts Transition(SyntaxNode call, IMethodSymbol callee, ContextCounts state)
         {
             var contract = _analysis._contracts.Of(callee);
+            if (contract.IsUnreadable)
+            {
+                _result.ReadsUnreadableContract = true;
+            }
+
             if (_analysis.TracksSleeps && _reporting)
             {
                 TrackSleep(call, callee, contract, state);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -39,9 +40,9 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
 
                 // Using-scope Dispose calls only appear with an entering call before them.
                 var flow = shared.Of(block.CodeBlock, owner, block.SemanticModel, mayChangeContext: true, analyseAnyway: false, block.CancellationToken);
-                if (!flow.ChangesContext)
+                if (!flow.ChangesContext || flow.Results!.Any(r => r.ReadsUnreadableContract))
                 {
-                    return;
+                    return; // An unreadable contract (FPU0006) leaves the contexts unknown: no conclusions.
                 }
 
                 foreach (var result in flow.Results!)

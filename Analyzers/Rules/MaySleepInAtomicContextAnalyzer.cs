@@ -84,6 +84,11 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
             var flow = _shared.Of(context.CodeBlock, owner, context.SemanticModel, mayChangeContext, analyseAnyway: requires, context.CancellationToken);
             foreach (var result in flow.Results ?? Array.Empty<AtomicContextFlowAnalysis.Result>())
             {
+                if (result.ReadsUnreadableContract)
+                {
+                    continue; // An unreadable contract (FPU0006) leaves the contexts unknown: no conclusions.
+                }
+
                 Report(result, owner, context);
             }
         }
@@ -118,7 +123,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 #pragma warning disable RS1030 // Only for the few methods a region reaches; the driver's shared model is returned when it has one.
                 var model = compilation.GetSemanticModel(syntax.SyntaxTree);
 #pragma warning restore RS1030
-                foreach (var result in SharedContextFlow.Analyze(_flow, syntax, method, model, cancellationToken))
+                foreach (var result in SharedContextFlow.Analyze(_flow, syntax, method, model, cancellationToken).Where(r => !r.ReadsUnreadableContract))
                 {
                     Graph.Record(method, result.Points);
                 }
