@@ -79,8 +79,16 @@ public class UnreadableContractTests
             """);
     }
 
-    [Fact]
-    public async Task A_referenced_declaration_is_reported_once_at_its_first_use()
+    [Theory]
+    [InlineData("""
+        static class A { static void Run() { Vendor.Locks.Lock(); {|#0:Vendor.Locks.Unlock()|}; } }
+        static class B { static void Run() { Vendor.Locks.Lock(); Vendor.Locks.Unlock(); } }
+        """)]
+    [InlineData("""
+        static class A { [{|#0:Vendor.ExitsAtomicContext("mine")|}] static void Release() { } }
+        static class B { static void Run() { Vendor.Locks.Lock(); Vendor.Locks.Unlock(); } }
+        """)]
+    public async Task A_referenced_declaration_is_reported_once_at_its_first_use(string code)
     {
         var library = CSharpCompilation.Create("VendorContracts", new[] { CSharpSyntaxTree.ParseText("""
             namespace Vendor
@@ -99,10 +107,7 @@ public class UnreadableContractTests
         Assert.True(library.Emit(image).Success);
         var test = new VerifyCS.Test
         {
-            TestCode = """
-                static class A { static void Run() { Vendor.Locks.Lock(); {|#0:Vendor.Locks.Unlock()|}; } }
-                static class B { static void Run() { Vendor.Locks.Lock(); Vendor.Locks.Unlock(); } }
-                """,
+            TestCode = code,
         };
         test.TestState.AdditionalReferences.Add(MetadataReference.CreateFromImage(image.ToArray()));
         test.ExpectedDiagnostics.Add(new DiagnosticResult(RuleDescriptors.UnreadableContractFirstUse).WithLocation(0)

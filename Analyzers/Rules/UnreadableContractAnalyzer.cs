@@ -5,7 +5,7 @@ using System.Linq;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace FpuGuard.Analyzers.Rules;
 
@@ -15,6 +15,7 @@ namespace FpuGuard.Analyzers.Rules;
 /// range. Without it the analysis would be off without a word (the rules draw no conclusions from such a
 /// contract). A declaration in source is reported where it is declared; one in a referenced assembly at its
 /// first use here (an application, or a call of a method carrying it), when the compilation is complete.
+/// Registers nothing for a compilation that declares no context attribute.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnreadableContractAnalyzer : DiagnosticAnalyzer
@@ -35,14 +36,12 @@ public sealed class UnreadableContractAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var analysis = new Analysis(Referenced(start.Compilation));
+            // A referenced declaration is looked at when the compilation is complete: asking for a reference's
+            // symbols at its start would bind every reference first (the compile does that on its own thread).
+            var analysis = new Analysis();
             start.RegisterSymbolAction(analysis.OnType, SymbolKind.NamedType);
             start.RegisterSymbolAction(analysis.OnMethod, SymbolKind.Method);
-            if (analysis.ReferencedProblems.Count > 0)
-            {
-                start.RegisterOperationAction(analysis.OnCall, OperationKind.Invocation, OperationKind.ObjectCreation);
-                start.RegisterCompilationEndAction(analysis.OnEnd);
-            }
+            start.RegisterCompilationEndAction(analysis.OnEnd);
         });
     }
 
@@ -73,10 +72,6 @@ public sealed class UnreadableContractAnalyzer : DiagnosticAnalyzer
     {
         private readonly ConcurrentDictionary<INamedTypeSymbol, byte> _reportedEnums = new(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<INamedTypeSymbol, Location> _firstUses = new(SymbolEqualityComparer.Default);
-
-        public Analysis(Dictionary<INamedTypeSymbol, string> referencedProblems) => ReferencedProblems = referencedProblems;
-
-        public Dictionary<INamedTypeSymbol, string> ReferencedProblems { get; }
 
         public void OnType(SymbolAnalysisContext context)
         {
@@ -126,7 +121,7 @@ public sealed class UnreadableContractAnalyzer : DiagnosticAnalyzer
                 }
 
                 var location = Location.Create(application.SyntaxTree, application.Span);
-                if (ReferencedProblems.ContainsKey(type))
+                if (!type.Locations.Any(l => l.IsInSource) && ContractShapes.AttributeProblem(type) is not null)
                 {
                     FirstUse(type, location);
                 }
@@ -137,34 +132,42 @@ public sealed class UnreadableContractAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        // A call of a referenced method that carries an unreadable attribute of a referenced assembly.
-        public void OnCall(OperationAnalysisContext context)
+        public void OnEnd(CompilationAnalysisContext context)
         {
-            var method = context.Operation switch
-            {
-                IInvocationOperation invocation => invocation.TargetMethod,
-                IObjectCreationOperation creation => creation.Constructor,
-                _ => null,
-            };
-            if (method is null || !method.DeclaringSyntaxReferences.IsEmpty)
+            var problems = Referenced(context.Compilation);
+            if (problems.Count == 0)
             {
                 return;
             }
 
-            foreach (var attribute in method.OriginalDefinition.GetAttributes())
+            // Rare (a referenced assembly declares copies FpuGuard cannot read): the first call of a method that
+            // carries one, in file order, found by walking the source, beside the applications seen already.
+            foreach (var tree in context.Compilation.SyntaxTrees.OrderBy(t => t.FilePath, System.StringComparer.Ordinal))
             {
-                if (attribute.AttributeClass is { } type && ReferencedProblems.ContainsKey(type))
+#pragma warning disable RS1030 // Only when a referenced contract cannot be read; the driver's shared model is returned when it has one.
+                var model = context.Compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+                foreach (var call in tree.GetRoot(context.CancellationToken).DescendantNodes().Where(n => n is InvocationExpressionSyntax or BaseObjectCreationExpressionSyntax))
                 {
-                    FirstUse(type, context.Operation.Syntax.GetLocation());
+                    if (model.GetSymbolInfo(call, context.CancellationToken).Symbol is IMethodSymbol { DeclaringSyntaxReferences.IsEmpty: true } method)
+                    {
+                        foreach (var attribute in method.OriginalDefinition.GetAttributes())
+                        {
+                            if (attribute.AttributeClass is { } type && problems.ContainsKey(type))
+                            {
+                                FirstUse(type, call.GetLocation());
+                            }
+                        }
+                    }
                 }
             }
-        }
 
-        public void OnEnd(CompilationAnalysisContext context)
-        {
             foreach (var use in _firstUses)
             {
-                context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.UnreadableContractFirstUse, use.Value, use.Key.Name, ReferencedProblems[use.Key]));
+                if (problems.TryGetValue(use.Key, out var problem))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.UnreadableContractFirstUse, use.Value, use.Key.Name, problem));
+                }
             }
         }
 
