@@ -102,4 +102,26 @@ internal static class RuleDescriptors
         isEnabledByDefault: true,
         description: "FpuGuard bounds every walk over user code: code nested deeper than the thread's stack allows, local functions that call each other in more ways than the budget, or a flow that does not settle. A member that reaches a bound gets the rule's conservative answer, and this message says which and why.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.AnalysisCutShort));
+
+    public static readonly DiagnosticDescriptor UnreadableContract = new(
+        RuleIdentifiers.UnreadableContract,
+        title: "FpuGuard cannot read this contract declaration",
+        messageFormat: "FpuGuard cannot read '{0}': {1}; the analysis ignores it and draws no conclusions from the methods that carry it",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The context attributes must take an AtomicContextKind (an int enum with FpuRegisterLock = 0, PreemptionDisabled = 1, InterruptsDisabled = 2) as their only constructor argument. A copy of another shape would switch the analysis off without a word: use the Runtime's declarations, <FpuGuardContracts>embed</FpuGuardContracts>, or paste the copies from docs/contracts.md.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.UnreadableContract));
+
+    /// <summary>FPU0006 for a referenced assembly's declaration, reported at its first use here when the compilation is complete.</summary>
+    public static readonly DiagnosticDescriptor UnreadableContractFirstUse = new(
+        RuleIdentifiers.UnreadableContract,
+        title: "FpuGuard cannot read this contract declaration",
+        messageFormat: "FpuGuard cannot read '{0}': {1}; the analysis ignores it and draws no conclusions from the methods that carry it",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The context attributes must take an AtomicContextKind (an int enum with FpuRegisterLock = 0, PreemptionDisabled = 1, InterruptsDisabled = 2) as their only constructor argument. A copy of another shape would switch the analysis off without a word: use the Runtime's declarations, <FpuGuardContracts>embed</FpuGuardContracts>, or paste the copies from docs/contracts.md.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.UnreadableContract),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
 }

@@ -18,6 +18,9 @@ public static class RuleIdentifiers
     /// <summary>An entry of a may-sleep API list can never match a call: it does not parse, or its type has no such method.</summary>
     public const string MaySleepApiListEntryIgnored = "FPU0005";
 
+    /// <summary>A contract attribute or its kind enum has a shape FpuGuard cannot read.</summary>
+    public const string UnreadableContract = "FPU0006";
+
     /// <summary>A member's analysis reached a bound (depth, recursion, iterations) and answered conservatively.</summary>
     public const string AnalysisCutShort = "FPU0007";
 

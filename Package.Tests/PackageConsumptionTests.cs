@@ -26,6 +26,8 @@ public sealed class PackageConsumptionTests
         Assert.Contains("analyzers/dotnet/cs/FpuGuard.Analyzers.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/FpuGuard.Analyzers.CodeFixes.dll", entries);
         Assert.Contains("README.md", entries);
+        Assert.Contains("build/FpuGuard.Analyzers.props", entries); // makes <FpuGuardContracts> visible to the generator
+        Assert.Contains("buildTransitive/FpuGuard.Analyzers.props", entries);
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));
 
         // Every rule page, as in the repository, for a user on an offline feed.
@@ -79,6 +81,42 @@ public sealed class PackageConsumptionTests
         Assert.True(Bytes("FPU buffer now:") > Bytes("FPU buffer at start:"), output);
         Assert.True(Bytes("ptrace NT_X86_XSTATE image:") > 0, output);
         Assert.Contains(steps, l => Regex.IsMatch(l, @"live allocations: +1 before freeing the task's buffer, 0 after"));
+    }
+
+    [Fact]
+    public void A_project_without_the_runtime_gets_the_contracts_embedded_and_the_warnings()
+    {
+        var directory = _feed.NewProject("Embedded", "FpuGuard.Analyzers", "<FpuGuardContracts>embed</FpuGuardContracts>");
+        File.WriteAllText(Path.Combine(directory, "Machine.cs"), """
+            using FpuGuard.Contracts.Embedded;
+
+            namespace Emulator;
+
+            sealed class Machine
+            {
+                [EntersAtomicContext(AtomicContextKind.FpuRegisterLock)] public void Lock() { }
+                [ExitsAtomicContext(AtomicContextKind.FpuRegisterLock)] public void Unlock() { }
+                [MaySleep] public byte[] Allocate(int size) => new byte[size];
+
+                public byte[] Grow()
+                {
+                    Lock();
+                    var buffer = Allocate(4096);
+                    Unlock();
+                    return buffer;
+                }
+
+                public void LeaveLocked() => Lock();
+
+                static void Main() => new Machine().Grow();
+            }
+            """);
+        var (exit, output) = PackedFeed.Build(directory);
+        Assert.True(exit == 0, output); // the copies are there: no CS0246
+        Assert.Contains(Warnings(output, "FPU0001"), w => w.Contains("'Allocate' may sleep"));
+        Assert.Single(Warnings(output, "FPU0004"));
+        Assert.Empty(Warnings(output, "FPU0006"));
+        Assert.DoesNotContain("CS0436", output);
     }
 
     [Fact]

@@ -39,13 +39,20 @@ public sealed class PackedFeed : IDisposable
     /// <summary>A new consumer project with the sample's sources, referencing FpuGuard.Runtime from the feed.</summary>
     public string NewConsumer(string name)
     {
-        var directory = Path.Combine(Root, name);
-        Directory.CreateDirectory(directory);
+        var directory = NewProject(name, "FpuGuard.Runtime", "");
         foreach (var source in Directory.GetFiles(Path.Combine(Dotnet.RepositoryRoot(), "samples", "AmxDriver"), "*.cs"))
         {
             File.Copy(source, Path.Combine(directory, Path.GetFileName(source)));
         }
 
+        return directory;
+    }
+
+    /// <summary>A new project with no sources yet, referencing <paramref name="package"/> from the feed, with extra properties.</summary>
+    public string NewProject(string name, string package, string properties)
+    {
+        var directory = Path.Combine(Root, name);
+        Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, name + ".csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -53,9 +60,10 @@ public sealed class PackedFeed : IDisposable
                 <TargetFramework>net10.0</TargetFramework>
                 <Nullable>enable</Nullable>
                 <RootNamespace>AmxDriver</RootNamespace>
+                {properties}
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="FpuGuard.Runtime" Version="{Version}" />
+                <PackageReference Include="{package}" Version="{Version}" />
               </ItemGroup>
             </Project>
             """);

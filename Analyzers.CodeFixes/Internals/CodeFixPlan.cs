@@ -62,7 +62,7 @@ internal sealed class CodeFixPlan
             }
         }
 
-        var changed = editor.GetChangedDocument();
+        var changed = document.WithSyntaxRoot(EmptyRegions.RemoveEmpty(editor.GetChangedRoot()));
         changed = await Simplifier.ReduceAsync(changed, Simplifier.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
         return await Formatter.FormatAsync(changed, Formatter.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
@@ -71,9 +71,9 @@ internal sealed class CodeFixPlan
 /// <summary>FixAll for plan-based fixes: every diagnostic's plan in a document, applied in one edit.</summary>
 internal sealed class PlanFixAllProvider : DocumentBasedFixAllProvider
 {
-    private readonly System.Func<Document, SyntaxNode, SemanticModel, Diagnostic, string, CancellationToken, CodeFixPlan?> _plan;
+    private readonly System.Func<Document, SyntaxNode, SemanticModel, Diagnostic, string, FixBatch, CancellationToken, CodeFixPlan?> _plan;
 
-    public PlanFixAllProvider(System.Func<Document, SyntaxNode, SemanticModel, Diagnostic, string, CancellationToken, CodeFixPlan?> plan) => _plan = plan;
+    public PlanFixAllProvider(System.Func<Document, SyntaxNode, SemanticModel, Diagnostic, string, FixBatch, CancellationToken, CodeFixPlan?> plan) => _plan = plan;
 
     protected override async Task<Document?> FixAllAsync(FixAllContext fixAllContext, Document document, ImmutableArray<Diagnostic> diagnostics)
     {
@@ -85,7 +85,8 @@ internal sealed class PlanFixAllProvider : DocumentBasedFixAllProvider
             return document;
         }
 
-        var plans = diagnostics.Select(d => _plan(document, root, model, d, key, cancellationToken)).Where(p => p is not null).Select(p => p!).ToList();
+        var batch = new FixBatch();
+        var plans = diagnostics.OrderBy(d => d.Location.SourceSpan.Start).Select(d => _plan(document, root, model, d, key, batch, cancellationToken)).Where(p => p is not null).Select(p => p!).ToList();
         return plans.Count == 0 ? document : await CodeFixPlan.ApplyAsync(document, plans, cancellationToken).ConfigureAwait(false);
     }
 }

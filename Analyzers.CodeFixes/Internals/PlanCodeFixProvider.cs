@@ -17,10 +17,10 @@ public abstract class PlanCodeFixProvider : CodeFixProvider
     private protected abstract IEnumerable<string> Keys { get; }
 
     /// <summary>The plan of the fix <paramref name="key"/> for the diagnostic, and its title; null when it does not apply.</summary>
-    private protected abstract CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken, out string title);
+    private protected abstract CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, FixBatch batch, CancellationToken cancellationToken, out string title);
 
     /// <inheritdoc />
-    public sealed override FixAllProvider GetFixAllProvider() => new PlanFixAllProvider((d, r, m, diagnostic, key, c) => Plan(d, r, m, diagnostic, key, c, out _));
+    public sealed override FixAllProvider GetFixAllProvider() => new PlanFixAllProvider((d, r, m, diagnostic, key, batch, c) => Plan(d, r, m, diagnostic, key, batch, c, out _));
 
     /// <inheritdoc />
     public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -36,11 +36,20 @@ public abstract class PlanCodeFixProvider : CodeFixProvider
         {
             foreach (var key in Keys)
             {
-                if (Plan(context.Document, root, model, diagnostic, key, context.CancellationToken, out var title) is { } plan)
+                if (Plan(context.Document, root, model, diagnostic, key, new FixBatch(), context.CancellationToken, out var title) is { } plan)
                 {
                     context.RegisterCodeFix(CodeAction.Create(title, c => CodeFixPlan.ApplyAsync(context.Document, new[] { plan }, c), key), diagnostic);
                 }
             }
         }
     }
+}
+
+/// <summary>
+/// What the fixes of one run (one fix, or FixAll's in a document, planned in source order) share: the statements
+/// earlier plans move, which a later plan may move past because their order is kept.
+/// </summary>
+internal sealed class FixBatch
+{
+    public HashSet<SyntaxNode> Moved { get; } = new();
 }

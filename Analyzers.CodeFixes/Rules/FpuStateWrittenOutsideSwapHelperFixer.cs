@@ -16,10 +16,12 @@ using Microsoft.CodeAnalysis.Editing;
 namespace FpuGuard.Analyzers.CodeFixes.Rules;
 
 /// <summary>
-/// FPU0003 fixes. "Change the state together": a run of plain assignments to one owner's state fields becomes
-/// one swap-helper call, passing the new values and the current values of the fields not written. "Reallocate":
-/// <c>owner.Mask |= features</c> becomes a call of the may-sleep reallocation for those features. Where the
-/// meaning could change (values that read state fields, reordered side effects, no receiver), none is offered.
+/// FPU0003 fixes. "Change the state together": a run of plain assignments that writes every state field of one
+/// owner becomes one swap-helper call with the values written. A run that writes only some of them gets no swap
+/// fix: the call would pair the new values with the old ones (the old buffer with a new mask is the bug itself).
+/// "Reallocate": <c>owner.Mask |= features</c> becomes a call of the may-sleep reallocation for those features,
+/// where no atomic context can be held. Where the meaning could change (values that read state fields,
+/// reordered side effects, no receiver), none is offered.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(FpuStateWrittenOutsideSwapHelperFixer)), Shared]
 public sealed class FpuStateWrittenOutsideSwapHelperFixer : PlanCodeFixProvider
@@ -32,7 +34,7 @@ public sealed class FpuStateWrittenOutsideSwapHelperFixer : PlanCodeFixProvider
 
     private protected override IEnumerable<string> Keys => new[] { SwapKey, ReallocKey };
 
-    private protected override CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken, out string title)
+    private protected override CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, FixBatch batch, CancellationToken cancellationToken, out string title)
     {
         var plan = PlanFor(document, root, model, diagnostic, key, cancellationToken, out var callee);
         title = string.Format(key == SwapKey ? "Change the FPU state together with '{0}'" : "Reallocate the buffer for the new features with '{0}'", callee);
@@ -89,6 +91,11 @@ public sealed class FpuStateWrittenOutsideSwapHelperFixer : PlanCodeFixProvider
             written[field] = value;
         }
 
+        if (written.Count != stateFields.Count)
+        {
+            return null; // The fields not written would keep their old values beside the new ones: the bug, kept.
+        }
+
         var order = run.Select(r => r.Field).ToList();
         var parameterOrder = byParameter.Where(p => p.Value is not null && written.ContainsKey(p.Value)).Select(p => p.Value!).ToList();
         if (!order.SequenceEqual(parameterOrder, SymbolEqualityComparer.Default) && run.Count(r => !IsSideEffectFree(r.Value)) > 1)
@@ -96,9 +103,7 @@ public sealed class FpuStateWrittenOutsideSwapHelperFixer : PlanCodeFixProvider
             return null; // Arguments would evaluate the values' side effects in another order.
         }
 
-        var arguments = helper.Parameters.Select(p => byParameter[p] is { } field
-            ? written.TryGetValue(field, out var value) ? value.WithoutTrivia() : Access(owner, field.Name)
-            : owner.WithoutTrivia());
+        var arguments = helper.Parameters.Select(p => byParameter[p] is { } field ? written[field].WithoutTrivia() : owner.WithoutTrivia());
         var target = Target(model, statement.SpanStart, helper, generator);
         if (target is null)
         {
@@ -189,9 +194,9 @@ public sealed class FpuStateWrittenOutsideSwapHelperFixer : PlanCodeFixProvider
         callee = "";
         var maskType = TypeOf(maskField);
         var ownerType = maskField.ContainingType;
-        if (maskType is null)
+        if (maskType is null || AtomicContextMayBeHeld(model, statement))
         {
-            return null;
+            return null; // A call that may sleep there would trade this bug for FPU0001's.
         }
 
         foreach (var method in new ContractMethods().Near(ownerType, ContractAttributes.MaySleep))
@@ -223,6 +228,24 @@ public sealed class FpuStateWrittenOutsideSwapHelperFixer : PlanCodeFixProvider
         return null;
     }
 
+    // Conservative: the method that holds the statement enters, exits or asserts a context anywhere, or requires one.
+    private static bool AtomicContextMayBeHeld(SemanticModel model, StatementSyntax statement)
+    {
+        var member = statement.Ancestors().LastOrDefault(a => a is MemberDeclarationSyntax and not BaseTypeDeclarationSyntax and not BaseNamespaceDeclarationSyntax) ?? statement;
+        var contracts = new MethodContracts();
+        if (model.GetDeclaredSymbol(member) is IMethodSymbol method && contracts.Of(method).Requires.Length > 0)
+        {
+            return true;
+        }
+
+        return member.DescendantNodes().Any(node => node switch
+        {
+            LocalFunctionStatementSyntax local => model.GetDeclaredSymbol(local) is IMethodSymbol inner && contracts.Of(inner).Requires.Length > 0,
+            InvocationExpressionSyntax invocation => model.GetSymbolInfo(invocation).Symbol is IMethodSymbol callee && contracts.Of(callee).ChangesContext,
+            _ => false,
+        });
+    }
+
     private static SyntaxNode? Target(SemanticModel model, int position, IMethodSymbol method, SyntaxGenerator generator, params ExpressionSyntax[] hints)
     {
         if (method.IsStatic)
@@ -233,9 +256,6 @@ public sealed class FpuStateWrittenOutsideSwapHelperFixer : PlanCodeFixProvider
         var receiver = ReceiverFinder.Find(model, position, method.ContainingType, hints);
         return receiver is null ? null : generator.MemberAccessExpression(receiver, method.Name);
     }
-
-    private static ExpressionSyntax Access(ExpressionSyntax owner, string member) =>
-        SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, owner.WithoutTrivia(), SyntaxFactory.IdentifierName(member));
 
     private static ITypeSymbol? TypeOf(ISymbol member) => member switch
     {

@@ -33,7 +33,7 @@ public sealed class FreeOfDefaultFpuStateFixer : PlanCodeFixProvider
 
     private protected override IEnumerable<string> Keys => new[] { HelperKey, GuardKey };
 
-    private protected override CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken, out string title)
+    private protected override CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, FixBatch batch, CancellationToken cancellationToken, out string title)
     {
         title = "";
         diagnostic.Properties.TryGetValue(FreeOfDefaultFpuStateProperties.Kind, out var kind);

@@ -35,13 +35,13 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
 
     private protected override IEnumerable<string> Keys => new[] { MoveKey, EnableKey };
 
-    private protected override CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, CancellationToken cancellationToken, out string title)
+    private protected override CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, FixBatch batch, CancellationToken cancellationToken, out string title)
     {
         title = "";
         var held = Kinds(diagnostic, MaySleepInAtomicContextAnalyzer.HeldProperty);
         var required = Kinds(diagnostic, MaySleepInAtomicContextAnalyzer.RequiredProperty);
         var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-        if (node is not (InvocationExpressionSyntax or ObjectCreationExpressionSyntax) || SleepingStatement(node) is not { } statement)
+        if (node is not (InvocationExpressionSyntax or ObjectCreationExpressionSyntax) || SleepingStatement(model, node) is not { } statement)
         {
             return null;
         }
@@ -52,7 +52,7 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         if (key == MoveKey && !held.Contains(InterruptsDisabled) && held.Count > 0 && !held.Overlaps(required) && heldByCallee.Count == 0)
         {
             title = "Move the call before the atomic region";
-            return PlanMove(model, statement, held, contracts, cancellationToken);
+            return PlanMove(model, statement, held, contracts, batch, cancellationToken);
         }
 
         if (key == EnableKey && held.SetEquals(new[] { InterruptsDisabled }) && required.Contains(InterruptsDisabled) && heldByCallee.Count == 0)
@@ -68,16 +68,29 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
             ? new HashSet<int>(value.Split(',').Where(v => v.Length > 0).Select(int.Parse))
             : new HashSet<int>();
 
-    // The statement is the call itself, or a declaration whose initializer is the call.
-    private static StatementSyntax? SleepingStatement(SyntaxNode call) => call.Parent switch
+    // The statement is the call itself, an assignment of the call to a name (a local, parameter or discard, which the
+    // data-flow check sees), or a declaration whose initializer is the call (through parentheses,
+    // casts and the null-forgiving operator, which only pass its value on).
+    private static StatementSyntax? SleepingStatement(SemanticModel model, SyntaxNode call)
     {
-        ExpressionStatementSyntax statement => statement,
-        EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1, Parent: LocalDeclarationStatementSyntax declaration } } }
-            when declaration.UsingKeyword.IsKind(SyntaxKind.None) => declaration,
-        _ => null,
-    };
+        var value = call;
+        while (value.Parent is ParenthesizedExpressionSyntax or CastExpressionSyntax or PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression })
+        {
+            value = value.Parent;
+        }
 
-    private static CodeFixPlan? PlanMove(SemanticModel model, StatementSyntax statement, HashSet<int> held, MethodContracts contracts, CancellationToken cancellationToken)
+        return value.Parent switch
+        {
+            ExpressionStatementSyntax statement when value == call => statement,
+            AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Left: IdentifierNameSyntax name, Parent: ExpressionStatementSyntax statement } assignment
+                when assignment.Right == value && model.GetSymbolInfo(name).Symbol is ILocalSymbol or IParameterSymbol { RefKind: RefKind.None } or IDiscardSymbol => statement,
+            EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1, Parent: LocalDeclarationStatementSyntax declaration } } }
+                when declaration.UsingKeyword.IsKind(SyntaxKind.None) && declaration.Modifiers.Count == 0 => declaration,
+            _ => null,
+        };
+    }
+
+    private static CodeFixPlan? PlanMove(SemanticModel model, StatementSyntax statement, HashSet<int> held, MethodContracts contracts, FixBatch batch, CancellationToken cancellationToken)
     {
         if (statement.Parent is not BlockSyntax block)
         {
@@ -87,36 +100,81 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         // The region starts at an entering statement earlier in this block, or at the using statement around it.
         var index = block.Statements.IndexOf(statement);
         StatementSyntax? start = null;
+        SyntaxNode? entry = null;
         var between = new List<StatementSyntax>();
         for (var i = index - 1; i >= 0; i--)
         {
             if (Enters(model, block.Statements[i], held, contracts, cancellationToken))
             {
                 start = block.Statements[i];
+                entry = start;
                 break;
             }
 
             between.Insert(0, block.Statements[i]);
         }
 
-        if (start is null && block.Parent is UsingStatementSyntax { Expression: { } resource } usingStatement
+        if (start is null && block.Parent is UsingStatementSyntax { Statement: var body } usingStatement && body == block
+            && (usingStatement.Expression ?? (SyntaxNode?)usingStatement.Declaration) is { } resource
             && Enters(model, resource, held, contracts, cancellationToken) && usingStatement.Parent is BlockSyntax)
         {
             start = usingStatement;
+            entry = resource;
         }
 
-        if (start is null || between.Any(s => ChangesContext(model, s, contracts, cancellationToken)) || !Independent(model, statement, between, start, cancellationToken)
-            || !EntersAll(model, start, held, contracts, cancellationToken) || !OnlyRegionBefore(model, statement, start, contracts, cancellationToken))
+        if (start is null || entry is null || !between.All(s => batch.Moved.Contains(s) || IsInert(model, s, cancellationToken))
+            || !Independent(model, statement, between.Where(s => !batch.Moved.Contains(s)).ToList(), entry, cancellationToken)
+            || !EntersAll(model, entry, held, contracts, cancellationToken) || !OnlyRegionBefore(model, statement, start, contracts, cancellationToken)
+            || (start.Parent != block && !CanHoist(model, statement, (BlockSyntax)start.Parent!, cancellationToken)))
         {
             return null;
         }
 
+        batch.Moved.Add(statement);
+        var regionMarks = EmptyRegions.Marks(model, start, block, held, contracts, cancellationToken);
         var moved = statement.WithAdditionalAnnotations(Formatter.Annotation);
         return new CodeFixPlan(ImmutableArray.Create<SyntaxNode>(statement, start), editor =>
         {
+            foreach (var (node, mark) in regionMarks)
+            {
+                editor.ReplaceNode(node, (current, _) => current.WithAdditionalAnnotations(mark));
+            }
+
             editor.RemoveNode(statement, SyntaxRemoveOptions.KeepNoTrivia);
             editor.InsertBefore(start, moved);
         });
+    }
+
+    // A statement the call may move past: it declares locals from values without side effects, or does nothing.
+    private static bool IsInert(SemanticModel model, StatementSyntax statement, CancellationToken cancellationToken) => statement switch
+    {
+        EmptyStatementSyntax => true,
+        LocalDeclarationStatementSyntax { UsingKeyword.RawKind: (int)SyntaxKind.None, AwaitKeyword.RawKind: (int)SyntaxKind.None } declaration =>
+            declaration.Declaration.Variables.All(v => v.Initializer is null || SideEffects.None(model, v.Initializer.Value, cancellationToken)),
+        _ => false,
+    };
+
+    // Hoisting a declaration out of the using block widens its scope to the block around the using: no other
+    // declaration of its name may be there.
+    private static bool CanHoist(SemanticModel model, StatementSyntax statement, BlockSyntax outer, CancellationToken cancellationToken)
+    {
+        if (statement is not LocalDeclarationStatementSyntax declaration)
+        {
+            return true;
+        }
+
+        var name = declaration.Declaration.Variables[0].Identifier.ValueText;
+        var declarator = declaration.Declaration.Variables[0];
+        return !outer.DescendantNodes().Any(node => node != declarator && node switch
+        {
+            VariableDeclaratorSyntax other => other.Identifier.ValueText == name,
+            SingleVariableDesignationSyntax designation => designation.Identifier.ValueText == name,
+            ForEachStatementSyntax forEach => forEach.Identifier.ValueText == name,
+            CatchDeclarationSyntax caught => caught.Identifier.ValueText == name,
+            ParameterSyntax parameter => parameter.Identifier.ValueText == name,
+            LocalFunctionStatementSyntax function => function.Identifier.ValueText == name,
+            _ => false,
+        }) && model.LookupSymbols(outer.SpanStart, name: name).IsEmpty;
     }
 
     private static bool EntersAll(SemanticModel model, SyntaxNode start, HashSet<int> held, MethodContracts contracts, CancellationToken cancellationToken)
@@ -167,8 +225,9 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         node.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>().Any(invocation =>
             model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method && contracts.Of(method).ChangesContext);
 
-    // Moving the statement before the region must not change what it reads or what the skipped statements read.
-    private static bool Independent(SemanticModel model, StatementSyntax statement, List<StatementSyntax> between, StatementSyntax start, CancellationToken cancellationToken)
+    // Moving the statement before the region must not change what it reads, nor what the statements it moves
+    // past (the region's entry included) read or write.
+    private static bool Independent(SemanticModel model, StatementSyntax statement, List<StatementSyntax> between, SyntaxNode entry, CancellationToken cancellationToken)
     {
         var moved = model.AnalyzeDataFlow(statement);
         if (moved is null || !moved.Succeeded)
@@ -178,9 +237,15 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
 
         var written = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         var read = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-        foreach (var skipped in between.Cast<SyntaxNode>().Append(start is UsingStatementSyntax { Declaration: { } declaration } ? declaration : start))
+        foreach (var skipped in between.Cast<SyntaxNode>().Append(entry))
         {
-            if (skipped is StatementSyntax skippedStatement && model.AnalyzeDataFlow(skippedStatement) is { Succeeded: true } flow)
+            var flow = skipped switch
+            {
+                StatementSyntax skippedStatement => model.AnalyzeDataFlow(skippedStatement),
+                ExpressionSyntax expression => model.AnalyzeDataFlow(expression),
+                _ => null,
+            };
+            if (flow is { Succeeded: true })
             {
                 written.UnionWith(flow.WrittenInside);
                 written.UnionWith(flow.VariablesDeclared);
@@ -188,7 +253,27 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
             }
             else if (skipped is VariableDeclarationSyntax usingDeclaration)
             {
-                written.UnionWith(usingDeclaration.Variables.Select(v => model.GetDeclaredSymbol(v, cancellationToken)).Where(s => s is not null)!);
+                foreach (var variable in usingDeclaration.Variables)
+                {
+                    if (model.GetDeclaredSymbol(variable, cancellationToken) is { } symbol)
+                    {
+                        written.Add(symbol);
+                    }
+
+                    if (variable.Initializer is { } initializer && model.AnalyzeDataFlow(initializer.Value) is { Succeeded: true } initializerFlow)
+                    {
+                        written.UnionWith(initializerFlow.WrittenInside);
+                        read.UnionWith(initializerFlow.ReadInside);
+                    }
+                    else if (variable.Initializer is not null)
+                    {
+                        return false;
+                    }
+                }
+            }
+            else
+            {
+                return false;
             }
         }
 

@@ -21,6 +21,14 @@ internal static class TestReferences
             .Where(p => p.EndsWith(".dll", StringComparison.Ordinal))
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p));
 
+    /// <summary>The shared framework's assemblies alone (the host's list also holds the tests' own, FpuGuard.Runtime among them).</summary>
+    public static IEnumerable<MetadataReference> SharedFramework()
+    {
+        var directory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        return HostFramework().OfType<PortableExecutableReference>()
+            .Where(r => string.Equals(Path.GetDirectoryName(r.FilePath), directory, StringComparison.Ordinal));
+    }
+
     /// <summary>The test host's framework assemblies and FpuGuard.Runtime.</summary>
     public static IEnumerable<MetadataReference> HostFrameworkAndRuntime() => HostFramework().Append(Runtime);
 }

@@ -1,4 +1,6 @@
 using System.Threading.Tasks;
+using FpuGuard.Analyzers.Tests.Helpers;
+using FpuGuard.Runtime;
 using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpCodeFixVerifier<
     FpuGuard.Analyzers.Rules.FpuStateWrittenOutsideSwapHelperAnalyzer,
     FpuGuard.Analyzers.CodeFixes.Rules.FpuStateWrittenOutsideSwapHelperFixer>;
@@ -35,35 +37,48 @@ public class FpuStateWrittenOutsideSwapHelperFixerTests
             }
             """;
         await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+        await FixMeaning.AssertNoFpuDiagnosticsAsync(fixedSource);
+        var (kernel, task) = FixMeaning.RunningTask();
+        var mask = task.Fpu.StateMask | XFeatureMask.XTileData;
+        var buffer = new XStateBuffer(kernel.GetXStateSize(mask));
+        FixMeaning.Run(fixedSource, "Driver.Install", task.Fpu, buffer, mask, buffer.Size);
+        Assert.Same(buffer, task.Fpu.State);
+        FixMeaning.AssertConsistent(kernel, task.Fpu);
     }
 
-    [Fact]
-    public async Task Fields_not_written_keep_their_current_values()
+    [Theory]
+    [InlineData("{|FPU0003:fpu.StateMask|} = userMask;")]
+    [InlineData("{|FPU0003:fpu.StateSize|} = buffer.Size; {|FPU0003:fpu.State|} = buffer;")]
+    [InlineData("{|FPU0003:fpu.State|} = buffer;")]
+    [InlineData("{|FPU0003:fpu.StateMask|} = userMask; {|FPU0003:fpu.StateSize|} = 10752;")]
+    public async Task A_write_of_part_of_the_triple_gets_no_swap_fix(string body)
     {
-        const string source = """
+        // The call would pass the current values of the fields not written: the old buffer with a new mask is the
+        // bug itself, and a new buffer with the old mask and size agrees with them only by chance.
+        var source = $$"""
             using FpuGuard.Runtime;
 
             static class Driver
             {
-                static void Install(Fpu fpu, XStateBuffer buffer)
+                static void Install(Fpu fpu, XStateBuffer buffer, XFeatureMask userMask)
                 {
-                    {|FPU0003:fpu.StateSize|} = buffer.Size;
-                    {|FPU0003:fpu.State|} = buffer;
+                    {{body}}
                 }
             }
             """;
-        const string fixedSource = """
+        await VerifyCS.VerifyCodeFixAsync(source, source);
+
+        // What the fix used to produce for the first case, run: the mask claims AMX tile data the buffer has no room for.
+        var (kernel, task) = FixMeaning.RunningTask();
+        FixMeaning.Run("""
             using FpuGuard.Runtime;
 
-            static class Driver
+            public static class Driver
             {
-                static void Install(Fpu fpu, XStateBuffer buffer)
-                {
-                    Kernel.SwapFpState(fpu, buffer, fpu.StateMask, buffer.Size);
-                }
+                public static void Install(Fpu fpu, XFeatureMask userMask) => Kernel.SwapFpState(fpu, fpu.State, userMask, fpu.StateSize);
             }
-            """;
-        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+            """, "Driver.Install", task.Fpu, task.Fpu.StateMask | XFeatureMask.XTileData);
+        Assert.NotEqual(kernel.GetXStateSize(task.Fpu.StateMask), task.Fpu.StateSize);
     }
 
     [Fact]
@@ -94,6 +109,36 @@ public class FpuStateWrittenOutsideSwapHelperFixerTests
             }
             """;
         await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+        await FixMeaning.AssertNoFpuDiagnosticsAsync(fixedSource);
+
+        // The original grows the mask alone; the fixed code grows the buffer with it.
+        var (kernel, task) = FixMeaning.RunningTask();
+        FixMeaning.Run(source.Replace("{|FPU0003:", "").Replace("|}", ""), "Regset.Grow", kernel, task.Fpu, XFeatureMask.XTileCfg);
+        Assert.NotEqual(kernel.GetXStateSize(task.Fpu.StateMask), task.Fpu.StateSize);
+        (kernel, task) = FixMeaning.RunningTask();
+        FixMeaning.Run(fixedSource, "Regset.Grow", kernel, task.Fpu, XFeatureMask.XTileCfg);
+        Assert.True(task.Fpu.StateMask.HasFlag(XFeatureMask.XTileData));
+        FixMeaning.AssertConsistent(kernel, task.Fpu);
+    }
+
+    [Theory]
+    [InlineData("kernel.FpregsLock(); {|FPU0003:fpu.StateMask|} |= mask; kernel.FpregsUnlock();")]
+    [InlineData("using (kernel.LockFpregs()) { {|FPU0003:fpu.StateMask|} |= mask; }")]
+    public async Task No_reallocation_where_an_atomic_context_may_be_held(string body)
+    {
+        // The reallocation may sleep: there it would trade FPU0003 for FPU0001.
+        var source = $$"""
+            using FpuGuard.Runtime;
+
+            static class Regset
+            {
+                static void Grow(Kernel kernel, Fpu fpu, XFeatureMask mask)
+                {
+                    {{body}}
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, source);
     }
 
     [Fact]
@@ -141,6 +186,11 @@ public class FpuStateWrittenOutsideSwapHelperFixerTests
             }
             """;
         await VerifyCS.VerifyCodeFixAsync(blockSource, blockFixed);
+        await FixMeaning.AssertNoFpuDiagnosticsAsync(blockFixed);
+        var (kernel, task) = FixMeaning.RunningTask();
+        FixMeaning.Run(blockFixed, "Regset.Grow", task.Fpu, XFeatureMask.XTileData);
+        Assert.Equal(10752, task.Fpu.StateSize);
+        FixMeaning.AssertConsistent(kernel, task.Fpu);
     }
 
     [Theory]
@@ -223,5 +273,6 @@ public class FpuStateWrittenOutsideSwapHelperFixerTests
             }
             """;
         await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+        await FixMeaning.AssertNoFpuDiagnosticsAsync(fixedSource);
     }
 }

@@ -1,4 +1,6 @@
 using System.Threading.Tasks;
+using FpuGuard.Analyzers.Tests.Helpers;
+using FpuGuard.Runtime;
 using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpCodeFixVerifier<
     FpuGuard.Analyzers.Rules.FreeOfDefaultFpuStateAnalyzer,
     FpuGuard.Analyzers.CodeFixes.Rules.FreeOfDefaultFpuStateFixer>;
@@ -20,6 +22,26 @@ public class FreeOfDefaultFpuStateFixerTests
         }
         """;
 
+    // The meaning: no FPU rule reports on the fixed code, and run on the kernel model with one task on its default
+    // state and one grown for AMX, it frees only the grown buffer where the seed frees the default one (a bad free).
+    private static async Task AssertFreesOnlyWhatWasAllocatedAsync(string fixedSource)
+    {
+        await FixMeaning.AssertNoFpuDiagnosticsAsync(fixedSource);
+        Assert.Throws<BadFreeException>(() => RunExit(Seed.Replace("{|FPU0002:", "").Replace("|}", ""), out _));
+        RunExit(fixedSource, out var kernel);
+        Assert.Equal(0, kernel.Memory.LiveAllocations);
+    }
+
+    private static void RunExit(string source, out Kernel kernel)
+    {
+        (kernel, var grown) = FixMeaning.RunningTask();
+        Assert.True(kernel.ReallocXStateBuffer(grown, XFeatureMask.XTileData).IsSuccess);
+        var onDefault = kernel.CreateProcess("default");
+        Assert.Equal(1, kernel.Memory.LiveAllocations);
+        FixMeaning.Run(source, "Xstate.Exit", kernel, onDefault.Fpu, grown.Fpu);
+        FixMeaning.AssertConsistent(kernel, onDefault.Fpu);
+    }
+
     [Fact]
     public async Task The_free_goes_through_the_helper_that_checks_for_the_default_state()
     {
@@ -36,6 +58,7 @@ public class FreeOfDefaultFpuStateFixerTests
             }
             """;
         await VerifyCS.VerifyCodeFixAsync(Seed, fixedSource, codeActionIndex: 0);
+        await AssertFreesOnlyWhatWasAllocatedAsync(fixedSource);
     }
 
     [Fact]
@@ -61,6 +84,7 @@ public class FreeOfDefaultFpuStateFixerTests
             }
             """;
         await VerifyCS.VerifyCodeFixAsync(Seed, fixedSource, codeActionIndex: 1);
+        await AssertFreesOnlyWhatWasAllocatedAsync(fixedSource);
     }
 
     [Fact]

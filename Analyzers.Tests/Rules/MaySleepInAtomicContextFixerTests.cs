@@ -1,4 +1,6 @@
 using System.Threading.Tasks;
+using FpuGuard.Analyzers.Tests.Helpers;
+using FpuGuard.Runtime;
 using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpCodeFixVerifier<
     FpuGuard.Analyzers.Rules.MaySleepInAtomicContextAnalyzer,
     FpuGuard.Analyzers.CodeFixes.Rules.MaySleepInAtomicContextFixer>;
@@ -35,14 +37,22 @@ public class MaySleepInAtomicContextFixerTests
                 {
                     var state = kernel.Memory.Vzalloc(size);
                     var spare = kernel.Memory.Vzalloc(size);
-                    kernel.FpregsLock();
-                    kernel.FpregsUnlock();
                     kernel.Memory.Vfree(state);
                     kernel.Memory.Vfree(spare);
                 }
             }
             """;
+        // The second allocation moves past the first because both move, in their order; the region they leave
+        // empty goes with them.
         await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+        await FixMeaning.AssertNoFpuDiagnosticsAsync(fixedSource);
+        var (kernel, task) = FixMeaning.RunningTask();
+        Assert.Throws<SleepInAtomicContextException>(() => FixMeaning.Run(source.Replace("{|FPU0001:", "").Replace("|}", ""), "Xstate.Realloc", kernel, task.Fpu, 4096));
+        (kernel, task) = FixMeaning.RunningTask();
+        FixMeaning.Run(fixedSource, "Xstate.Realloc", kernel, task.Fpu, 4096);
+        Assert.Equal(2, kernel.Memory.AllocationAttempts);
+        Assert.Equal(0, kernel.Memory.LiveAllocations);
+        FixMeaning.AssertConsistent(kernel, task.Fpu);
     }
 
     [Fact]
@@ -79,12 +89,121 @@ public class MaySleepInAtomicContextFixerTests
             }
             """;
         await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+        await FixMeaning.AssertNoFpuDiagnosticsAsync(fixedSource);
+        var (kernel, task) = FixMeaning.RunningTask();
+        FixMeaning.Run(fixedSource, "Xstate.Grow", kernel, task);
+        Assert.Equal(10752, task.Fpu.StateSize);
+        Assert.Equal(1, task.Fpu.State.Bytes[0]);
+        FixMeaning.AssertConsistent(kernel, task.Fpu);
+    }
+
+    [Fact]
+    public async Task The_readmes_allocation_in_the_region_is_hoisted_with_its_declaration()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Grow(Kernel kernel, Fpu fpu)
+                {
+                    var mask = fpu.StateMask | XFeatureMask.XTileData;
+                    var size = kernel.GetXStateSize(mask);
+                    XStateBuffer? old;
+                    using (kernel.LockFpregs())
+                    {
+                        var bigger = {|FPU0001:kernel.Memory.Vzalloc(size)|}!;
+                        old = Kernel.SwapFpState(fpu, bigger, mask, size);
+                    }
+
+                    kernel.Memory.Vfree(old);
+                }
+            }
+            """;
+        const string fixedSource = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Grow(Kernel kernel, Fpu fpu)
+                {
+                    var mask = fpu.StateMask | XFeatureMask.XTileData;
+                    var size = kernel.GetXStateSize(mask);
+                    XStateBuffer? old;
+                    var bigger = kernel.Memory.Vzalloc(size)!;
+                    using (kernel.LockFpregs())
+                    {
+                        old = Kernel.SwapFpState(fpu, bigger, mask, size);
+                    }
+
+                    kernel.Memory.Vfree(old);
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+        await FixMeaning.AssertNoFpuDiagnosticsAsync(fixedSource);
+        var (kernel, task) = FixMeaning.RunningTask();
+        Assert.Throws<SleepInAtomicContextException>(() => FixMeaning.Run(source.Replace("{|FPU0001:", "").Replace("|}", ""), "Xstate.Grow", kernel, task.Fpu));
+        (kernel, task) = FixMeaning.RunningTask();
+        FixMeaning.Run(fixedSource, "Xstate.Grow", kernel, task.Fpu);
+        Assert.Equal(10752, task.Fpu.StateSize);
+        FixMeaning.AssertConsistent(kernel, task.Fpu);
+    }
+
+    [Fact]
+    public async Task A_using_region_left_empty_is_removed()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Allocate(Kernel kernel)
+                {
+                    XStateBuffer? first, second;
+                    using (kernel.LockFpregs())
+                    {
+                        first = {|FPU0001:kernel.Memory.Vzalloc(64)|};
+                        second = {|FPU0001:kernel.Memory.Vzalloc(128)|};
+                    }
+
+                    kernel.Memory.Vfree(first);
+                    kernel.Memory.Vfree(second);
+                }
+            }
+            """;
+        const string fixedSource = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Allocate(Kernel kernel)
+                {
+                    XStateBuffer? first, second;
+                    first = kernel.Memory.Vzalloc(64);
+                    second = kernel.Memory.Vzalloc(128);
+
+                    kernel.Memory.Vfree(first);
+                    kernel.Memory.Vfree(second);
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+        await FixMeaning.AssertNoFpuDiagnosticsAsync(fixedSource);
+        var (kernel, task) = FixMeaning.RunningTask();
+        FixMeaning.Run(fixedSource, "Xstate.Allocate", kernel);
+        Assert.Equal(0, kernel.Memory.LiveAllocations);
+        FixMeaning.AssertConsistent(kernel, task.Fpu);
     }
 
     [Theory]
     [InlineData("kernel.FpregsLock(); var size = kernel.GetXStateSize(fpu.StateMask); var state = {|FPU0001:kernel.Memory.Vzalloc(size)|}; kernel.FpregsUnlock();")]
     [InlineData("kernel.LocalIrqDisable(); {|FPU0001:kernel.Memory.Vzalloc(64)|}; kernel.LocalIrqEnable();")]
     [InlineData("kernel.FpregsLock(); if ({|FPU0001:kernel.Memory.Vzalloc(64)|} is null) { } kernel.FpregsUnlock();")]
+    [InlineData("kernel.FpregsLock(); fpu.State.Bytes[0] = 1; var state = {|FPU0001:kernel.Memory.Vzalloc(64)|}; kernel.FpregsUnlock();")]
+    [InlineData("kernel.FpregsLock(); var n = Count(); var state = {|FPU0001:kernel.Memory.Vzalloc(64)|}; kernel.FpregsUnlock();")]
+    [InlineData("using (kernel.LockFpregs()) { var state = {|FPU0001:kernel.Memory.Vzalloc(64)|}; } { var state = 1; }")]
+    [InlineData("using (var scope = kernel.LockFpregs()) { var state = {|FPU0001:Allocate(kernel, scope)|}; }")]
     public async Task No_fix_where_moving_would_change_the_meaning_or_no_region_start_is_known(string body)
     {
         var source = $$"""
@@ -96,6 +215,11 @@ public class MaySleepInAtomicContextFixerTests
                 {
                     {{body}}
                 }
+
+                static int Count() => 1;
+
+                [MaySleep]
+                static XStateBuffer? Allocate(Kernel kernel, FpregsLockScope scope) => null;
             }
             """;
         await VerifyCS.VerifyCodeFixAsync(source, source);

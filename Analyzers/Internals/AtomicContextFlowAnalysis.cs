@@ -82,6 +82,9 @@ internal sealed partial class AtomicContextFlowAnalysis
 
         /// <summary>Calls of local functions whose analysis was under way (recursion), for that analysis to resolve.</summary>
         internal List<ReEntry> ReEntries { get; } = new();
+
+        /// <summary>The method, or a method it calls, has a context attribute FpuGuard cannot read (FPU0006): no conclusions.</summary>
+        public bool ReadsUnreadableContract { get; set; }
     }
 
     /// <summary>A call of a local function made inside its own analysis, with the contexts held there relative to its entry.</summary>
@@ -148,7 +151,7 @@ internal sealed partial class AtomicContextFlowAnalysis
             baseline[kind] = 1;
         }
 
-        var result = new Result { UsesContexts = contract.Requires.Length > 0 };
+        var result = new Result { UsesContexts = contract.Requires.Length > 0, ReadsUnreadableContract = contract.IsUnreadable };
         return (result, new Run(this, graph, owner, baseline, result, contract, budget ?? new LocalFunctionBudget()));
     }
 
@@ -478,6 +481,11 @@ internal sealed partial class AtomicContextFlowAnalysis
         private ContextCounts Transition(SyntaxNode call, IMethodSymbol callee, ContextCounts state)
         {
             var contract = _analysis._contracts.Of(callee);
+            if (contract.IsUnreadable)
+            {
+                _result.ReadsUnreadableContract = true;
+            }
+
             if (_analysis.TracksSleeps && _reporting)
             {
                 TrackSleep(call, callee, contract, state);

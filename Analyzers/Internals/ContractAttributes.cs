@@ -74,6 +74,9 @@ internal static class ContractAttributes
         return attributeNames.Any(name => compilation.ContainsSymbolsWithName(name, SymbolFilter.Type));
     }
 
+    /// <summary>Whether the reference declares a type with one of these names (every one when its metadata cannot be read).</summary>
+    public static bool DeclaredBy(MetadataReference reference, params string[] attributeNames) => (DeclaredBy(reference) & MaskOf(attributeNames)) != 0;
+
     // A reference's metadata is shared by the compilations that use it (an IDE's, a build's projects).
     private static readonly ConditionalWeakTable<MetadataId, StrongBox<int>> DeclaredByMetadata = new();
 

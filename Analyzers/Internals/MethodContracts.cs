@@ -10,8 +10,12 @@ internal sealed class MethodContract
 {
     public static readonly MethodContract None = new(false, false, new int[0], new int[0], new int[0], new int[0]);
 
-    public MethodContract(bool maySleep, bool doesNotSleep, int[] enters, int[] exits, int[] requires, int[] asserts)
+    /// <summary>A method with a context attribute FpuGuard cannot read (FPU0006): no contract, and no conclusions.</summary>
+    public static readonly MethodContract Unreadable = new(false, false, new int[0], new int[0], new int[0], new int[0], unreadable: true);
+
+    public MethodContract(bool maySleep, bool doesNotSleep, int[] enters, int[] exits, int[] requires, int[] asserts, bool unreadable = false)
     {
+        IsUnreadable = unreadable;
         MaySleep = maySleep;
         DoesNotSleep = doesNotSleep;
         Enters = enters;
@@ -33,6 +37,9 @@ internal sealed class MethodContract
     public int[] Asserts { get; }
 
     public bool ChangesContext => Enters.Length + Exits.Length + Asserts.Length > 0;
+
+    /// <summary>Whether a context attribute of the method cannot be read: what the method does to contexts is unknown.</summary>
+    public bool IsUnreadable { get; }
 }
 
 /// <summary>
@@ -56,7 +63,7 @@ internal sealed class MethodContracts
         }
 
         bool maySleep = false, doesNotSleep = false;
-        int[] enters = NoKinds, exits = NoKinds, requires = NoKinds, asserts = NoKinds;
+        int[]? enters = NoKinds, exits = NoKinds, requires = NoKinds, asserts = NoKinds;
         foreach (var attribute in attributes)
         {
             switch (attribute.AttributeClass?.Name)
@@ -67,6 +74,11 @@ internal sealed class MethodContracts
                 case ContractAttributes.ExitsAtomicContext: exits = With(exits, attribute); break;
                 case ContractAttributes.RequiresAtomicContext: requires = With(requires, attribute); break;
                 case ContractAttributes.AssertsAtomicContext: asserts = With(asserts, attribute); break;
+            }
+
+            if (enters is null || exits is null || requires is null || asserts is null)
+            {
+                return MethodContract.Unreadable;
             }
         }
 
@@ -91,11 +103,12 @@ internal sealed class MethodContracts
         or ContractAttributes.EntersAtomicContext or ContractAttributes.ExitsAtomicContext or ContractAttributes.RequiresAtomicContext
         or ContractAttributes.AssertsAtomicContext;
 
-    private static int[] With(int[] kinds, AttributeData attribute)
+    // Null when the attribute cannot be read (FPU0006): a kind of another type, out of range, or none.
+    private static int[]? With(int[] kinds, AttributeData attribute)
     {
-        if (attribute.ConstructorArguments.FirstOrDefault() is not { Value: int kind } || kind is < 0 or >= ContextCounts.Kinds)
+        if (ContractShapes.KindOf(attribute) is not { } kind)
         {
-            return kinds;
+            return null;
         }
 
         if (kinds.Length == 0)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -53,9 +54,9 @@ public sealed class AtomicContextImbalanceAnalyzer : DiagnosticAnalyzer
                     return; // FPU0001's analyzer says so (FPU0007): an imbalance is claimed only on a finished analysis.
                 }
 
-                if (!flow.ChangesContext)
+                if (!flow.ChangesContext || flow.Results!.Any(r => r.ReadsUnreadableContract))
                 {
-                    return;
+                    return; // An unreadable contract (FPU0006) leaves the contexts unknown: no conclusions.
                 }
 
                 foreach (var result in flow.Results!)

@@ -98,6 +98,11 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 
             foreach (var result in flow.Results ?? Array.Empty<AtomicContextFlowAnalysis.Result>())
             {
+                if (result.ReadsUnreadableContract)
+                {
+                    continue; // An unreadable contract (FPU0006) leaves the contexts unknown: no conclusions.
+                }
+
                 Report(result, owner, context);
                 if (result.CutShort is { } reason)
                 {
@@ -148,7 +153,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 #pragma warning restore RS1030
                 try
                 {
-                    foreach (var result in SharedContextFlow.Analyze(_flow, syntax, method, model, cancellationToken))
+                    foreach (var result in SharedContextFlow.Analyze(_flow, syntax, method, model, cancellationToken).Where(r => !r.ReadsUnreadableContract))
                     {
                         Graph.Record(method, result.CutShort is null ? result.Points : result.Points.Append(MaySleepUnknown(method)));
                     }
