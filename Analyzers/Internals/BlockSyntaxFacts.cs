@@ -17,7 +17,9 @@ internal static class BlockSyntaxFacts
     /// <summary>The roles one node may involve: a call (context change, free), a write (state field), an attributed local function.</summary>
     public static ContractRole RoleOf(SyntaxNode node, ContractIndex index) => node switch
     {
-        InvocationExpressionSyntax invocation => Called(CalledName(invocation), index),
+        // A call may also write its receiver (an extension's 'this ref', a struct's own method).
+        InvocationExpressionSyntax invocation => Called(CalledName(invocation), index)
+            | (invocation.Expression is MemberAccessExpressionSyntax access ? Written(access.Expression, index) : ContractRole.None),
         InitializerExpressionSyntax initializer when initializer.IsKind(SyntaxKind.CollectionInitializerExpression) => Called("Add", index),
         AssignmentExpressionSyntax assignment => Written(assignment.Left, index),
         PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression) => Written(prefix.Operand, index),

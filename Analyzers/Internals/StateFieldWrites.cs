@@ -27,11 +27,20 @@ internal static class StateFieldWrites
             ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.OutKeyword } argument => Elements(argument.Expression),
             ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword } argument when ParameterRefKind(argument, model, cancellationToken) == RefKind.Ref => Elements(argument.Expression),
             ArgumentSyntax argument when IsUnsafeAsRef(argument, model, cancellationToken) => Elements(argument.Expression),
+            InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } invocation when WritesReceiver(invocation, model, cancellationToken) => new[] { access.Expression },
             RefExpressionSyntax { Expression: not ConditionalExpressionSyntax } reference when IsWritableReference(reference, model, cancellationToken) => Elements(reference.Expression),
             _ => Enumerable.Empty<ExpressionSyntax>(),
         };
         return targets.SelectMany(target => WithStructOwners(target, model, cancellationToken));
     }
+
+    // A call that takes its receiver by writable reference: an extension method with a 'this ref' parameter, or a
+    // method of a struct that is not readonly, called on the value itself (f.Header.Reset()).
+    private static bool WritesReceiver(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken) =>
+        model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method
+        && (method.ReducedFrom is { } extension
+            ? extension.Parameters.FirstOrDefault()?.RefKind == RefKind.Ref
+            : !method.IsStatic && !method.IsReadOnly && method.ContainingType is { IsValueType: true, IsReadOnly: false });
 
     /// <summary>The name of <c>System.Runtime.CompilerServices.Unsafe.AsRef</c>, which makes a writable reference of a readonly one.</summary>
     public const string UnsafeAsRef = "AsRef";
@@ -132,6 +141,19 @@ internal static class StateFieldWrites
         }
     }
 
+    // A local function named anywhere in its scope other than as the callee of a call is made a delegate there.
+    private static bool IsHandedOut(IMethodSymbol localFunction)
+    {
+        if (localFunction.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is not LocalFunctionStatementSyntax { Parent: { } scope })
+        {
+            return false;
+        }
+
+        var name = localFunction.Name;
+        return scope.DescendantNodes().OfType<IdentifierNameSyntax>().Any(use => use.Identifier.ValueText == name
+            && !(use.Parent is InvocationExpressionSyntax call && call.Expression == use));
+    }
+
     private static bool IsInvokedWhereCreated(IMethodSymbol lambda)
     {
         if (lambda.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is not SyntaxNode syntax)
@@ -183,16 +205,24 @@ internal static class StateFieldWrites
 
     /// <summary>
     /// Whether code in <paramref name="containingSymbol"/> may write <paramref name="member"/>: inside a swap
-    /// helper, or a constructor or initializer of the member's own type. Local functions count as part of the
-    /// method that contains them, and so does a lambda that method invokes itself (called where it is written, or
-    /// kept in a local that the method calls); a lambda it only stores or passes on does not.
+    /// helper, or a constructor or initializer of the member's own type (an object or with initializer there too).
+    /// A local function the method only calls counts as part of it, and so does a lambda it invokes itself (called
+    /// where it is written, or kept in a local that the method calls); one it stores or passes on does not.
     /// </summary>
-    public static bool IsAllowedWriter(ISymbol? containingSymbol, ISymbol member)
+    public static bool IsAllowedWriter(ISymbol? containingSymbol, ISymbol member, ExpressionSyntax target)
     {
+        // An object or with initializer in the member's own type sets up a new object, as its constructor does.
+        if (target.Parent is AssignmentExpressionSyntax { Parent: InitializerExpressionSyntax { RawKind: (int)SyntaxKind.ObjectInitializerExpression or (int)SyntaxKind.WithInitializerExpression } } assignment
+            && assignment.Left == target
+            && SymbolEqualityComparer.Default.Equals(containingSymbol?.ContainingType?.OriginalDefinition, member.ContainingType?.OriginalDefinition))
+        {
+            return true;
+        }
+
         var symbol = containingSymbol;
         while (symbol is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction } function)
         {
-            if (function.MethodKind == MethodKind.AnonymousFunction && !IsInvokedWhereCreated(function))
+            if (function.MethodKind == MethodKind.AnonymousFunction ? !IsInvokedWhereCreated(function) : IsHandedOut(function))
             {
                 return false; // Stored or handed elsewhere, it runs outside the method that made it.
             }

@@ -71,10 +71,10 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
     {
         private readonly ContractMethods _contractMethods = new();
 
-        public void AnalyzeWrite(ISymbol written, SyntaxNode target, ISymbol owner, System.Action<Diagnostic> report)
+        public void AnalyzeWrite(ISymbol written, Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax target, ISymbol owner, System.Action<Diagnostic> report)
         {
             var member = written.OriginalDefinition;
-            if (!ContractAttributes.Has(member, ContractAttributes.FpuStateField) || StateFieldWrites.IsAllowedWriter(owner, member))
+            if (!ContractAttributes.Has(member, ContractAttributes.FpuStateField) || StateFieldWrites.IsAllowedWriter(owner, member, target))
             {
                 return;
             }
