@@ -316,6 +316,21 @@ public class SignalAndPtraceAbiTests
         Assert.All(opmask, b => Assert.Equal(0, b)); // outside RFBM, inside user_xfeatures: initialized
     }
 
+    [Fact]
+    public void Sigreturn_masks_the_frames_features_with_user_xfeatures_so_tile_data_of_an_ungrown_task_is_ignored()
+    {
+        var (kernel, task) = Running();
+        Assert.True(kernel.RequestXCompPermission(task, TileData).IsSuccess);
+        var frame = kernel.DeliverSignal(); // 2,820 bytes: no room for tile data, which stays armed by XFD
+        SetU64(frame, 472, U64(frame, 472) | 1UL << 18);
+        SetU64(frame, Header, U64(frame, Header) | 1UL << 18);
+
+        var result = kernel.RestoreSigframe(frame);
+
+        Assert.True(result.IsSuccess, result.ToString()); // RFBM without tile data: no #NM, nothing read beyond the frame
+        Assert.False(task.Fpu.IsDynamic);
+    }
+
     [Theory]
     [InlineData("reserved MXCSR bits", 24, 0xFFFF_0000u, "MXCSR")]
     [InlineData("XSTATE_BV bit not in XCR0 (MPX on Sapphire Rapids)", Header, 0x2EFu, "XSTATE_BV")]

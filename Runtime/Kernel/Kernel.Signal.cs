@@ -142,7 +142,7 @@ public sealed partial class Kernel
             var initBv = ufeatures & ~xrestore;
             if (initBv != 0)
             {
-                Cpu.Xrstor(NewInitFpstate(), initBv);
+                OsXrstorInitFpstate(initBv);
             }
 
             task.Fpu.NeedsLoad = false; // fpregs_mark_activate
@@ -159,7 +159,7 @@ public sealed partial class Kernel
         using (LockFpregs())
         {
             RestoreUserRegisters(task);
-            Cpu.Xrstor(NewInitFpstate(), UserSupportedFeatures & ~XFeatureMask.Pkru);
+            OsXrstorInitFpstate(UserSupportedFeatures & ~XFeatureMask.Pkru);
             if (HasProtectionKeys)
             {
                 WritePkru(InitPkruValue);
@@ -182,13 +182,24 @@ public sealed partial class Kernel
         BinaryPrimitives.WriteUInt64LittleEndian(frame[XStateBuffer.XStateBvOffset..], xstateBv | (ulong)XFeatureMask.FpSse);
     }
 
-    // init_fpstate in the standard format: XSTATE_BV 0 (every component initialized by XRSTOR), MXCSR at reset.
-    private XStateBuffer NewInitFpstate()
+    // os_xrstor(&init_fpstate, mask): XRSTORS from init_fpstate (compacted, XCOMP_BV = every kernel feature)
+    // with XSAVES, else XRSTOR from its standard form; XSTATE_BV 0, so every RFBM component is initialized.
+    // The forms differ for MXCSR: the standard one reloads it (0x1F80) whenever RFBM has SSE or YMM, the
+    // compacted one only with SSE.
+    private void OsXrstorInitFpstate(XFeatureMask mask)
     {
         var init = new XStateBuffer(XStateLayout.ExtendedRegionOffset);
         BinaryPrimitives.WriteUInt16LittleEndian(init.Bytes, Cpu.FcwInit);
         init.Mxcsr = Cpu.MxcsrInit;
-        return init;
+        if (KernelFormat == XSaveFormat.Compacted)
+        {
+            init.XCompBv = XStateBuffer.CompactedFormatBit | (ulong)FpuKernelCfg.MaxFeatures;
+            Cpu.Xrstors(init, mask);
+        }
+        else
+        {
+            Cpu.Xrstor(init, mask);
+        }
     }
 
     // RDPKRU / WRPKRU on the live registers.
