@@ -8,13 +8,15 @@ namespace FpuGuard.Robustness;
 
 /// <summary>
 /// Hostile user input to the kernel model, seeded and reproducible (case i uses seed + i): random and mutated
-/// ptrace images and signal frames, and injected allocation failures during first use and ptrace growth.
-/// Checked: nothing throws; a rejected input changes nothing and its reason names the field; an accepted one
-/// is read back as written; no other task's state ever changes.
+/// ptrace images and signal frames, and injected allocation failures during first use.
+/// Checked: nothing throws; a rejected ptrace image changes nothing and its reason names the field, an accepted
+/// one is read back as written; a signal frame is accepted exactly when v6.12's checks and the hardware's XRSTOR
+/// rules accept it, and then the registers hold what those rules say (a rejected one leaves the user state in
+/// its init configuration, with SIGSEGV); no other task's state ever changes.
 /// </summary>
 public static class RuntimeFuzzer
 {
-    private static readonly string[] FieldWords = { "XCOMP_BV", "header byte", "XSTATE_BV", "MXCSR", "bytes", "magic", "xstate_size", "extended_size", "xfeatures", "vzalloc" };
+    private static readonly string[] FieldWords = { "XCOMP_BV", "header byte", "XSTATE_BV", "MXCSR", "bytes", "magic", "xstate_size", "extended_size", "xfeatures", "vzalloc", "frame" };
 
     public static RunReport Run(int cases, int seed)
     {
@@ -98,14 +100,27 @@ public static class RuntimeFuzzer
             Array.Resize(ref frame, random.Next(0, frame.Length + 64));
         }
 
-        kernel.SyncFpstate(target);
-        var state = target.Fpu.State.Bytes.ToArray();
+        var expected = HardwareRestore(kernel, target.Fpu.FpState.UserXFeatures, target.Fpu.FpState.UserSize, frame);
         var result = kernel.RestoreSigframe(frame);
-        if (!result.IsSuccess)
+        if (result.IsSuccess)
         {
-            Require(report, target.Fpu.State.Bytes.SequenceEqual(state), $"a rejected frame changed the state: {result}");
+            Require(report, expected is not { Faults: true }, $"the kernel accepted a frame the hardware rules reject: {expected?.Why}");
+            Require(report, result.Signal == Signal.None, $"an accepted frame raised {result.Signal}");
+            if (expected is { Faults: false })
+            {
+                RequireRegisters(report, kernel, expected.Registers, expected.Mxcsr, "an accepted frame");
+            }
+        }
+        else
+        {
+            Require(report, expected is not { Faults: false }, $"the kernel rejected a frame the hardware rules accept: {result}");
             Require(report, FieldWords.Any(w => result.Reason!.Contains(w, StringComparison.Ordinal)), $"reason names no field: {result}");
-            Require(report, target.PendingSignals.Contains(Signal.SIGSEGV), "a rejected frame sent no SIGSEGV");
+            Require(report, result.Signal == Signal.SIGSEGV, $"a rejected frame raised {result.Signal}, not SIGSEGV");
+            var cleared = target.Fpu.FpState.UserXFeatures.Features().ToDictionary(f => f, f => InitImage(kernel, f));
+            BinaryPrimitives.WriteUInt32LittleEndian(cleared[XFeature.Pkru], Kernel.InitPkruValue);
+            var pkruPad = kernel.Cpu.ReadRegisters(XFeature.Pkru).AsSpan(4).ToArray();
+            pkruPad.CopyTo(cleared[XFeature.Pkru], 4); // WRPKRU writes 32 bits; the model's padding is not state
+            RequireRegisters(report, kernel, cleared, Cpu.MxcsrInit, "a rejected frame (fpu__clear_user_states)");
         }
 
         kernel.SwitchTo(kernel.Idle);
@@ -113,6 +128,118 @@ public static class RuntimeFuzzer
         kernel.SwitchTo(bystander);
         kernel.SwitchTo(kernel.Idle);
         Require(report, kernel.XStateRegsGet(bystander).SequenceEqual(bystanderImage), "sigreturn changed another task's state");
+    }
+
+    private sealed record Expectation(bool Faults, string Why, Dictionary<XFeature, byte[]> Registers, uint Mxcsr);
+
+    // What a 64-bit sigreturn must leave in the registers, from the frame alone: v6.12's software checks
+    // (check_xstate_in_sigframe: fx_only or a fault), then the SDM's rules for a standard-form XRSTOR with
+    // RFBM = fx_sw_bytes.xfeatures & user_xfeatures, and init state for the other user features. Null when
+    // the frame asks for the compacted form, which this reference does not lay out.
+    private static Expectation? HardwareRestore(Kernel kernel, XFeatureMask user, int userSize, byte[] frame)
+    {
+        var none = new Dictionary<XFeature, byte[]>();
+        if (frame.Length < 512)
+        {
+            return new Expectation(true, "fx_sw_bytes beyond the frame", none, 0);
+        }
+
+        var magic1 = BinaryPrimitives.ReadUInt32LittleEndian(frame.AsSpan(464));
+        var extendedSize = BinaryPrimitives.ReadUInt32LittleEndian(frame.AsSpan(468));
+        var swXFeatures = (XFeatureMask)BinaryPrimitives.ReadUInt64LittleEndian(frame.AsSpan(472));
+        var xstateSize = BinaryPrimitives.ReadUInt32LittleEndian(frame.AsSpan(480));
+        var fxOnly = magic1 != Kernel.FpXstateMagic1 || xstateSize < 576 || xstateSize > userSize || xstateSize > extendedSize;
+        if (!fxOnly)
+        {
+            if (frame.Length < xstateSize + 4)
+            {
+                return new Expectation(true, "magic2 beyond the frame", none, 0);
+            }
+
+            fxOnly = BinaryPrimitives.ReadUInt32LittleEndian(frame.AsSpan((int)xstateSize)) != Kernel.FpXstateMagic2;
+        }
+
+        var rfbm = (fxOnly ? XFeatureMask.FpSse : swXFeatures) & user;
+        var xstateBv = fxOnly ? XFeatureMask.FpSse : (XFeatureMask)BinaryPrimitives.ReadUInt64LittleEndian(frame.AsSpan(512));
+        if (!fxOnly)
+        {
+            var xcompBv = BinaryPrimitives.ReadUInt64LittleEndian(frame.AsSpan(520));
+            if ((xcompBv & 1UL << 63) != 0)
+            {
+                return null;
+            }
+
+            if ((xstateBv & ~kernel.Cpu.Xcr0) != 0)
+            {
+                return new Expectation(true, "XSTATE_BV outside XCR0", none, 0);
+            }
+
+            if (frame.AsSpan(520, 16).IndexOfAnyExcept((byte)0) >= 0)
+            {
+                return new Expectation(true, "header bytes 8-23 not zero", none, 0);
+            }
+        }
+
+        var mxcsr = BinaryPrimitives.ReadUInt32LittleEndian(frame.AsSpan(24));
+        if ((rfbm & (XFeatureMask.Sse | XFeatureMask.Avx)) != 0 && (mxcsr & ~Cpu.MxcsrMask) != 0)
+        {
+            return new Expectation(true, "reserved MXCSR bits", none, 0);
+        }
+
+        var registers = new Dictionary<XFeature, byte[]>();
+        foreach (var feature in user.Features())
+        {
+            if (!(rfbm & xstateBv).Has(feature))
+            {
+                registers[feature] = InitImage(kernel, feature);
+                continue;
+            }
+
+            switch (feature)
+            {
+                case XFeature.X87:
+                    registers[feature] = frame.AsSpan(0, 24).ToArray().Concat(frame.AsSpan(32, 128).ToArray()).ToArray();
+                    break;
+                case XFeature.Sse:
+                    registers[feature] = frame.AsSpan(160, 256).ToArray();
+                    break;
+                default:
+                    var component = kernel.Layout.GetComponent(feature);
+                    if (component.StandardOffset + component.Size > frame.Length)
+                    {
+                        return new Expectation(true, $"{feature} beyond the frame", none, 0);
+                    }
+
+                    registers[feature] = frame.AsSpan(component.StandardOffset, component.Size).ToArray();
+                    break;
+            }
+        }
+
+        // MXCSR: loaded from the frame (RFBM has SSE or YMM); the init restore of the rest is XRSTORS on Sapphire
+        // Rapids, which resets MXCSR only when SSE is among the features it initializes.
+        return new Expectation(false, "", registers, rfbm.Has(XFeature.Sse) ? mxcsr : Cpu.MxcsrInit);
+    }
+
+    private static byte[] InitImage(Kernel kernel, XFeature feature)
+    {
+        var image = new byte[kernel.Cpu.GetRegisterFileSize(feature)];
+        if (feature == XFeature.X87)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(image, Cpu.FcwInit);
+        }
+
+        return image;
+    }
+
+    private static void RequireRegisters(RunReport report, Kernel kernel, Dictionary<XFeature, byte[]> expected, uint mxcsr, string what)
+    {
+        foreach (var (feature, value) in expected)
+        {
+            var actual = kernel.Cpu.ReadRegisters(feature);
+            Require(report, actual.AsSpan().SequenceEqual(value), $"after {what}, {feature} is {Convert.ToHexString(actual)[..Math.Min(32, actual.Length * 2)]}..., the hardware rules say {Convert.ToHexString(value)[..Math.Min(32, value.Length * 2)]}...");
+        }
+
+        Require(report, kernel.Cpu.Mxcsr == mxcsr, $"after {what}, MXCSR is 0x{kernel.Cpu.Mxcsr:X8}, the hardware rules say 0x{mxcsr:X8}");
     }
 
     private static void AllocationFailure(Random random, RunReport report)
@@ -131,10 +258,12 @@ public static class RuntimeFuzzer
         }
         else
         {
+            // ptrace never grows a tracee (v6.12): tile data for an ungrown buffer is EINVAL, nothing allocated.
             kernel.SwitchTo(kernel.Idle);
             var image = kernel.XStateRegsGet(task);
             BinaryPrimitives.WriteUInt64LittleEndian(image.AsSpan(512), BinaryPrimitives.ReadUInt64LittleEndian(image.AsSpan(512)) | (ulong)XFeatureMask.XTileData);
-            Require(report, kernel.XStateRegsSet(task, image).Errno == Errno.ENOMEM, "ptrace growth with a failing allocation did not fail with ENOMEM");
+            Require(report, kernel.XStateRegsSet(task, image).Errno == Errno.EINVAL, "ptrace set of tile data for an ungrown tracee was not EINVAL");
+            Require(report, kernel.Memory.AllocationAttempts == 0, "ptrace set tried to grow a tracee");
             kernel.SwitchTo(task);
         }
 

@@ -144,32 +144,37 @@ public class AmxSelftestTests
     }
 
     [Fact]
-    public void Ptrace_set_of_tile_data_grows_a_tracee_that_never_used_it()
+    public void Ptrace_set_of_tile_data_is_refused_for_a_tracee_that_never_used_it()
     {
+        // v6.12 checks the image against the tracee buffer's user_xfeatures and never grows a tracee.
         var (kernel, tracee) = Process();
         kernel.RequestXCompPermission(tracee, TileData);
         kernel.SwitchTo(kernel.Idle);
         var image = kernel.XStateRegsGet(tracee);
         BitConverter.GetBytes(BitConverter.ToUInt64(image, 512) | TileDataBit).CopyTo(image, 512);
         Tiles(7).CopyTo(image, 2816);
-        Assert.True(kernel.XStateRegsSet(tracee, image).IsSuccess);
-        Assert.True(tracee.Fpu.IsDynamic);
+        Assert.Equal(Errno.EINVAL, kernel.XStateRegsSet(tracee, image).Errno);
+        Assert.False(tracee.Fpu.IsDynamic);
         kernel.SwitchTo(tracee);
-        kernel.UserReadRegisters(XFeature.XTileData, out var tiles);
-        Assert.Equal(Tiles(7), tiles);
+        kernel.UserReadRegisters(XFeature.XTileData, out var tiles); // first use: grown now, in its init state
+        Assert.All(tiles, b => Assert.Equal(0, b));
     }
 
     private const ulong TileDataBit = 1UL << 18;
 
     [Fact]
-    public void Signal_frame_grows_with_permission()
+    public void Signal_frame_grows_with_the_buffer_not_with_the_permission()
     {
         var (kernel, task) = Process();
         var small = kernel.DeliverSignal();
         Assert.True(kernel.RestoreSigframe(small).IsSuccess);
         kernel.RequestXCompPermission(task, TileData);
+        var stillSmall = kernel.DeliverSignal();
+        Assert.True(kernel.RestoreSigframe(stillSmall).IsSuccess);
+        kernel.UserWriteRegisters(XFeature.XTileData, Tiles(1));
         var large = kernel.DeliverSignal();
         Assert.Equal(2816 + Kernel.FpXstateMagic2Size, small.Length); // standard size of 0x202e7
+        Assert.Equal(2816 + Kernel.FpXstateMagic2Size, stillSmall.Length); // permitted, not used: fpstate->user_size
         Assert.Equal(11008 + Kernel.FpXstateMagic2Size, large.Length);
         Assert.Equal(11648, kernel.MaxFrameSize); // the boot log's "max sigframe size"
     }

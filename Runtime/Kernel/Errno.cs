@@ -25,6 +25,9 @@ public readonly record struct KernelResult(Errno Errno, string? Reason)
     /// <summary>Success.</summary>
     public static KernelResult Ok => default;
 
+    /// <summary>The signal the call raised for the current task (SIGSEGV for a failed sigreturn), reported here and not left pending.</summary>
+    public Signal Signal { get; init; }
+
     /// <summary>Whether the call succeeded.</summary>
     public bool IsSuccess => Errno == Errno.None;
 
@@ -32,5 +35,5 @@ public readonly record struct KernelResult(Errno Errno, string? Reason)
     public static KernelResult Fail(Errno errno, string reason) => new(errno, reason);
 
     /// <inheritdoc />
-    public override string ToString() => IsSuccess ? "0" : $"-{Errno}: {Reason}";
+    public override string ToString() => IsSuccess ? "0" : $"-{Errno}: {Reason}{(Signal == Signal.None ? "" : $" ({Signal})")}";
 }

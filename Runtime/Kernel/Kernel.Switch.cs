@@ -158,10 +158,11 @@ public sealed partial class Kernel
             catch (DeviceNotAvailableFault)
             {
                 Cpu.Cpl = 0;
+                var mark = Current.SignalMark;
                 LocalIrqDisable(); // the exception is entered with interrupts off
                 ExcDeviceNotAvailable();
                 LocalIrqEnable();
-                var signal = Current.TakeSignal();
+                var signal = Current.TakeSignalSince(mark);
                 if (signal != Signal.None)
                 {
                     return signal;

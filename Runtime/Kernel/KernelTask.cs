@@ -16,7 +16,7 @@ public enum Signal
 /// <summary>A task (<c>struct task_struct</c>), as much of it as the FPU code uses.</summary>
 public sealed class KernelTask
 {
-    private readonly Queue<Signal> _pending = new();
+    private readonly List<Signal> _pending = new();
 
     internal KernelTask(Kernel kernel, int pid, string name, KernelTask? threadOf, XStateBuffer defaultState, XFeatureMask defaultMask)
     {
@@ -55,9 +55,23 @@ public sealed class KernelTask
     /// <summary>Signals sent to the task and not yet taken.</summary>
     public IReadOnlyCollection<Signal> PendingSignals => _pending;
 
-    internal void SendSignal(Signal signal) => _pending.Enqueue(signal);
+    internal void SendSignal(Signal signal) => _pending.Add(signal);
 
-    internal Signal TakeSignal() => _pending.Count > 0 ? _pending.Dequeue() : Signal.None;
+    // Where the pending list ends now: an operation takes only the signals sent after its mark, so a signal
+    // left pending by an earlier call is never reported as this one's.
+    internal int SignalMark => _pending.Count;
+
+    internal Signal TakeSignalSince(int mark)
+    {
+        if (_pending.Count <= mark)
+        {
+            return Signal.None;
+        }
+
+        var signal = _pending[mark];
+        _pending.RemoveRange(mark, _pending.Count - mark);
+        return signal;
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"{Name}[{Pid}]";
