@@ -6,7 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using FpuGuard.Analyzers.CodeFixes.Internals;
 using FpuGuard.Analyzers.Internals;
-using FpuGuard.Analyzers.Rules;
+using FpuGuard.Analyzers.Rules.AtomicContext;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -38,8 +38,8 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
     private protected override CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, FixBatch batch, CancellationToken cancellationToken, out string title)
     {
         title = "";
-        var held = Kinds(diagnostic, MaySleepInAtomicContextAnalyzer.HeldProperty);
-        var required = Kinds(diagnostic, MaySleepInAtomicContextAnalyzer.RequiredProperty);
+        var held = Kinds(diagnostic, AtomicContextAnalyzer.HeldProperty);
+        var required = Kinds(diagnostic, AtomicContextAnalyzer.RequiredProperty);
         var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
         if (node is not (InvocationExpressionSyntax or ObjectCreationExpressionSyntax) || SleepingStatement(model, node) is not { } statement)
         {
@@ -47,7 +47,7 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         }
 
         // Where the callee sleeps under a context it takes itself, the call sleeps there wherever it is made.
-        var heldByCallee = Kinds(diagnostic, MaySleepInAtomicContextAnalyzer.HeldByCalleeProperty);
+        var heldByCallee = Kinds(diagnostic, AtomicContextAnalyzer.HeldByCalleeProperty);
         var contracts = new MethodContracts();
         if (key == MoveKey && !held.Contains(InterruptsDisabled) && held.Count > 0 && !held.Overlaps(required) && heldByCallee.Count == 0)
         {

@@ -319,8 +319,8 @@ public class StructuredContextFlowTests
 
                 static string Contexts(IEnumerable<AtomicContextFlowAnalysis.Result> results) => string.Join("\n", results.SelectMany(r =>
                     r.ExitsWithoutEntry.Select(e => $"exit {e.Exit.Span} {e.Kind}").Concat(r.HeldAtReturn.Distinct().Select(k => $"held {k}"))).OrderBy(l => l, StringComparer.Ordinal));
-                var expected = Contexts(SharedContextFlow.Analyze(contextsOnly, declaration, owner, model, CancellationToken.None));
-                var actual = Contexts(SharedContextFlow.Analyze(withSleeps, declaration, owner, model, CancellationToken.None));
+                var expected = Contexts(BlockContextFlow.Analyze(contextsOnly, declaration, owner, model, CancellationToken.None));
+                var actual = Contexts(BlockContextFlow.Analyze(withSleeps, declaration, owner, model, CancellationToken.None));
                 Assert.True(expected == actual, $"{owner.ContainingType.Name}.{owner.Name}:\ncontexts only:\n{expected}\nwith sleeps:\n{actual}");
                 withExits += expected.Length > 0 ? 1 : 0;
             }

@@ -1,5 +1,5 @@
 using System.Threading.Tasks;
-using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.AtomicContextImbalanceAnalyzer>;
+using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.AtomicContext.AtomicContextAnalyzer>;
 
 namespace FpuGuard.Analyzers.Tests.Rules;
 
@@ -82,7 +82,7 @@ public class AtomicContextImbalanceTests
     [InlineData("kernel.FpregsLock();", "[EntersAtomicContext(AtomicContextKind.FpuRegisterLock)]")]
     [InlineData("kernel.FpregsUnlock();", "[ExitsAtomicContext(AtomicContextKind.FpuRegisterLock)]")]
     [InlineData("kernel.LocalIrqEnable(); kernel.LocalIrqDisable();", "[RequiresAtomicContext(AtomicContextKind.InterruptsDisabled)]")]
-    [InlineData("if (flag) kernel.FpregsLock(); kernel.Memory.Vfree(null); if (flag) kernel.FpregsUnlock();", "")]
+    [InlineData("if (flag) kernel.FpregsLock(); kernel.SwitchTo(kernel.Idle); if (flag) kernel.FpregsUnlock();", "")]
     [InlineData("var locked = !flag; if (locked) kernel.PreemptDisable(); if (!locked) return; kernel.PreemptEnable();", "")]
     public async Task Balanced_and_declared_imbalance_is_not_reported(string body, string attributes)
     {

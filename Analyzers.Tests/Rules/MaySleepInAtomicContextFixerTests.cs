@@ -2,7 +2,7 @@ using System.Threading.Tasks;
 using FpuGuard.Analyzers.Tests.Helpers;
 using FpuGuard.Runtime;
 using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpCodeFixVerifier<
-    FpuGuard.Analyzers.Rules.MaySleepInAtomicContextAnalyzer,
+    FpuGuard.Analyzers.Rules.AtomicContext.AtomicContextAnalyzer,
     FpuGuard.Analyzers.CodeFixes.Rules.MaySleepInAtomicContextFixer>;
 
 namespace FpuGuard.Analyzers.Tests.Rules;

@@ -1,7 +1,7 @@
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.Testing;
-using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.MaySleepInAtomicContextAnalyzer>;
+using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.AtomicContext.AtomicContextAnalyzer>;
 
 namespace FpuGuard.Analyzers.Tests.Rules;
 
@@ -40,10 +40,19 @@ public class MaySleepInAtomicContextTests
     [InlineData("kernel.LocalIrqDisable(); {|FPU0001:kernel.ReallocXStateBuffer(task, XFeatureMask.XTileData)|}; kernel.LocalIrqEnable();")]
     [InlineData("kernel.PreemptDisable(); kernel.PreemptDisable(); kernel.PreemptEnable(); {|FPU0001:kernel.Memory.Vfree(null)|}; kernel.PreemptEnable();")]
     [InlineData("kernel.LocalBhDisable(); {|FPU0001:kernel.Fork(task)|}; kernel.LocalBhEnable();")]
-    [InlineData("if (flag) kernel.FpregsLock(); flag = count > 0; if (!flag) {|FPU0001:kernel.Memory.Vzalloc(64)|}; if (flag) kernel.FpregsUnlock();")]
     public async Task Sleeping_where_a_context_may_be_held_is_reported(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod(body));
+    }
+
+    // Reassigning the flag makes what the branch learned stale: the sleep may be under the lock, and the lock is
+    // unbalanced (FPU0004, from the same analysis).
+    [Fact]
+    public async Task A_reassigned_flag_is_not_correlated()
+    {
+        var source = InMethod("if (flag) kernel.FpregsLock(); flag = count > 0; if (!flag) {|FPU0001:kernel.Memory.Vzalloc(64)|}; if (flag) {|FPU0004:kernel.FpregsUnlock()|};")
+            .Replace("static void Run(", "static void {|FPU0004:Run|}(");
+        await VerifyCS.VerifyAnalyzerAsync(source);
     }
 
     [Theory]
@@ -251,7 +260,7 @@ public class MaySleepInAtomicContextTests
                         other.Vzalloc(64);
                     }
 
-                    static void Helper(Kernel kernel)
+                    static void {|FPU0004:Helper|}(Kernel kernel)
                     {
                         kernel.Memory.Vzalloc(64);
                         AssertLocked(kernel);
@@ -290,7 +299,7 @@ public class MaySleepInAtomicContextTests
                         guard.Unpin();
                     }
 
-                    static void ThroughLocalFunction(Kernel kernel)
+                    static void {|FPU0004:ThroughLocalFunction|}(Kernel kernel)
                     {
                         [AssertsAtomicContext(AtomicContextKind.FpuRegisterLock)]
                         static void LockHeld() { }
@@ -309,6 +318,7 @@ public class MaySleepInAtomicContextTests
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("kernel.FpregsLock(); kernel.Memory.Vzalloc(64 using (kernel.LockFpregs("),
             VerifyCS.Diagnostic("FPU0001").WithSpan(9, 22, 9, 47).WithArguments("Vzalloc", "it is marked [MaySleep]", Locked),
+            VerifyCS.Diagnostic("FPU0004").WithSpan(7, 17, 7, 20).WithArguments("'Run' may return with FpuRegisterLock still held: the FPU registers are locked on some path out of it"),
             DiagnosticResult.CompilerError("CS1002").WithSpan(9, 47, 9, 52),
             DiagnosticResult.CompilerError("CS1026").WithSpan(9, 47, 9, 52),
             DiagnosticResult.CompilerError("CS1002").WithSpan(9, 72, 9, 72),

@@ -25,7 +25,7 @@ internal enum ContractRole
     /// <summary>
     /// Only in a block's roles: an explicit call of a Dispose named like a context-changing one, and no other
     /// context-changing name. A scope's Dispose has the contract; ordinary code disposes things everywhere, so
-    /// the call's symbol decides (<see cref="SharedContextFlow.MayChangeContext"/>).
+    /// the call's symbol decides (<see cref="BlockContextFlow.MayChangeContext"/>).
     /// </summary>
     ExplicitDispose = 8,
 }

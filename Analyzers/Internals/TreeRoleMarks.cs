@@ -21,10 +21,6 @@ internal sealed class TreeRoleMarks
     private readonly int[] _ends;
     private readonly int[] _roles;
 
-    // What one analyzer leaves of a member for another (SharedContextFlow's hand-over), a slot per member, made
-    // when first needed. Written and taken without a lock: a shared table's locks had the threads waiting.
-    private object?[]? _handOver;
-
     private TreeRoleMarks(ContractIndex index, int[] starts, int[] ends)
     {
         _index = index;
@@ -66,37 +62,6 @@ internal sealed class TreeRoleMarks
         }
 
         return roles;
-    }
-
-    /// <summary>
-    /// Leaves <paramref name="value"/> in the member's hand-over slot unless one is there already. False when
-    /// <paramref name="block"/> is not one of the tree's members (an accessor): then it has no slot.
-    /// </summary>
-    public bool TryLeave(SyntaxNode block, object value)
-    {
-        var slot = IsMember(block) ? SlotOf(block) : -1;
-        if (slot < 0)
-        {
-            return false;
-        }
-
-        var slots = Volatile.Read(ref _handOver);
-        if (slots is null)
-        {
-            Interlocked.CompareExchange(ref _handOver, new object?[_starts.Length], null);
-            slots = Volatile.Read(ref _handOver)!;
-        }
-
-        Interlocked.CompareExchange(ref slots[slot], value, null);
-        return true;
-    }
-
-    /// <summary>Takes what was left in the member's hand-over slot (<see cref="TryLeave"/>), leaving it empty: null when nothing was.</summary>
-    public object? Take(SyntaxNode block)
-    {
-        var slots = Volatile.Read(ref _handOver);
-        var slot = slots is not null && IsMember(block) ? SlotOf(block) : -1;
-        return slot >= 0 && Volatile.Read(ref slots![slot]) is not null ? Interlocked.Exchange(ref slots[slot], null) : null;
     }
 
     private ContractRole OfMember(SyntaxNode member)

@@ -56,7 +56,7 @@ public static class AnalyzerSets
     /// <summary>FpuGuard's analyzers, from the assembly this benchmark was built with.</summary>
     public static AnalyzerSet FpuGuardSet()
     {
-        var assembly = typeof(FpuGuard.Analyzers.Rules.MaySleepInAtomicContextAnalyzer).Assembly;
+        var assembly = typeof(FpuGuard.Analyzers.Rules.AtomicContext.AtomicContextAnalyzer).Assembly;
         return new AnalyzerSet(FpuGuard, AnalyzersIn(assembly), ImmutableDictionary<string, ReportDiagnostic>.Empty) { Paths = ImmutableArray.Create(assembly.Location) };
     }
 

@@ -11,10 +11,10 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace FpuGuard.Analyzers.Tests.Internals;
 
 /// <summary>
-/// Which blocks the context rules bind at all (ordinary Dispose calls must not make a block a candidate), and
-/// what one rule hands the other of a block.
+/// Which blocks the atomic-context analyzer binds at all (ordinary Dispose calls must not make a block a
+/// candidate), and which it analyses.
 /// </summary>
-public class SharedContextFlowTests
+public class BlockContextFlowTests
 {
     [Theory]
     [InlineData("void M(Stream stream) { stream.Dispose(); }", false)]
@@ -29,36 +29,31 @@ public class SharedContextFlowTests
     [InlineData("void M(Kernel kernel) { kernel.PreemptDisable(); }", true)]
     public void Only_blocks_that_may_change_a_context_are_candidates(string method, bool candidate)
     {
-        var (shared, model, block, _) = Block(method);
+        var (flows, model, block, _) = Block(method);
 
-        Assert.Equal(candidate, shared.MayChangeContext(block, model, CancellationToken.None));
+        Assert.Equal(candidate, flows.MayChangeContext(block, model, CancellationToken.None));
     }
 
     [Theory]
-    [InlineData("void M(Kernel kernel) { kernel.PreemptDisable(); }")] // a member: handed over in its slot
-    [InlineData("Kernel K = null!; int P { get { K.PreemptDisable(); return 0; } }")] // an accessor: in a table
-    public void A_block_is_worked_out_once_for_both_rules_and_then_handed_over(string member)
+    [InlineData("void M(Kernel kernel) { kernel.PreemptDisable(); }")]
+    [InlineData("Kernel K = null!; int P { get { K.PreemptDisable(); return 0; } }")]
+    public void A_block_that_changes_a_context_is_analysed(string member)
     {
-        var (shared, model, block, owner) = Block(member);
+        var (flows, model, block, owner) = Block(member);
 
-        var first = shared.Of(block, owner, model, mayChangeContext: true, analyseAnyway: false, CancellationToken.None);
-        var second = shared.Of(block, owner, model, mayChangeContext: true, analyseAnyway: false, CancellationToken.None);
-        var third = shared.Of(block, owner, model, mayChangeContext: true, analyseAnyway: false, CancellationToken.None);
+        var flow = flows.Of(block, owner, model, mayChangeContext: true, analyseAnyway: false, CancellationToken.None);
 
-        Assert.True(first.ChangesContext);
-        Assert.Single(first.Results!.SelectMany(r => r.HeldAtReturn));
-        Assert.Same(first, second); // the second rule takes what the first left
-        Assert.NotSame(second, third); // and takes it away: a later compilation event works it out again
-        Assert.Equal(first.Results!.Count, third.Results!.Count);
+        Assert.True(flow.ChangesContext);
+        Assert.Single(flow.Results!.SelectMany(r => r.HeldAtReturn));
     }
 
     [Fact]
     public void A_block_that_changes_no_context_is_analysed_only_for_the_rule_that_needs_it()
     {
-        var (shared, model, block, owner) = Block("void M(Kernel kernel) { var depth = kernel.PreemptDisableDepth; }");
+        var (flows, model, block, owner) = Block("void M(Kernel kernel) { var depth = kernel.PreemptDisableDepth; }");
 
-        var unneeded = shared.Of(block, owner, model, mayChangeContext: true, analyseAnyway: false, CancellationToken.None);
-        var needed = shared.Of(block, owner, model, mayChangeContext: true, analyseAnyway: true, CancellationToken.None);
+        var unneeded = flows.Of(block, owner, model, mayChangeContext: true, analyseAnyway: false, CancellationToken.None);
+        var needed = flows.Of(block, owner, model, mayChangeContext: true, analyseAnyway: true, CancellationToken.None);
 
         Assert.False(unneeded.ChangesContext);
         Assert.Null(unneeded.Results);
@@ -69,15 +64,15 @@ public class SharedContextFlowTests
     [Fact]
     public void A_block_the_rule_found_no_candidate_is_not_checked_again()
     {
-        var (shared, model, block, owner) = Block("void M(Kernel kernel) { kernel.PreemptDisable(); }");
+        var (flows, model, block, owner) = Block("void M(Kernel kernel) { kernel.PreemptDisable(); }");
 
-        var flow = shared.Of(block, owner, model, mayChangeContext: false, analyseAnyway: true, CancellationToken.None);
+        var flow = flows.Of(block, owner, model, mayChangeContext: false, analyseAnyway: true, CancellationToken.None);
 
         Assert.False(flow.ChangesContext);
         Assert.NotNull(flow.Results);
     }
 
-    private static (SharedContextFlow Shared, SemanticModel Model, SyntaxNode Block, IMethodSymbol Owner) Block(string method)
+    private static (BlockContextFlow Flows, SemanticModel Model, SyntaxNode Block, IMethodSymbol Owner) Block(string method)
     {
         var source = $$"""
             using System;
@@ -96,6 +91,6 @@ public class SharedContextFlowTests
         var tree = compilation.SyntaxTrees[0];
         var model = compilation.GetSemanticModel(tree);
         var block = tree.GetRoot().DescendantNodes().Where(n => n is MethodDeclarationSyntax or AccessorDeclarationSyntax).Single();
-        return (SharedContextFlow.For(compilation, new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, new TestAnalyzerConfigOptions()), CancellationToken.None), model, block, (IMethodSymbol)model.GetDeclaredSymbol(block)!);
+        return (new BlockContextFlow(compilation, new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, new TestAnalyzerConfigOptions()), CancellationToken.None), model, block, (IMethodSymbol)model.GetDeclaredSymbol(block)!);
     }
 }

@@ -1,8 +1,6 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -12,16 +10,14 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace FpuGuard.Analyzers.Internals;
 
 /// <summary>
-/// What FPU0001 and FPU0004 share per compilation: the tests that a block may change an atomic context, and what
-/// they need of a block, handed from the rule that worked it out to the other (<see cref="Of"/>).
+/// What the atomic-context analyzer (FPU0001 and FPU0004) asks of a block, per compilation: the tests that it may
+/// change an atomic context, and its analysis (<see cref="Of"/>).
 /// </summary>
-internal sealed class SharedContextFlow
+internal sealed class BlockContextFlow
 {
-    private static readonly ConditionalWeakTable<Compilation, SharedContextFlow> ByCompilation = new();
-
     private readonly ContractIndex _index;
 
-    private SharedContextFlow(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
+    public BlockContextFlow(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
     {
         _index = ContractIndex.For(compilation);
         MaySleepApis = new MaySleepApis(options, cancellationToken);
@@ -35,14 +31,6 @@ internal sealed class SharedContextFlow
 
     /// <summary>The analysis of contexts and sleeps.</summary>
     public AtomicContextFlowAnalysis Flow { get; }
-
-    // What a block needs, from the first of the two rules to ask until the second takes it: in the member's slot
-    // of the tree's role marks, written without a lock; here for a block that is no member (an accessor). Never
-    // waited for: a rule that finds none analyses the block itself (the driver may run the two at the same moment).
-    private readonly ConcurrentDictionary<SyntaxNode, BlockFlow> _handOverOfAccessors = new();
-
-    public static SharedContextFlow For(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken) =>
-        ByCompilation.GetValue(compilation, c => new SharedContextFlow(c, options, cancellationToken));
 
     /// <summary>
     /// Whether the code block calls a method named like a context-changing one, by syntax; when the only such
@@ -108,42 +96,15 @@ internal sealed class SharedContextFlow
     private bool ChangesContext(ISymbol? symbol) => symbol is IMethodSymbol method && Contracts.Of(method).ChangesContext;
 
     /// <summary>
-    /// What FPU0001 and FPU0004 need of a block, worked out once when one rule follows the other: whether it calls
-    /// a context-changing method (<see cref="ChangesContext"/>; false unchecked when
-    /// <paramref name="mayChangeContext"/> is false), and its analysis when it does or when
-    /// <paramref name="analyseAnyway"/> (a method that requires a context holds one without calling anything).
-    /// The results are only read. A block only one rule asks about (FPU0001's for a method that requires a
-    /// context, or with the other rule turned off) keeps them until the compilation goes.
+    /// What FPU0001 and FPU0004 need of a block: whether it calls a context-changing method
+    /// (<see cref="ChangesContext"/>; false unchecked when <paramref name="mayChangeContext"/> is false), and its
+    /// analysis when it does or when <paramref name="analyseAnyway"/> (a method that requires a context holds one
+    /// without calling anything).
     /// </summary>
     public BlockFlow Of(SyntaxNode codeBlock, IMethodSymbol owner, SemanticModel model, bool mayChangeContext, bool analyseAnyway, CancellationToken cancellationToken)
     {
-        var marks = _index.MarksOf(codeBlock.SyntaxTree);
-        if (Take(marks, codeBlock) is { } handed)
-        {
-            return handed.Results is null && analyseAnyway
-                ? new BlockFlow(handed.ChangesContext, Analyze(Flow, codeBlock, owner, model, cancellationToken))
-                : handed;
-        }
-
         var changes = mayChangeContext && ChangesContext(codeBlock, model, cancellationToken);
-        var flow = new BlockFlow(changes, changes || analyseAnyway ? Analyze(Flow, codeBlock, owner, model, cancellationToken) : null);
-        if (!marks.TryLeave(codeBlock, flow))
-        {
-            _handOverOfAccessors.TryAdd(codeBlock, flow);
-        }
-
-        return flow;
-    }
-
-    private BlockFlow? Take(TreeRoleMarks marks, SyntaxNode codeBlock)
-    {
-        if (marks.Take(codeBlock) is BlockFlow handed)
-        {
-            return handed;
-        }
-
-        // Looked up before it is taken: a lookup takes no lock, a removal does even when nothing is there.
-        return _handOverOfAccessors.ContainsKey(codeBlock) && _handOverOfAccessors.TryRemove(codeBlock, out var left) ? left : null;
+        return new BlockFlow(changes, changes || analyseAnyway ? Analyze(Flow, codeBlock, owner, model, cancellationToken) : null);
     }
 
     /// <summary>

@@ -7,16 +7,19 @@ using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
-namespace FpuGuard.Analyzers.Rules;
+namespace FpuGuard.Analyzers.Rules.AtomicContext;
 
 /// <summary>
-/// FPU0001: a call that may sleep reached where an atomic context may be held. Calls of [MaySleep] and
-/// listed APIs (FpuGuard.MaySleepApis.txt, fpuguard.may_sleep_apis), and awaits, are reported as the method is analysed (live in the IDE); calls of
-/// methods of this compilation that may sleep several calls deep are reported when the compilation's call
-/// graph is complete (compilation end).
+/// FPU0001 and FPU0004, from one analysis of each block's atomic contexts. FPU0001: a call that may sleep reached
+/// where an atomic context may be held. Calls of [MaySleep] and listed APIs (FpuGuard.MaySleepApis.txt,
+/// fpuguard.may_sleep_apis), and awaits, are reported as the method is analysed (live in the IDE); calls of
+/// methods of this compilation that may sleep several calls deep are reported when the compilation's call graph
+/// is complete (compilation end). FPU0004: a context still held when the method returns on some path, or exited
+/// where it may not be held (sparse's "context imbalance"), unless the method is itself
+/// [EntersAtomicContext]/[ExitsAtomicContext].
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
+public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
 {
     internal const string HeldProperty = "Held";
     internal const string RequiredProperty = "Required";
@@ -26,7 +29,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(RuleDescriptors.MaySleepInAtomicContext, RuleDescriptors.MaySleepInAtomicContextInferred, RuleDescriptors.AnalysisCutShort);
+        ImmutableArray.Create(RuleDescriptors.MaySleepInAtomicContext, RuleDescriptors.MaySleepInAtomicContextInferred, RuleDescriptors.AtomicContextImbalance, RuleDescriptors.AnalysisCutShort);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -35,12 +38,12 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodePolicy.Flags);
         context.RegisterCompilationStartAction(start =>
         {
-            if (!ContractAttributes.AnyDeclared(start.Compilation, ContractAttributes.EntersAtomicContext, ContractAttributes.RequiresAtomicContext, ContractAttributes.AssertsAtomicContext))
+            if (!ContractAttributes.AnyDeclared(start.Compilation, ContractAttributes.EntersAtomicContext, ContractAttributes.ExitsAtomicContext, ContractAttributes.RequiresAtomicContext, ContractAttributes.AssertsAtomicContext))
             {
                 return;
             }
 
-            var analysis = new Analysis(SharedContextFlow.For(start.Compilation, start.Options, start.CancellationToken));
+            var analysis = new Analysis(new BlockContextFlow(start.Compilation, start.Options, start.CancellationToken));
             start.RegisterCodeBlockAction(analysis.OnBlock);
             start.RegisterCompilationEndAction(end =>
             {
@@ -54,11 +57,11 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 
     private sealed class Analysis
     {
-        private readonly SharedContextFlow _shared;
+        private readonly BlockContextFlow _shared;
         private readonly MethodContracts _contracts;
         private readonly AtomicContextFlowAnalysis _flow;
 
-        public Analysis(SharedContextFlow shared)
+        public Analysis(BlockContextFlow shared)
         {
             _shared = shared;
             _contracts = shared.Contracts;
@@ -74,7 +77,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            SharedContextFlow.BlockFlow flow;
+            BlockContextFlow.BlockFlow flow;
             try
             {
                 // Syntax first: a block that calls no context-changing name, in a method that requires no context, holds
@@ -109,6 +112,26 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
                     Graph.Record(owner, new[] { MaySleepUnknown(owner) });
                     context.ReportDiagnostic(CutShort(owner, reason));
                 }
+                else if (flow.ChangesContext)
+                {
+                    ReportImbalance(result, owner, context);
+                }
+            }
+        }
+
+        // FPU0004, claimed only from a finished analysis of a block that changes a context itself.
+        private static void ReportImbalance(AtomicContextFlowAnalysis.Result result, IMethodSymbol owner, CodeBlockAnalysisContext context)
+        {
+            foreach (var (exit, kind) in result.ExitsWithoutEntry)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, exit.GetLocation(),
+                    $"'{owner.Name}' exits {MethodContracts.KindName(kind)} here, where on some path it was not entered"));
+            }
+
+            foreach (var kind in result.HeldAtReturn)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, owner.Locations[0],
+                    $"'{owner.Name}' may return with {MethodContracts.KindName(kind)} still held: {MethodContracts.Describe(kind)} on some path out of it"));
             }
         }
 
@@ -153,7 +176,7 @@ public sealed class MaySleepInAtomicContextAnalyzer : DiagnosticAnalyzer
 #pragma warning restore RS1030
                 try
                 {
-                    foreach (var result in SharedContextFlow.Analyze(_flow, syntax, method, model, cancellationToken).Where(r => !r.ReadsUnreadableContract))
+                    foreach (var result in BlockContextFlow.Analyze(_flow, syntax, method, model, cancellationToken).Where(r => !r.ReadsUnreadableContract))
                     {
                         Graph.Record(method, result.CutShort is null ? result.Points : result.Points.Append(MaySleepUnknown(method)));
                     }
