@@ -179,15 +179,37 @@ public sealed class FpuStateWrittenOutsideSwapHelperFixer : PlanCodeFixProvider
         value.DescendantNodesAndSelf().OfType<SimpleNameSyntax>().Any(name =>
             model.GetSymbolInfo(name).Symbol is { } symbol && stateFields.Contains(symbol.OriginalDefinition, SymbolEqualityComparer.Default));
 
-    private static bool IsSideEffectFree(ExpressionSyntax expression) => expression switch
+    // A work stack, not recursion: a long chain of operators nests as deep as the parser allows.
+    private static bool IsSideEffectFree(ExpressionSyntax expression)
     {
-        LiteralExpressionSyntax or DefaultExpressionSyntax or TypeOfExpressionSyntax or SizeOfExpressionSyntax => true,
-        ParenthesizedExpressionSyntax parenthesized => IsSideEffectFree(parenthesized.Expression),
-        CastExpressionSyntax cast => IsSideEffectFree(cast.Expression),
-        BinaryExpressionSyntax binary => IsSideEffectFree(binary.Left) && IsSideEffectFree(binary.Right),
-        PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression or (int)SyntaxKind.UnaryPlusExpression or (int)SyntaxKind.LogicalNotExpression or (int)SyntaxKind.BitwiseNotExpression } unary => IsSideEffectFree(unary.Operand),
-        _ => ReceiverFinder.IsStable(expression),
-    };
+        var pending = new Stack<ExpressionSyntax>();
+        pending.Push(expression);
+        while (pending.Count > 0)
+        {
+            switch (pending.Pop())
+            {
+                case LiteralExpressionSyntax or DefaultExpressionSyntax or TypeOfExpressionSyntax or SizeOfExpressionSyntax:
+                    break;
+                case ParenthesizedExpressionSyntax parenthesized:
+                    pending.Push(parenthesized.Expression);
+                    break;
+                case CastExpressionSyntax cast:
+                    pending.Push(cast.Expression);
+                    break;
+                case BinaryExpressionSyntax binary:
+                    pending.Push(binary.Left);
+                    pending.Push(binary.Right);
+                    break;
+                case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression or (int)SyntaxKind.UnaryPlusExpression or (int)SyntaxKind.LogicalNotExpression or (int)SyntaxKind.BitwiseNotExpression } unary:
+                    pending.Push(unary.Operand);
+                    break;
+                case var other when !ReceiverFinder.IsStable(other):
+                    return false;
+            }
+        }
+
+        return true;
+    }
 
     private static CodeFixPlan? PlanRealloc(SemanticModel model, ExpressionStatementSyntax statement, ExpressionSyntax owner, ISymbol maskField, ExpressionSyntax features, SyntaxGenerator generator, out string callee)
     {
