@@ -25,16 +25,7 @@ internal static class RuleDescriptors
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.MaySleepInAtomicContext));
 
     /// <summary>FPU0001 found through methods of the compilation: reported when the whole compilation is known.</summary>
-    public static readonly DiagnosticDescriptor MaySleepInAtomicContextInferred = new(
-        RuleIdentifiers.MaySleepInAtomicContext,
-        title: MaySleepTitle,
-        messageFormat: MaySleepMessage,
-        Category,
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: MaySleepDescription,
-        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.MaySleepInAtomicContext),
-        customTags: WellKnownDiagnosticTags.CompilationEnd);
+    public static readonly DiagnosticDescriptor MaySleepInAtomicContextInferred = AtCompilationEnd(MaySleepInAtomicContext);
 
     public static readonly DiagnosticDescriptor AtomicContextImbalance = new(
         RuleIdentifiers.AtomicContextImbalance,
@@ -78,16 +69,7 @@ internal static class RuleDescriptors
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.MaySleepApiListEntryIgnored));
 
     /// <summary>FPU0005 for an entry of the fpuguard.may_sleep_apis option: the options API gives no location.</summary>
-    public static readonly DiagnosticDescriptor MaySleepApiOptionEntryIgnored = new(
-        RuleIdentifiers.MaySleepApiListEntryIgnored,
-        title: ListEntryTitle,
-        messageFormat: ListEntryMessage,
-        ConfigurationCategory,
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: ListEntryDescription,
-        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.MaySleepApiListEntryIgnored),
-        customTags: WellKnownDiagnosticTags.CompilationEnd);
+    public static readonly DiagnosticDescriptor MaySleepApiOptionEntryIgnored = AtCompilationEnd(MaySleepApiListEntryIgnored);
 
     /// <summary>
     /// Info, on by default: the member's analysis reached a bound and gave the rule's conservative answer. Counted
@@ -114,14 +96,10 @@ internal static class RuleDescriptors
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.UnreadableContract));
 
     /// <summary>FPU0006 for a referenced assembly's declaration, reported at its first use here when the compilation is complete.</summary>
-    public static readonly DiagnosticDescriptor UnreadableContractFirstUse = new(
-        RuleIdentifiers.UnreadableContract,
-        title: "FpuGuard cannot read this contract declaration",
-        messageFormat: "FpuGuard cannot read '{0}': {1}; the analysis ignores it and draws no conclusions from the methods that carry it",
-        Category,
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "The context attributes must take an AtomicContextKind (an int enum with FpuRegisterLock = 0, PreemptionDisabled = 1, InterruptsDisabled = 2) as their only constructor argument. A copy of another shape would switch the analysis off without a word: use the Runtime's declarations, <FpuGuardContracts>embed</FpuGuardContracts>, or paste the copies from docs/contracts.md.",
-        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.UnreadableContract),
-        customTags: WellKnownDiagnosticTags.CompilationEnd);
+    public static readonly DiagnosticDescriptor UnreadableContractFirstUse = AtCompilationEnd(UnreadableContract);
+
+    // The same rule reported when the compilation is complete: tagged so that the IDE knows to wait for it.
+    private static DiagnosticDescriptor AtCompilationEnd(DiagnosticDescriptor live) => new(
+        live.Id, live.Title, live.MessageFormat, live.Category, live.DefaultSeverity, live.IsEnabledByDefault,
+        live.Description, live.HelpLinkUri, WellKnownDiagnosticTags.CompilationEnd);
 }
