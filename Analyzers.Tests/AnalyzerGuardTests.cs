@@ -16,10 +16,7 @@ namespace FpuGuard.Analyzers.Tests;
 /// <summary>Guards every rule must pass: no crash on any input, the Runtime clean under its own rules, docs and release tracking complete.</summary>
 public class AnalyzerGuardTests
 {
-    internal static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = typeof(RuleIdentifiers).Assembly.GetTypes()
-        .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
-        .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
-        .ToImmutableArray();
+    internal static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = Helpers.FixMeaning.AllAnalyzers;
 
     private static readonly Type[] Fixers = typeof(CodeFixes.Rules.FreeOfDefaultFpuStateFixer).Assembly.GetTypes()
         .Where(t => !t.IsAbstract && typeof(CodeFixProvider).IsAssignableFrom(t))

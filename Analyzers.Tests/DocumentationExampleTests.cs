@@ -49,11 +49,7 @@ public class DocumentationExampleTests
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
 
         var additional = list.Length > 0 ? ImmutableArray.Create<AdditionalText>(new ListFile(list)) : ImmutableArray<AdditionalText>.Empty;
-        var analyzers = typeof(RuleIdentifiers).Assembly.GetTypes()
-            .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
-            .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
-            .ToImmutableArray();
-        var diagnostics = await compilation.WithAnalyzers(analyzers, new AnalyzerOptions(additional)).GetAnalyzerDiagnosticsAsync(CancellationToken.None);
+        var diagnostics = await compilation.WithAnalyzers(AnalyzerGuardTests.Analyzers, new AnalyzerOptions(additional)).GetAnalyzerDiagnosticsAsync(CancellationToken.None);
 
         var lines = source.Split('\n');
         var expected = lines.Select((line, index) => (Line: index, Match: Regex.Match(line, @"// (FPU\d{4})")))

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -15,6 +16,23 @@ internal static class SideEffects
     /// </summary>
     public static bool None(SemanticModel model, ExpressionSyntax expression, CancellationToken cancellationToken)
     {
+        // A work stack, not recursion: a long chain of operators nests as deep as the parser allows.
+        var pending = new Stack<ExpressionSyntax>();
+        pending.Push(expression);
+        while (pending.Count > 0)
+        {
+            if (!Reads(model, pending.Pop(), pending, cancellationToken))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Whether the expression itself only reads, its operands pushed to be checked in turn.
+    private static bool Reads(SemanticModel model, ExpressionSyntax expression, Stack<ExpressionSyntax> operands, CancellationToken cancellationToken)
+    {
         if (model.GetConstantValue(expression, cancellationToken).HasValue)
         {
             return true;
@@ -27,22 +45,39 @@ internal static class SideEffects
             case IdentifierNameSyntax name:
                 return model.GetSymbolInfo(name, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol or IFieldSymbol or IPropertySymbol { Parameters.IsEmpty: true };
             case MemberAccessExpressionSyntax { RawKind: (int)SyntaxKind.SimpleMemberAccessExpression } access:
-                return model.GetSymbolInfo(access, cancellationToken).Symbol is IFieldSymbol or IPropertySymbol { Parameters.IsEmpty: true }
-                    && (model.GetSymbolInfo(access.Expression, cancellationToken).Symbol is INamedTypeSymbol || None(model, access.Expression, cancellationToken));
+                if (model.GetSymbolInfo(access, cancellationToken).Symbol is not (IFieldSymbol or IPropertySymbol { Parameters.IsEmpty: true }))
+                {
+                    return false;
+                }
+
+                if (model.GetSymbolInfo(access.Expression, cancellationToken).Symbol is not INamedTypeSymbol)
+                {
+                    operands.Push(access.Expression);
+                }
+
+                return true;
             case ParenthesizedExpressionSyntax parenthesized:
-                return None(model, parenthesized.Expression, cancellationToken);
+                operands.Push(parenthesized.Expression);
+                return true;
             case CastExpressionSyntax cast:
-                return !model.GetConversion(cast.Expression, cancellationToken).IsUserDefined && None(model, cast.Expression, cancellationToken)
-                    && model.GetSymbolInfo(cast, cancellationToken).Symbol is not IMethodSymbol;
+                operands.Push(cast.Expression);
+                return !model.GetConversion(cast.Expression, cancellationToken).IsUserDefined && model.GetSymbolInfo(cast, cancellationToken).Symbol is not IMethodSymbol;
             case BinaryExpressionSyntax binary when binary.OperatorToken.IsKind(SyntaxKind.QuestionQuestionToken) || !IsUserDefined(model, binary, cancellationToken):
-                return None(model, binary.Left, cancellationToken) && None(model, binary.Right, cancellationToken);
+                operands.Push(binary.Left);
+                operands.Push(binary.Right);
+                return true;
             case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression or (int)SyntaxKind.UnaryPlusExpression or (int)SyntaxKind.LogicalNotExpression or (int)SyntaxKind.BitwiseNotExpression } unary
                 when !IsUserDefined(model, unary, cancellationToken):
-                return None(model, unary.Operand, cancellationToken);
+                operands.Push(unary.Operand);
+                return true;
             case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } suppressed:
-                return None(model, suppressed.Operand, cancellationToken);
+                operands.Push(suppressed.Operand);
+                return true;
             case ConditionalExpressionSyntax conditional:
-                return None(model, conditional.Condition, cancellationToken) && None(model, conditional.WhenTrue, cancellationToken) && None(model, conditional.WhenFalse, cancellationToken);
+                operands.Push(conditional.Condition);
+                operands.Push(conditional.WhenTrue);
+                operands.Push(conditional.WhenFalse);
+                return true;
             default:
                 return false;
         }

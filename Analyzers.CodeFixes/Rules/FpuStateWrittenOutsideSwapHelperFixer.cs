@@ -56,13 +56,13 @@ public sealed class FpuStateWrittenOutsideSwapHelperFixer : PlanCodeFixProvider
         var generator = SyntaxGenerator.GetGenerator(document);
         return key switch
         {
-            SwapKey when assignment.IsKind(SyntaxKind.SimpleAssignmentExpression) => PlanSwap(model, statement, access.Expression, ownerType, generator, out callee),
+            SwapKey when assignment.IsKind(SyntaxKind.SimpleAssignmentExpression) => PlanSwap(model, statement, access.Expression, ownerType, generator, cancellationToken, out callee),
             ReallocKey when assignment.IsKind(SyntaxKind.OrAssignmentExpression) => PlanRealloc(model, statement, access.Expression, member, assignment.Right, generator, out callee),
             _ => null,
         };
     }
 
-    private static CodeFixPlan? PlanSwap(SemanticModel model, ExpressionStatementSyntax statement, ExpressionSyntax owner, INamedTypeSymbol ownerType, SyntaxGenerator generator, out string callee)
+    private static CodeFixPlan? PlanSwap(SemanticModel model, ExpressionStatementSyntax statement, ExpressionSyntax owner, INamedTypeSymbol ownerType, SyntaxGenerator generator, CancellationToken cancellationToken, out string callee)
     {
         callee = "";
         var helpers = new ContractMethods().SwapHelpersFor(ownerType);
@@ -98,7 +98,7 @@ public sealed class FpuStateWrittenOutsideSwapHelperFixer : PlanCodeFixProvider
 
         var order = run.Select(r => r.Field).ToList();
         var parameterOrder = byParameter.Where(p => p.Value is not null && written.ContainsKey(p.Value)).Select(p => p.Value!).ToList();
-        if (!order.SequenceEqual(parameterOrder, SymbolEqualityComparer.Default) && run.Count(r => !IsSideEffectFree(r.Value)) > 1)
+        if (!order.SequenceEqual(parameterOrder, SymbolEqualityComparer.Default) && run.Count(r => !SideEffects.None(model, r.Value, cancellationToken)) > 1)
         {
             return null; // Arguments would evaluate the values' side effects in another order.
         }
@@ -178,38 +178,6 @@ public sealed class FpuStateWrittenOutsideSwapHelperFixer : PlanCodeFixProvider
     private static bool ReadsStateField(SemanticModel model, ExpressionSyntax value, List<ISymbol> stateFields) =>
         value.DescendantNodesAndSelf().OfType<SimpleNameSyntax>().Any(name =>
             model.GetSymbolInfo(name).Symbol is { } symbol && stateFields.Contains(symbol.OriginalDefinition, SymbolEqualityComparer.Default));
-
-    // A work stack, not recursion: a long chain of operators nests as deep as the parser allows.
-    private static bool IsSideEffectFree(ExpressionSyntax expression)
-    {
-        var pending = new Stack<ExpressionSyntax>();
-        pending.Push(expression);
-        while (pending.Count > 0)
-        {
-            switch (pending.Pop())
-            {
-                case LiteralExpressionSyntax or DefaultExpressionSyntax or TypeOfExpressionSyntax or SizeOfExpressionSyntax:
-                    break;
-                case ParenthesizedExpressionSyntax parenthesized:
-                    pending.Push(parenthesized.Expression);
-                    break;
-                case CastExpressionSyntax cast:
-                    pending.Push(cast.Expression);
-                    break;
-                case BinaryExpressionSyntax binary:
-                    pending.Push(binary.Left);
-                    pending.Push(binary.Right);
-                    break;
-                case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression or (int)SyntaxKind.UnaryPlusExpression or (int)SyntaxKind.LogicalNotExpression or (int)SyntaxKind.BitwiseNotExpression } unary:
-                    pending.Push(unary.Operand);
-                    break;
-                case var other when !ReceiverFinder.IsStable(other):
-                    return false;
-            }
-        }
-
-        return true;
-    }
 
     private static CodeFixPlan? PlanRealloc(SemanticModel model, ExpressionStatementSyntax statement, ExpressionSyntax owner, ISymbol maskField, ExpressionSyntax features, SyntaxGenerator generator, out string callee)
     {
