@@ -259,8 +259,10 @@ public class BoundedRecursionTests
 
     // A method too deep to analyse is taken to sleep: a region that calls it is reported, through the call graph.
     [Fact]
-    public void A_method_too_deep_to_analyse_is_taken_to_sleep_by_its_callers()
+    public void A_deep_expression_is_analysed_to_its_end_on_a_small_stack()
     {
+        // The flow engine walks operation trees on an explicit stack: 10,000 operands deep is analysed, not cut
+        // short, so a method that does not sleep is not taken to sleep.
         var sum = new StringBuilder("_n = 1");
         for (var i = 0; i < 10000; i++)
         {
@@ -272,9 +274,6 @@ public class BoundedRecursionTests
                 private void Deep() { {{sum}}; }
             """);
         var (_, analyzers) = AnalyzeOnSmallStack(source);
-        Assert.DoesNotContain(analyzers, d => d.Id == "AD0001");
-        var call = Assert.Single(analyzers, d => d.Id == RuleIdentifiers.MaySleepInAtomicContext);
-        Assert.Equal(LineOf(source, "Deep();"), call.Location.GetLineSpan().StartLinePosition.Line);
-        Assert.Contains("(analysis cut short)", call.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.DoesNotContain(analyzers, d => d.Id is "AD0001" or RuleIdentifiers.AnalysisCutShort or RuleIdentifiers.MaySleepInAtomicContext);
     }
 }

@@ -5,6 +5,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using FpuGuard.Analyzers.Flow;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace FpuGuard.Analyzers.Internals;
@@ -75,6 +76,10 @@ internal sealed class BlockContextFlow
                 InvocationExpressionSyntax invocation when (_index.RolesOf(BlockSyntaxFacts.CalledName(invocation) ?? "") & ContractRole.ChangesContext) != 0
                     => model.GetSymbolInfo(invocation, cancellationToken).Symbol,
                 ConstructorInitializerSyntax initializer => model.GetSymbolInfo(initializer, cancellationToken).Symbol,
+                MemberAccessExpressionSyntax { Parent: not InvocationExpressionSyntax } access when (_index.RolesOf(access.Name.Identifier.ValueText) & ContractRole.ChangesContext) != 0
+                    => model.GetSymbolInfo(access, cancellationToken).Symbol,
+                ObjectCreationExpressionSyntax creation when (_index.RolesOf(creation.Type.ToString()) & ContractRole.ChangesContext) != 0 || creation.Type is QualifiedNameSyntax
+                    => model.GetSymbolInfo(creation, cancellationToken).Symbol,
                 ExpressionSyntax element when addChangesContext && node.Parent is InitializerExpressionSyntax { RawKind: (int)SyntaxKind.CollectionInitializerExpression }
                     => model.GetCollectionInitializerSymbolInfo(element, cancellationToken).Symbol,
                 _ => null,
@@ -90,10 +95,19 @@ internal sealed class BlockContextFlow
         return localContracts && AnyCallChangesContext(codeBlock, model, cancellationToken);
     }
 
+    // A local function or lambda with attributes may require a context: it holds one without calling anything.
+    private static bool HasFunctionWithContract(SyntaxNode codeBlock) => codeBlock.DescendantNodes()
+        .Any(n => n is LocalFunctionStatementSyntax { AttributeLists.Count: > 0 } or ParenthesizedLambdaExpressionSyntax { AttributeLists.Count: > 0 });
+
     private bool AnyCallChangesContext(SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken) =>
         codeBlock.DescendantNodes().OfType<InvocationExpressionSyntax>().Any(i => ChangesContext(model.GetSymbolInfo(i, cancellationToken).Symbol));
 
-    private bool ChangesContext(ISymbol? symbol) => symbol is IMethodSymbol method && Contracts.Of(method).ChangesContext;
+    private bool ChangesContext(ISymbol? symbol) => symbol switch
+    {
+        IMethodSymbol method => Contracts.Of(method).ChangesContext,
+        IPropertySymbol property => property.GetMethod is { } getter && Contracts.Of(getter).ChangesContext || property.SetMethod is { } setter && Contracts.Of(setter).ChangesContext,
+        _ => false,
+    };
 
     /// <summary>
     /// What FPU0001 and FPU0004 need of a block: whether it calls a context-changing method
@@ -104,26 +118,21 @@ internal sealed class BlockContextFlow
     public BlockFlow Of(SyntaxNode codeBlock, IMethodSymbol owner, SemanticModel model, bool mayChangeContext, bool analyseAnyway, CancellationToken cancellationToken)
     {
         var changes = mayChangeContext && ChangesContext(codeBlock, model, cancellationToken);
-        return new BlockFlow(changes, changes || analyseAnyway ? Analyze(Flow, codeBlock, owner, model, cancellationToken) : null);
+        var analyse = changes || analyseAnyway || (mayChangeContext && HasFunctionWithContract(codeBlock));
+        return new BlockFlow(changes, analyse ? Analyze(Flow, codeBlock, owner, model, cancellationToken) : null);
     }
 
-    /// <summary>
-    /// The analysis of the code block's roots: on its syntax when its body is structured, else on its operations
-    /// (a tree or a control-flow graph).
-    /// </summary>
+    /// <summary>The analyses of the code block's roots (each with its lambdas and local functions), on their control-flow graphs.</summary>
     public static IReadOnlyList<AtomicContextFlowAnalysis.Result> Analyze(AtomicContextFlowAnalysis flow, SyntaxNode codeBlock, IMethodSymbol owner, SemanticModel model, CancellationToken cancellationToken)
     {
-        if (flow.TryAnalyzeSyntax(codeBlock, owner, model, cancellationToken) is { } result)
+        var results = new List<AtomicContextFlowAnalysis.Result>();
+        foreach (var root in FlowRoots.Of(codeBlock, owner, model, cancellationToken))
         {
-            return new[] { result };
+            results.AddRange(flow.Analyze(root, owner, cancellationToken));
         }
 
-        return AnalyzeOperations(flow, codeBlock, owner, model, cancellationToken);
+        return results;
     }
-
-    // Apart from the syntax path: its lambda's closure would be allocated on entry, for every block.
-    private static IReadOnlyList<AtomicContextFlowAnalysis.Result> AnalyzeOperations(AtomicContextFlowAnalysis flow, SyntaxNode codeBlock, IMethodSymbol owner, SemanticModel model, CancellationToken cancellationToken) =>
-        FlowRoots.Of(codeBlock, owner, model, cancellationToken).Select(root => flow.Analyze(root, owner, cancellationToken)).ToList();
 
     /// <summary>Whether a block calls a context-changing method, and its analysis when one was needed.</summary>
     public sealed class BlockFlow

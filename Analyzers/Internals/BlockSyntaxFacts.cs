@@ -8,7 +8,7 @@ namespace FpuGuard.Analyzers.Internals;
 /// Which contract roles a node may involve, by the name it calls or writes (<see cref="TreeRoleMarks"/> marks
 /// them in one walk of the tree for every FpuGuard analyzer). A collection initializer's implied Add counts as a call. A
 /// using scope's implied Dispose does not: the rules look at a region from the call that enters it, which is
-/// explicit. A local function with attributes counts as anything (its contract is not in the index).
+/// explicit. A local function or lambda with attributes counts as anything (its contract is not in the index).
 /// </summary>
 internal static class BlockSyntaxFacts
 {
@@ -20,6 +20,8 @@ internal static class BlockSyntaxFacts
         // A call may also write its receiver (an extension's 'this ref', a struct's own method).
         InvocationExpressionSyntax invocation => Called(CalledName(invocation), index)
             | (invocation.Expression is MemberAccessExpressionSyntax access ? Written(access.Expression, index) : ContractRole.None),
+        MemberAccessExpressionSyntax { Parent: not InvocationExpressionSyntax } access => Called(access.Name.Identifier.ValueText, index) & ContractRole.ChangesContext,
+        ObjectCreationExpressionSyntax creation => Called(TypeName(creation.Type), index),
         InitializerExpressionSyntax initializer when initializer.IsKind(SyntaxKind.CollectionInitializerExpression) => Called("Add", index),
         AssignmentExpressionSyntax assignment => Written(assignment.Left, index),
         PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression) => Written(prefix.Operand, index),
@@ -28,6 +30,7 @@ internal static class BlockSyntaxFacts
         ArgumentSyntax { Parent.Parent: InvocationExpressionSyntax invocation } argument when CalledName(invocation) == StateFieldWrites.UnsafeAsRef => Written(argument.Expression, index),
         RefExpressionSyntax reference => Written(reference.Expression, index),
         LocalFunctionStatementSyntax { AttributeLists.Count: > 0 } => AllRoles,
+        ParenthesizedLambdaExpressionSyntax { AttributeLists.Count: > 0 } => AllRoles,
         _ => ContractRole.None,
     };
 
@@ -58,6 +61,14 @@ internal static class BlockSyntaxFacts
 
     /// <summary>The name an invocation calls, when its syntax says (a simple name, a member access or binding).</summary>
     public static string? CalledName(InvocationExpressionSyntax invocation) => NameOf(invocation.Expression);
+
+    private static string? TypeName(TypeSyntax type) => type switch
+    {
+        SimpleNameSyntax simple => simple.Identifier.ValueText,
+        QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+        AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+        _ => null,
+    };
 
     private static ContractRole Called(string? name, ContractIndex index)
     {

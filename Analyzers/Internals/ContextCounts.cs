@@ -170,6 +170,23 @@ internal readonly struct ContextCounts : IEquatable<ContextCounts>
         return new(Canonical(next));
     }
 
+    /// <summary>Whether some world may have the condition at this value (it is unknown there, or known to be it).</summary>
+    public bool MayBe(int atom, bool value)
+    {
+        var wanted = value ? 1L : 2L;
+        var shift = CountBits + (2 * atom);
+        foreach (var world in Worlds)
+        {
+            var known = (world >> shift) & 3;
+            if (known == 0 || known == wanted)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The largest count of the kind over all worlds (0 when none may be held).</summary>
     public int MaxOf(int kind)
     {

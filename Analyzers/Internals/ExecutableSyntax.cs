@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace FpuGuard.Analyzers.Internals;
 
 /// <summary>
-/// The syntax a code block runs, as <see cref="FlowRoots"/> gives its operations but without building them: a
+/// The syntax a code block runs, as <see cref="Flow.FlowRoots"/> gives its operations but without building them: a
 /// method's or accessor's body (and a constructor's initializer), an expression body, this variable's field
 /// initializer, a property's initializer, a primary constructor's base arguments, top-level statements. A
 /// property's, indexer's or type's declaration is a code block of its own beside its accessors and members, so

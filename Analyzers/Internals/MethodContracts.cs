@@ -52,15 +52,58 @@ internal sealed class MethodContracts
     private static readonly int[] NoKinds = new int[0];
     private static readonly int[][] OneKind = Enumerable.Range(0, ContextCounts.Kinds).Select(k => new[] { k }).ToArray();
 
-    public MethodContract Of(IMethodSymbol method) => Read(method.ReducedFrom ?? method.OriginalDefinition);
-
-    private static MethodContract Read(IMethodSymbol method)
+    /// <summary>
+    /// The method's contract: its own attributes; when it has none, those of the member it overrides (nearest
+    /// first), else of the interface member it implements. A call through a base or interface member reads that
+    /// member's contract, since the call binds to it.
+    /// </summary>
+    public MethodContract Of(IMethodSymbol method)
     {
-        var attributes = method.GetAttributes();
-        if (!AnyContract(attributes))
+        method = method.ReducedFrom ?? method.OriginalDefinition;
+        for (var overridden = method; overridden is not null; overridden = overridden.OverriddenMethod?.OriginalDefinition)
+        {
+            var attributes = overridden.GetAttributes();
+            if (AnyContract(attributes))
+            {
+                return Read(attributes);
+            }
+        }
+
+        return method.IsStatic || method.MethodKind is MethodKind.LocalFunction or MethodKind.AnonymousFunction ? MethodContract.None : Implemented(method);
+    }
+
+    private static MethodContract Implemented(IMethodSymbol method)
+    {
+        foreach (var member in method.ExplicitInterfaceImplementations)
+        {
+            if (AnyContract(member.GetAttributes()))
+            {
+                return Read(member.OriginalDefinition.GetAttributes());
+            }
+        }
+
+        if (method.DeclaredAccessibility != Accessibility.Public || method.ContainingType is not { } type)
         {
             return MethodContract.None;
         }
+
+        foreach (var @interface in type.AllInterfaces)
+        {
+            foreach (var member in @interface.GetMembers(method.Name))
+            {
+                if (member is IMethodSymbol candidate && AnyContract(candidate.GetAttributes())
+                    && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(member)?.OriginalDefinition, method))
+                {
+                    return Read(candidate.GetAttributes());
+                }
+            }
+        }
+
+        return MethodContract.None;
+    }
+
+    private static MethodContract Read(ImmutableArray<AttributeData> attributes)
+    {
 
         bool maySleep = false, doesNotSleep = false;
         int[]? enters = NoKinds, exits = NoKinds, requires = NoKinds, asserts = NoKinds;

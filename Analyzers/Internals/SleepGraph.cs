@@ -88,7 +88,9 @@ internal sealed class SleepGraph
     /// The pending calls that reach a sleep. <paramref name="load"/> records the points of a method that was not
     /// analysed yet; it is asked only for methods some pending call can reach.
     /// </summary>
-    public IEnumerable<Diagnostic> Resolve(Action<IMethodSymbol> load)
+    /// <param name="load">Records what a method not analysed yet does, or (bodyKnown) only what runs besides its
+    /// body: an instance constructor's field and property initializers and implicit base constructor call.</param>
+    public IEnumerable<Diagnostic> Resolve(Action<IMethodSymbol, bool> load)
     {
         if (_pending.IsEmpty)
         {
@@ -114,7 +116,7 @@ internal sealed class SleepGraph
         }
     }
 
-    private void LoadReachable(Action<IMethodSymbol> load)
+    private void LoadReachable(Action<IMethodSymbol, bool> load)
     {
         var seen = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
         var work = new Stack<IMethodSymbol>(_pending.Select(p => p.Callee.OriginalDefinition));
@@ -126,9 +128,10 @@ internal sealed class SleepGraph
                 continue;
             }
 
-            if (!_points.ContainsKey(method))
+            var known = _points.ContainsKey(method);
+            if (!known || method.MethodKind == MethodKind.Constructor)
             {
-                load(method);
+                load(method, known);
                 EnterRecorded();
             }
 

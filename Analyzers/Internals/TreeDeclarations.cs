@@ -130,7 +130,7 @@ internal sealed class TreeDeclarations
         {
             Starts.Add(member.SpanStart);
             Ends.Add(member.Span.End);
-            if (member.AttributeLists.Count > 0)
+            if (member.AttributeLists.Count > 0 || member is BasePropertyDeclarationSyntax { AccessorList: { } accessors } && accessors.Accessors.Any(a => a.AttributeLists.Count > 0))
             {
                 AddContractNames(member);
             }
@@ -156,6 +156,14 @@ internal sealed class TreeDeclarations
         private void AddContractNames(MemberDeclarationSyntax member)
         {
             var role = RoleOf(member.AttributeLists);
+            if (member is BasePropertyDeclarationSyntax { AccessorList: { } accessors })
+            {
+                foreach (var accessor in accessors.Accessors)
+                {
+                    role |= RoleOf(accessor.AttributeLists);
+                }
+            }
+
             if (role == ContractRole.None)
             {
                 return;
@@ -187,6 +195,8 @@ internal sealed class TreeDeclarations
     {
         MethodDeclarationSyntax method => new[] { method.Identifier.ValueText },
         PropertyDeclarationSyntax property => new[] { property.Identifier.ValueText },
+        EventDeclarationSyntax @event => new[] { @event.Identifier.ValueText },
+        ConstructorDeclarationSyntax constructor => new[] { constructor.Identifier.ValueText },
         BaseFieldDeclarationSyntax field => field.Declaration.Variables.Select(v => v.Identifier.ValueText),
         _ => Enumerable.Empty<string>(),
     };

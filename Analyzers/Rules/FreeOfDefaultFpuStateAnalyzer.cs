@@ -1,3 +1,4 @@
+using FpuGuard.Analyzers.Flow;
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;

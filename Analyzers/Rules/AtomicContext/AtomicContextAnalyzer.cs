@@ -5,6 +5,8 @@ using System.Linq;
 using System.Threading;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace FpuGuard.Analyzers.Rules.AtomicContext;
@@ -99,6 +101,7 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
+            string? cutShort = null;
             foreach (var result in flow.Results ?? Array.Empty<AtomicContextFlowAnalysis.Result>())
             {
                 if (result.ReadsUnreadableContract)
@@ -106,34 +109,44 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
                     continue; // An unreadable contract (FPU0006) leaves the contexts unknown: no conclusions.
                 }
 
-                Report(result, owner, context);
+                // A lambda's or local function's own analysis reports its regions; its sleep points are its callers'.
+                var isOwner = SymbolEqualityComparer.Default.Equals(result.Owner, owner);
+                Report(result, isOwner, context);
                 if (result.CutShort is { } reason)
                 {
-                    Graph.Record(owner, new[] { MaySleepUnknown(owner) });
-                    context.ReportDiagnostic(CutShort(owner, reason));
+                    cutShort ??= reason;
                 }
                 else if (flow.ChangesContext)
                 {
-                    ReportImbalance(result, owner, context);
+                    ReportImbalance(result, context);
                 }
+            }
+
+            if (cutShort is not null)
+            {
+                Graph.Record(owner, new[] { MaySleepUnknown(owner) });
+                context.ReportDiagnostic(CutShort(owner, cutShort));
             }
         }
 
         // FPU0004, claimed only from a finished analysis of a block that changes a context itself.
-        private static void ReportImbalance(AtomicContextFlowAnalysis.Result result, IMethodSymbol owner, CodeBlockAnalysisContext context)
+        private static void ReportImbalance(AtomicContextFlowAnalysis.Result result, CodeBlockAnalysisContext context)
         {
+            var owner = result.Owner;
             foreach (var (exit, kind) in result.ExitsWithoutEntry)
             {
                 context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, exit.GetLocation(),
-                    $"'{owner.Name}' exits {MethodContracts.KindName(kind)} here, where on some path it was not entered"));
+                    $"{NameOf(owner)} exits {MethodContracts.KindName(kind)} here, where on some path it was not entered"));
             }
 
             foreach (var kind in result.HeldAtReturn)
             {
                 context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, owner.Locations[0],
-                    $"'{owner.Name}' may return with {MethodContracts.KindName(kind)} still held: {MethodContracts.Describe(kind)} on some path out of it"));
+                    $"{NameOf(owner)} may return with {MethodContracts.KindName(kind)} still held: {MethodContracts.Describe(kind)} on some path out of it"));
             }
         }
+
+        private static string NameOf(IMethodSymbol function) => function.MethodKind == MethodKind.AnonymousFunction ? "The lambda" : $"'{function.Name}'";
 
         // What a member is taken to do when its analysis was cut short: it may sleep, with no context of its own.
         private static SleepPoint MaySleepUnknown(IMethodSymbol method) =>
@@ -145,12 +158,17 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
             "it is taken to sleep, a region that calls it is reported, and no imbalance is reported in it");
 
         public IEnumerable<Diagnostic> Resolve(Compilation compilation, CancellationToken cancellationToken) =>
-            Graph.Resolve(method => AnalyzeDeferred(compilation, method, cancellationToken));
+            Graph.Resolve((method, bodyKnown) => AnalyzeDeferred(compilation, method, bodyKnown, cancellationToken));
 
         // The context, not its ReportDiagnostic: a delegate of a struct's method boxes the struct.
-        private void Report(AtomicContextFlowAnalysis.Result result, IMethodSymbol owner, CodeBlockAnalysisContext context)
+        private void Report(AtomicContextFlowAnalysis.Result result, bool isOwner, CodeBlockAnalysisContext context)
         {
-            Graph.Record(owner, result.Points);
+            var owner = result.Owner;
+            if (isOwner)
+            {
+                Graph.Record(owner, result.Points);
+            }
+
             foreach (var sleep in result.Sleeps)
             {
                 context.ReportDiagnostic(Live(owner, sleep));
@@ -165,26 +183,83 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
         }
 
         // A method skipped as the compilation was analysed, now reached from a region: analysed the same way,
-        // from its declarations (it holds no context, so it has nothing to report itself).
-        private void AnalyzeDeferred(Compilation compilation, IMethodSymbol method, CancellationToken cancellationToken)
+        // from its declarations (it holds no context, so it has nothing to report itself). A constructor also runs
+        // its type's instance initializers (unless it chains to another with this(...)) and, when it has no
+        // initializer of its own, its base's parameterless constructor.
+        private void AnalyzeDeferred(Compilation compilation, IMethodSymbol method, bool bodyKnown, CancellationToken cancellationToken)
         {
-            foreach (var reference in (method.PartialImplementationPart ?? method).DeclaringSyntaxReferences)
+            if (!bodyKnown)
             {
-                var syntax = reference.GetSyntax(cancellationToken);
-#pragma warning disable RS1030 // Only for the few methods a region reaches; the driver's shared model is returned when it has one.
-                var model = compilation.GetSemanticModel(syntax.SyntaxTree);
-#pragma warning restore RS1030
-                try
+                foreach (var reference in (method.PartialImplementationPart ?? method).DeclaringSyntaxReferences)
                 {
-                    foreach (var result in BlockContextFlow.Analyze(_flow, syntax, method, model, cancellationToken).Where(r => !r.ReadsUnreadableContract))
+                    AnalyzeSyntax(compilation, reference.GetSyntax(cancellationToken), method, method, cancellationToken);
+                }
+            }
+
+            if (method.MethodKind != MethodKind.Constructor || method.IsStatic || method.ContainingType is not { } type)
+            {
+                return;
+            }
+
+            var declaration = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken);
+            if (declaration is ConstructorDeclarationSyntax { Initializer.ThisOrBaseKeyword.RawKind: (int)SyntaxKind.ThisKeyword })
+            {
+                return;
+            }
+
+            var callsBase = declaration switch
+            {
+                ConstructorDeclarationSyntax constructor => constructor.Initializer is not null,
+                TypeDeclarationSyntax primary => primary.BaseList?.Types.OfType<PrimaryConstructorBaseTypeSyntax>().Any() == true,
+                _ => false,
+            };
+            if (!callsBase && type.BaseType?.InstanceConstructors.FirstOrDefault(c => c.Parameters.IsEmpty) is { } baseConstructor
+                && baseConstructor.Locations.Any(l => l.IsInSource) && (!baseConstructor.DeclaringSyntaxReferences.IsEmpty || baseConstructor.IsImplicitlyDeclared))
+            {
+                Graph.Record(method, new[] { new SleepPoint(baseConstructor, type.BaseType.Name, method.Locations.FirstOrDefault() ?? Location.None, new int[ContextCounts.Kinds]) });
+            }
+
+            foreach (var member in type.GetMembers())
+            {
+                if (member.IsStatic || member is not (IFieldSymbol or IPropertySymbol))
+                {
+                    continue;
+                }
+
+                foreach (var reference in member.DeclaringSyntaxReferences)
+                {
+                    var initializer = reference.GetSyntax(cancellationToken) switch
                     {
-                        Graph.Record(method, result.CutShort is null ? result.Points : result.Points.Append(MaySleepUnknown(method)));
+                        VariableDeclaratorSyntax { Initializer: { } value } => value,
+                        PropertyDeclarationSyntax { Initializer: { } value } => value,
+                        _ => (SyntaxNode?)null,
+                    };
+                    if (initializer is not null)
+                    {
+                        AnalyzeSyntax(compilation, initializer, method, method, cancellationToken);
                     }
                 }
-                catch (InsufficientExecutionStackException)
+            }
+        }
+
+        private void AnalyzeSyntax(Compilation compilation, SyntaxNode syntax, IMethodSymbol method, IMethodSymbol owner, CancellationToken cancellationToken)
+        {
+#pragma warning disable RS1030 // Only for the few methods a region reaches; the driver's shared model is returned when it has one.
+            var model = compilation.GetSemanticModel(syntax.SyntaxTree);
+#pragma warning restore RS1030
+            try
+            {
+                var results = syntax is EqualsValueClauseSyntax
+                    ? (model.GetOperation(syntax, cancellationToken) is { Parent: null } root ? _flow.Analyze(root, owner, cancellationToken) : Array.Empty<AtomicContextFlowAnalysis.Result>())
+                    : BlockContextFlow.Analyze(_flow, syntax, owner, model, cancellationToken);
+                foreach (var result in results.Where(r => !r.ReadsUnreadableContract && SymbolEqualityComparer.Default.Equals(r.Owner, owner)))
                 {
-                    Graph.Record(method, new[] { MaySleepUnknown(method) });
+                    Graph.Record(method, result.CutShort is null ? result.Points : result.Points.Append(MaySleepUnknown(method)));
                 }
+            }
+            catch (InsufficientExecutionStackException)
+            {
+                Graph.Record(method, new[] { MaySleepUnknown(method) });
             }
         }
 
@@ -207,7 +282,7 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
         {
             var required = _contracts.Of(owner).Requires;
             var contexts = string.Join(" and ", Enumerable.Range(0, ContextCounts.Kinds).Where(k => held[k] > 0).Select(k =>
-                MethodContracts.Describe(k) + (required.Contains(k) ? $" ({owner.Name} requires it)" : "")));
+                MethodContracts.Describe(k) + (required.Contains(k) ? $" ({(owner.MethodKind == MethodKind.AnonymousFunction ? "the lambda" : owner.Name)} requires it)" : "")));
             var properties = ImmutableDictionary<string, string?>.Empty
                 .Add(HeldProperty, string.Join(",", Enumerable.Range(0, ContextCounts.Kinds).Where(k => held[k] > 0)))
                 .Add(RequiredProperty, string.Join(",", required))

@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Flow;
 
 /// <summary>
 /// The executable roots of a code block (a member's declaration), each with a control-flow graph: a method,

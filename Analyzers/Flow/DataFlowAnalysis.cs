@@ -1,0 +1,389 @@
+using System.Collections.Generic;
+using System.Threading;
+using FpuGuard.Analyzers.Internals;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+
+namespace FpuGuard.Analyzers.Flow;
+
+/// <summary>
+/// The one forward dataflow engine every rule runs on: a worklist over a <see cref="ControlFlowGraph"/>'s blocks
+/// with a rule's <see cref="FlowTransfer{TState}"/>, then one reporting pass over the settled states. Exception
+/// regions are handled here, once for every rule:
+/// <list type="bullet">
+/// <item>a <c>finally</c> runs on every way out of its try: on each branch that leaves it, and on an exception
+/// thrown at any point of it;</item>
+/// <item>a <c>catch</c> block may run from any point of its try where an exception may be thrown (the state
+/// before each operation the transfer says may throw, and at each <c>throw</c>), after the <c>finally</c> blocks nested inside that try have run;</item>
+/// <item>an exception filter runs first, with the state at the point of the throw, before those nested
+/// <c>finally</c> blocks (two-pass exception handling); its handler starts from the state the filter leaves
+/// when no <c>finally</c> lies between, else from the state after them.</item>
+/// </list>
+/// The iteration is bounded (<see cref="MaxVisitsPerBlock"/>): reaching the bound stops the fixpoint, sets
+/// <see cref="CutShort"/>, and the rule gives its conservative answer.
+/// </summary>
+internal sealed class DataFlowAnalysis<TState>
+{
+    /// <summary>How many times, on average, a block may be visited before the analysis stops unsettled.</summary>
+    public const int MaxVisitsPerBlock = 200;
+
+    private readonly ControlFlowGraph _graph;
+    private readonly FlowTransfer<TState> _transfer;
+    private readonly CancellationToken _cancellationToken;
+    private readonly TState[] _entry;
+    private readonly bool[] _reached;
+    private readonly bool[] _queued;
+    private readonly bool[] _inTry;
+    private readonly Queue<int> _pending = new();
+    private readonly Stack<(IOperation Operation, bool ChildrenDone)> _walk = new();
+
+    private DataFlowAnalysis(ControlFlowGraph graph, FlowTransfer<TState> transfer, CancellationToken cancellationToken)
+    {
+        _graph = graph;
+        _transfer = transfer;
+        _cancellationToken = cancellationToken;
+        var count = graph.Blocks.Length;
+        _entry = new TState[count];
+        _reached = new bool[count];
+        _queued = new bool[count];
+        _inTry = new bool[count];
+        foreach (var block in graph.Blocks)
+        {
+            for (var region = block.EnclosingRegion; region is not null && region.Kind != ControlFlowRegionKind.Root; region = region.EnclosingRegion)
+            {
+                if (region.Kind == ControlFlowRegionKind.Try)
+                {
+                    _inTry[block.Ordinal] = true;
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Why the fixpoint stopped before it settled; null when it settled.</summary>
+    public string? CutShort { get; private set; }
+
+    /// <summary>Runs the transfer to its fixpoint from <paramref name="entry"/>, then its reporting pass.</summary>
+    public static DataFlowAnalysis<TState> Run(ControlFlowGraph graph, TState entry, FlowTransfer<TState> transfer, CancellationToken cancellationToken)
+    {
+        var analysis = new DataFlowAnalysis<TState>(graph, transfer, cancellationToken);
+        analysis.Execute(entry);
+        return analysis;
+    }
+
+    /// <summary>Whether some path reaches the block.</summary>
+    public bool IsReached(BasicBlock block) => _reached[block.Ordinal];
+
+    private void Execute(TState entry)
+    {
+        _transfer.Graph = _graph;
+        _transfer.Reporting = false;
+        Merge(0, entry);
+        var limit = MaxVisitsPerBlock * _graph.Blocks.Length;
+        var steps = 0;
+        for (; _pending.Count > 0 && steps < limit; steps++)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            var ordinal = _pending.Dequeue();
+            _queued[ordinal] = false;
+            var block = _graph.Blocks[ordinal];
+            var exit = Transfer(block, _entry[ordinal], out var atThrow, out var mayThrow);
+            if (_inTry[ordinal] && mayThrow)
+            {
+                Throw(block, atThrow);
+            }
+
+            Propagate(block, exit);
+        }
+
+        if (_pending.Count > 0)
+        {
+            CutShort ??= $"the flow did not settle in {steps} steps";
+        }
+
+        _transfer.Reporting = true;
+        foreach (var block in _graph.Blocks)
+        {
+            if (_reached[block.Ordinal])
+            {
+                Transfer(block, _entry[block.Ordinal], out _, out _);
+                if (block.Kind == BasicBlockKind.Exit)
+                {
+                    _transfer.AtExit(_entry[block.Ordinal]);
+                }
+            }
+        }
+    }
+
+    // Every way out of the block, with the finally regions each branch leaves run on the way.
+    private void Propagate(BasicBlock block, TState exit)
+    {
+        var fromFilter = IsIn(block, ControlFlowRegionKind.Filter);
+        foreach (var (branch, conditionHolds) in Ways(block))
+        {
+            var state = exit;
+            if (branch.Destination is not { } destination || !_transfer.Follow(block, conditionHolds, ref state))
+            {
+                continue;
+            }
+
+            // A filter's way into its handler is taken by the exception dispatch (Throw), which knows what ran between.
+            if (fromFilter is { } filter && !Contains(filter, destination))
+            {
+                continue;
+            }
+
+            if (Through(branch.FinallyRegions, ref state))
+            {
+                Merge(destination.Ordinal, state);
+            }
+        }
+    }
+
+    // An exception at any point of a try: filters first, with the state at the throw; then each finally on the way
+    // out, and each catch that may take it after the finally blocks inside its try.
+    private void Throw(BasicBlock block, TState atThrow)
+    {
+        var unwound = atThrow;
+        var finallyRan = false;
+        // A lambda's or local function's graph ends at its root region: the regions above it are its parent graph's.
+        for (var region = block.EnclosingRegion; region is { Kind: not ControlFlowRegionKind.Root, EnclosingRegion: { } parent }; region = parent)
+        {
+            if (region.Kind != ControlFlowRegionKind.Try)
+            {
+                continue;
+            }
+
+            if (parent.Kind == ControlFlowRegionKind.TryAndFinally)
+            {
+                if (!ThroughRegion(parent.NestedRegions[1], unwound, out unwound))
+                {
+                    return; // The finally never completes: nothing unwinds past it.
+                }
+
+                finallyRan = true;
+                continue;
+            }
+
+            for (var i = 1; i < parent.NestedRegions.Length; i++)
+            {
+                var handler = parent.NestedRegions[i];
+                if (handler.Kind == ControlFlowRegionKind.FilterAndHandler)
+                {
+                    if (ThroughRegion(handler.NestedRegions[0], atThrow, out var passed))
+                    {
+                        Merge(handler.NestedRegions[1].FirstBlockOrdinal, finallyRan ? unwound : passed);
+                    }
+                }
+                else
+                {
+                    Merge(handler.FirstBlockOrdinal, unwound);
+                }
+            }
+        }
+    }
+
+    private bool Through(IEnumerable<ControlFlowRegion> finallyRegions, ref TState state)
+    {
+        foreach (var region in finallyRegions)
+        {
+            if (!ThroughRegion(region, state, out state))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Runs a finally or filter region on one state, to where it leaves: the end of a finally, a filter's way into
+    // its handler. Its blocks' entries take the state too, so that they are reported with every state they run
+    // in. False when no way out is reached.
+    private bool ThroughRegion(ControlFlowRegion region, TState state, out TState leaving)
+    {
+        AnalysisBounds.EnsureStack();
+        leaving = default!;
+        var any = false;
+        var local = new Dictionary<int, TState> { [region.FirstBlockOrdinal] = state };
+        var work = new Queue<int>();
+        work.Enqueue(region.FirstBlockOrdinal);
+        Merge(region.FirstBlockOrdinal, state);
+        var limit = MaxVisitsPerBlock * (region.LastBlockOrdinal - region.FirstBlockOrdinal + 1);
+        for (var steps = 0; work.Count > 0; steps++)
+        {
+            if (steps == limit)
+            {
+                CutShort ??= $"a {(region.Kind == ControlFlowRegionKind.Finally ? "finally" : "filter")} region did not settle in {steps} steps";
+                break;
+            }
+
+            var ordinal = work.Dequeue();
+            var block = _graph.Blocks[ordinal];
+            var exit = Transfer(block, local[ordinal], out _, out _);
+            foreach (var (branch, conditionHolds) in Ways(block))
+            {
+                var flowing = exit;
+                if (!_transfer.Follow(block, conditionHolds, ref flowing))
+                {
+                    continue;
+                }
+
+                if (branch.Destination is { } destination && Contains(region, destination))
+                {
+                    if (!Through(branch.FinallyRegions, ref flowing))
+                    {
+                        continue;
+                    }
+
+                    var merged = local.TryGetValue(destination.Ordinal, out var existing) ? _transfer.Join(existing, flowing) : flowing;
+                    if (local.ContainsKey(destination.Ordinal) && _transfer.Same(existing!, merged))
+                    {
+                        continue;
+                    }
+
+                    local[destination.Ordinal] = merged;
+                    Merge(destination.Ordinal, merged);
+                    work.Enqueue(destination.Ordinal);
+                }
+                else if (region.Kind == ControlFlowRegionKind.Finally
+                    ? branch.Destination is null && branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling
+                    : branch.Destination is not null)
+                {
+                    leaving = any ? _transfer.Join(leaving, flowing) : flowing;
+                    any = true;
+                }
+            }
+        }
+
+        return any;
+    }
+
+    private static IEnumerable<(ControlFlowBranch Branch, bool? ConditionHolds)> Ways(BasicBlock block)
+    {
+        if (block.ConditionKind == ControlFlowConditionKind.None)
+        {
+            if (block.FallThroughSuccessor is { } only)
+            {
+                yield return (only, null);
+            }
+
+            yield break;
+        }
+
+        var takenWhen = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
+        if (block.ConditionalSuccessor is { } conditional)
+        {
+            yield return (conditional, takenWhen);
+        }
+
+        if (block.FallThroughSuccessor is { } fallThrough)
+        {
+            yield return (fallThrough, !takenWhen);
+        }
+    }
+
+    // The block's operations and branch value, in order. atThrow joins the states where an exception may leave
+    // the block: before each operation that may throw (the transfer says which), and at an explicit throw.
+    private TState Transfer(BasicBlock block, TState state, out TState atThrow, out bool mayThrow)
+    {
+        atThrow = default!;
+        mayThrow = false;
+        foreach (var operation in block.Operations)
+        {
+            if (_transfer.MayThrow(operation))
+            {
+                atThrow = mayThrow ? _transfer.Join(atThrow, state) : state;
+                mayThrow = true;
+            }
+
+            state = Walk(operation, state);
+        }
+
+        if (block.BranchValue is { } branchValue)
+        {
+            if (_transfer.MayThrow(branchValue))
+            {
+                atThrow = mayThrow ? _transfer.Join(atThrow, state) : state;
+                mayThrow = true;
+            }
+
+            state = Walk(branchValue, state);
+        }
+
+        if (block.FallThroughSuccessor?.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow)
+        {
+            atThrow = mayThrow ? _transfer.Join(atThrow, state) : state;
+            mayThrow = true;
+        }
+
+        return state;
+    }
+
+    // Children before their parent, in evaluation order, on an explicit stack: operation trees can be as deep as
+    // the parser allows.
+    private TState Walk(IOperation root, TState state)
+    {
+        _walk.Push((root, false));
+        while (_walk.Count > 0)
+        {
+            var (operation, childrenDone) = _walk.Pop();
+            if (childrenDone)
+            {
+                state = _transfer.Visit(operation, state);
+                continue;
+            }
+
+            _walk.Push((operation, true));
+            if (_transfer.VisitChildren(operation))
+            {
+                foreach (var child in operation.ChildOperations.Reverse())
+                {
+                    _walk.Push((child, false));
+                }
+            }
+        }
+
+        return state;
+    }
+
+    private void Merge(int ordinal, TState incoming)
+    {
+        if (_reached[ordinal])
+        {
+            var merged = _transfer.Join(_entry[ordinal], incoming);
+            if (_transfer.Same(_entry[ordinal], merged))
+            {
+                return;
+            }
+
+            _entry[ordinal] = merged;
+        }
+        else
+        {
+            _entry[ordinal] = incoming;
+            _reached[ordinal] = true;
+        }
+
+        if (!_queued[ordinal])
+        {
+            _queued[ordinal] = true;
+            _pending.Enqueue(ordinal);
+        }
+    }
+
+    private static ControlFlowRegion? IsIn(BasicBlock block, ControlFlowRegionKind kind)
+    {
+        for (var region = block.EnclosingRegion; region is not null && region.Kind != ControlFlowRegionKind.Root; region = region.EnclosingRegion)
+        {
+            if (region.Kind == kind)
+            {
+                return region;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Contains(ControlFlowRegion region, BasicBlock block) =>
+        block.Ordinal >= region.FirstBlockOrdinal && block.Ordinal <= region.LastBlockOrdinal;
+}
