@@ -9,9 +9,10 @@ namespace FpuGuard.Robustness;
 /// sleeping call executes with a context held (FPU0001, at the entry's call; vfree may sleep), where a free
 /// sees the default state (FPU0002: the entry's state may be the default), and where a state field is
 /// written (FPU0003). Whether the entry's state is the default is not known, so both are possible: an
-/// unguarded free may see it, a guarded one may run. A call of a local function is a violation at the entry's
-/// call when some run of it, to any depth of its recursion, sleeps with a context held: decided exactly over the
-/// pairs (function, whether a context is held), which bound the call depth.
+/// unguarded free may see it, a guarded one may run. A call of a local function is a violation at the call when
+/// some run of it, to any depth of its recursion, sleeps with the caller's context held (outside the function's
+/// own regions): decided exactly over the pairs (function, whether a context is held), which bound the call
+/// depth. A sleep inside a local function's own region is a violation there, whether or not it is called.
 /// </summary>
 public static class Oracle
 {
@@ -22,6 +23,10 @@ public static class Oracle
         {
             var run = new Run(program, assignment, violations);
             run.Execute(program.Entry);
+            for (var local = 0; local < program.Locals.Count; local++)
+            {
+                run.OwnRegions(program.Locals[local], held: false);
+            }
         }
 
         return violations;
@@ -126,28 +131,34 @@ public static class Oracle
             return false;
         }
 
-        // Whether a call of the local function, made with or without a context held, reaches a sleep with one held.
-        // Its regions are balanced, so only whether one is held matters: a (function, held) pair on the way again
-        // adds nothing, and the recursion ends.
+        // Whether a call of the local function, made with a context held, reaches a sleep with the caller's context
+        // held: outside the function's own regions (a sleep inside one is reported there, see OwnRegions). Its regions
+        // are balanced, so only whether one is held matters: a (function, held) pair on the way again adds nothing,
+        // and the recursion ends.
         private bool LocalSleepsHeld(int index, bool held, HashSet<(int, bool)> visiting) =>
-            visiting.Add((index, held)) && LocalReaches(_program.Locals[index], held, visiting) == LocalOutcome.SleptHeld;
+            held && visiting.Add((index, held)) && LocalReaches(_program.Locals[index], own: false, visiting) == LocalOutcome.SleptHeld;
 
         private enum LocalOutcome { Continued, Returned, SleptHeld }
 
-        private LocalOutcome LocalReaches(IReadOnlyList<Statement> statements, bool held, HashSet<(int, bool)> visiting)
+        private LocalOutcome LocalReaches(IReadOnlyList<Statement> statements, bool own, HashSet<(int, bool)> visiting)
         {
             foreach (var statement in statements)
             {
                 var outcome = statement switch
                 {
-                    Sleep when held => LocalOutcome.SleptHeld,
-                    CallLocal c when LocalSleepsHeld(c.Index, held, visiting) => LocalOutcome.SleptHeld,
-                    UsingLock u => LocalReaches(u.Body, true, visiting),
-                    If i => LocalReaches(Condition(i.Condition) ? i.Then : i.Else, held, visiting),
-                    Loop l => LocalReaches(l.Body, held, visiting),
+                    Sleep when !own => LocalOutcome.SleptHeld,
+                    CallLocal c when !own && LocalSleepsHeld(c.Index, true, visiting) => LocalOutcome.SleptHeld,
+                    UsingLock u => LocalReaches(u.Body, own: true, visiting),
+                    If i => LocalReaches(Condition(i.Condition) ? i.Then : i.Else, own, visiting),
+                    Loop l => LocalReaches(l.Body, own, visiting),
                     ReturnIf r when Condition(r.Condition) => LocalOutcome.Returned,
                     _ => LocalOutcome.Continued,
                 };
+                if (outcome == LocalOutcome.SleptHeld && own)
+                {
+                    outcome = LocalOutcome.Continued;
+                }
+
                 if (outcome != LocalOutcome.Continued)
                 {
                     return outcome;
@@ -155,6 +166,41 @@ public static class Oracle
             }
 
             return LocalOutcome.Continued;
+        }
+
+        /// <summary>
+        /// A local function's own regions, whether or not anything calls it: a sleep inside one, or a call there of a
+        /// local function that sleeps with the caller's context held, is a violation at that line. True when a return
+        /// left the function.
+        /// </summary>
+        public bool OwnRegions(IReadOnlyList<Statement> statements, bool held)
+        {
+            foreach (var statement in statements)
+            {
+                var line = _program.Lines.TryGetValue(statement, out var at) ? at : -1;
+                var returned = statement switch
+                {
+                    Sleep => Own(held, line),
+                    CallLocal c => Own(held && LocalSleepsHeld(c.Index, true, new HashSet<(int, bool)>()), line),
+                    UsingLock u => OwnRegions(u.Body, true),
+                    If i => OwnRegions(Condition(i.Condition) ? i.Then : i.Else, held),
+                    Loop l => OwnRegions(l.Body, held),
+                    ReturnIf r => Condition(r.Condition),
+                    _ => false,
+                };
+                if (returned)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool Own(bool happens, int line)
+        {
+            Violation(happens, "FPU0001", line);
+            return false;
         }
 
         private void Violation(bool happens, string rule, int line)

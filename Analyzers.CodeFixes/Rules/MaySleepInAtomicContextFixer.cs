@@ -125,7 +125,8 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         if (start is null || entry is null || !between.All(s => batch.Moved.Contains(s) || IsInert(model, s, cancellationToken))
             || !Independent(model, statement, between.Where(s => !batch.Moved.Contains(s)).ToList(), entry, cancellationToken)
             || !EntersAll(model, entry, held, contracts, cancellationToken) || !OnlyRegionBefore(model, statement, start, contracts, cancellationToken)
-            || (start.Parent != block && !CanHoist(model, statement, (BlockSyntax)start.Parent!, cancellationToken)))
+            || (start.Parent != block && !CanHoist(model, statement, (BlockSyntax)start.Parent!, cancellationToken))
+            || InTryBlock(start))
         {
             return null;
         }
@@ -183,6 +184,21 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
             .Select(i => model.GetSymbolInfo(i, cancellationToken).Symbol).OfType<IMethodSymbol>()
             .SelectMany(m => contracts.Of(m).Enters);
         return held.IsSubsetOf(new HashSet<int>(entered));
+    }
+
+    // Inside a try, the moved call would throw before the entry instead of after it: its catch or finally (which may
+    // leave the context) would then run with the context not entered.
+    private static bool InTryBlock(SyntaxNode start)
+    {
+        for (var node = start; node.Parent is { } parent && parent is not (BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax); node = parent)
+        {
+            if (parent is TryStatementSyntax tryStatement && tryStatement.Block == node)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // Before the region start nothing else in the method touches a context, and no loop or lambda encloses the

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
+using FpuGuard.Analyzers.Flow;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -17,8 +19,6 @@ namespace FpuGuard.Analyzers.Internals;
 /// </summary>
 internal sealed class DefaultStateFlowAnalysis
 {
-    private const int MaxRounds = 100;
-
     private readonly FpuStateMembers _members;
     private readonly Func<IMethodSymbol, bool> _isFree;
     private readonly Func<IMethodSymbol, bool> _isSwapHelper;
@@ -91,163 +91,53 @@ internal sealed class DefaultStateFlowAnalysis
         public bool SameAs(FlowState other) => NotDefault.SetEquals(other.NotDefault) && Aliases.Count == other.Aliases.Count && Aliases.Keys.All(other.Aliases.ContainsKey);
     }
 
-    public void Analyze(ControlFlowGraph graph)
+    public void Analyze(ControlFlowGraph graph, CancellationToken cancellationToken)
     {
         _nested.Enqueue(graph);
         while (_nested.Count > 0)
         {
             var next = _nested.Dequeue();
-            AnalyzeOne(next);
+            var run = DataFlowAnalysis<FlowState>.Run(next, FlowState.Empty, new Transfer(this), cancellationToken);
+            CutShort ??= run.CutShort;
             foreach (var local in next.LocalFunctions)
             {
-                _nested.Enqueue(next.GetLocalFunctionControlFlowGraph(local));
+                _nested.Enqueue(next.GetLocalFunctionControlFlowGraph(local, cancellationToken));
             }
         }
     }
 
-    private void AnalyzeOne(ControlFlowGraph graph)
+    /// <summary>Why an analysis stopped before its flow settled; null when every one settled.</summary>
+    public string? CutShort { get; private set; }
+
+    // The must-analysis on the flow engine: facts hold where every path agrees (Meet), a branch's condition adds
+    // what it proves on each side.
+    private sealed class Transfer : FlowTransfer<FlowState>
     {
-        var entry = new FlowState?[graph.Blocks.Length];
-        entry[0] = FlowState.Empty;
-        var changed = true;
-        for (var round = 0; changed && round < MaxRounds; round++)
-        {
-            changed = false;
-            foreach (var block in graph.Blocks)
-            {
-                if (entry[block.Ordinal] is { } state)
-                {
-                    changed |= Propagate(graph, block, Transfer(graph, block, state, report: false), entry);
-                }
-            }
-        }
+        private readonly DefaultStateFlowAnalysis _analysis;
 
-        foreach (var block in graph.Blocks)
+        public Transfer(DefaultStateFlowAnalysis analysis) => _analysis = analysis;
+
+        public override FlowState Join(FlowState a, FlowState b) => a.Meet(b);
+
+        public override bool Same(FlowState a, FlowState b) => a.SameAs(b);
+
+        public override FlowState Visit(IOperation operation, FlowState state) => _analysis.Visit(Graph, operation, state, Reporting);
+
+        public override bool Follow(BasicBlock block, bool? conditionHolds, ref FlowState state)
         {
-            if (entry[block.Ordinal] is { } state)
+            if (conditionHolds is { } holds && block.BranchValue is { } condition)
             {
-                Transfer(graph, block, state, report: true);
+                var (whenTrue, whenFalse) = _analysis.Facts(condition);
+                state = state.With(holds ? whenTrue : whenFalse);
             }
+
+            return true;
         }
     }
 
-    private bool Propagate(ControlFlowGraph graph, BasicBlock block, FlowState state, FlowState?[] entry)
-    {
-        var changed = false;
-        foreach (var (branch, flowing) in Successors(block, state))
-        {
-            if (branch.Destination is not { } destination)
-            {
-                continue;
-            }
-
-            var through = flowing;
-            foreach (var region in branch.FinallyRegions)
-            {
-                through = ThroughFinally(graph, region, through, entry);
-            }
-
-            changed |= Merge(entry, destination.Ordinal, through);
-        }
-
-        return changed;
-    }
-
-    // The states leaving a block on each branch, with what the branch condition proves.
-    private IEnumerable<(ControlFlowBranch Branch, FlowState State)> Successors(BasicBlock block, FlowState state)
-    {
-        var (whenTrue, whenFalse) = block.BranchValue is { } condition && block.ConditionKind != ControlFlowConditionKind.None
-            ? Facts(condition)
-            : (ImmutableHashSet<AccessPath>.Empty, ImmutableHashSet<AccessPath>.Empty);
-        var taken = block.ConditionKind == ControlFlowConditionKind.WhenTrue ? whenTrue : whenFalse;
-        var notTaken = block.ConditionKind switch
-        {
-            ControlFlowConditionKind.WhenTrue => whenFalse,
-            ControlFlowConditionKind.WhenFalse => whenTrue,
-            _ => ImmutableHashSet<AccessPath>.Empty,
-        };
-        if (block.ConditionalSuccessor is { } conditional)
-        {
-            yield return (conditional, state.With(taken));
-        }
-
-        if (block.FallThroughSuccessor is { } fallThrough)
-        {
-            yield return (fallThrough, state.With(notTaken));
-        }
-    }
-
-    // A finally region runs on every branch that leaves its try: flow through its blocks to its end.
-    private FlowState ThroughFinally(ControlFlowGraph graph, ControlFlowRegion region, FlowState state, FlowState?[] entry)
-    {
-        var local = new Dictionary<int, FlowState> { [region.FirstBlockOrdinal] = state };
-        Merge(entry, region.FirstBlockOrdinal, state);
-        FlowState? result = null;
-        for (var round = 0; round < MaxRounds; round++)
-        {
-            var progressed = false;
-            for (var ordinal = region.FirstBlockOrdinal; ordinal <= region.LastBlockOrdinal; ordinal++)
-            {
-                if (!local.TryGetValue(ordinal, out var incoming))
-                {
-                    continue;
-                }
-
-                var block = graph.Blocks[ordinal];
-                foreach (var (branch, outgoing) in Successors(block, Transfer(graph, block, incoming, report: false)))
-                {
-                    if (branch.Destination is { } destination && destination.Ordinal >= region.FirstBlockOrdinal && destination.Ordinal <= region.LastBlockOrdinal)
-                    {
-                        var merged = local.TryGetValue(destination.Ordinal, out var existing) ? existing.Meet(outgoing) : outgoing;
-                        if (existing is null || !existing.SameAs(merged))
-                        {
-                            local[destination.Ordinal] = merged;
-                            Merge(entry, destination.Ordinal, merged);
-                            progressed = true;
-                        }
-                    }
-                    else if (branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling)
-                    {
-                        result = result is null ? outgoing : result.Meet(outgoing);
-                    }
-                }
-            }
-
-            if (!progressed)
-            {
-                break;
-            }
-        }
-
-        return result ?? state;
-    }
-
-    private static bool Merge(FlowState?[] entry, int ordinal, FlowState incoming)
-    {
-        var current = entry[ordinal];
-        var merged = current is null ? incoming : current.Meet(incoming);
-        if (current is not null && current.SameAs(merged))
-        {
-            return false;
-        }
-
-        entry[ordinal] = merged;
-        return true;
-    }
-
-    private FlowState Transfer(ControlFlowGraph graph, BasicBlock block, FlowState state, bool report)
-    {
-        foreach (var operation in block.Operations)
-        {
-            state = Visit(graph, operation, state, report);
-        }
-
-        return block.BranchValue is { } branch ? Visit(graph, branch, state, report) : state;
-    }
-
+    // One operation; its children were visited by the engine.
     private FlowState Visit(ControlFlowGraph graph, IOperation operation, FlowState state, bool report)
     {
-        AnalysisBounds.EnsureStack();
         if (operation is IFlowAnonymousFunctionOperation lambda)
         {
             if (report)
@@ -256,11 +146,6 @@ internal sealed class DefaultStateFlowAnalysis
             }
 
             return state;
-        }
-
-        foreach (var child in operation.ChildOperations)
-        {
-            state = Visit(graph, child, state, report);
         }
 
         switch (operation)

@@ -79,7 +79,13 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                 {
                     if (MayFreeState(root))
                     {
-                        new DefaultStateFlowAnalysis(_members, IsFree, IsSwapHelper, found.Add).Analyze(FlowRoots.Graph(root, context.CancellationToken));
+                        var analysis = new DefaultStateFlowAnalysis(_members, IsFree, IsSwapHelper, found.Add);
+                        analysis.Analyze(FlowRoots.Graph(root, context.CancellationToken), context.CancellationToken);
+                        if (analysis.CutShort is { } reason)
+                        {
+                            ReportConservatively(context, reason);
+                            return;
+                        }
                     }
                 }
 
@@ -87,23 +93,23 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
             }
             catch (InsufficientExecutionStackException)
             {
-                ReportConservatively(context);
+                ReportConservatively(context, AnalysisBounds.TooDeep);
             }
         }
 
         // Every free whose argument may hold the default state by syntax and symbols (the loose question above,
         // answered by a work list, not recursion) is reported: no guard of it could be followed.
-        private void ReportConservatively(CodeBlockAnalysisContext context)
+        private void ReportConservatively(CodeBlockAnalysisContext context, string reason)
         {
             foreach (var (free, method) in FreesThatMayTakeState(context.CodeBlock, context.SemanticModel, context.CancellationToken))
             {
                 var argument = free.ArgumentList.Arguments.FirstOrDefault()?.Expression.ToString() ?? method.Name;
                 context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.FreeOfDefaultFpuState, free.GetLocation(), method.Name, argument,
-                    " (the method is nested too deeply for FpuGuard to follow its guards)"));
+                    " (FpuGuard could not follow its guards: " + reason + ")"));
             }
 
             context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AnalysisCutShort, context.OwningSymbol.Locations.FirstOrDefault() ?? Location.None,
-                "The default-state analysis (FPU0002)", context.OwningSymbol.Name, AnalysisBounds.TooDeep,
+                "The default-state analysis (FPU0002)", context.OwningSymbol.Name, reason,
                 "every free in it whose argument may hold a default state is reported"));
         }
 
