@@ -294,4 +294,32 @@ public class MaySleepInAtomicContextFixerTests
             """;
         await VerifyCS.VerifyAnalyzerAsync(source);
     }
+
+    [Fact]
+    public async Task No_move_is_offered_inside_a_try_whose_finally_leaves_the_context()
+    {
+        // Moved before the entry, an exception in the allocation would run the finally's enable with preemption
+        // never disabled: the meaning would change.
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Realloc(Kernel kernel, int size)
+                {
+                    try
+                    {
+                        kernel.PreemptDisable();
+                        {|FPU0001:kernel.Memory.Vzalloc(size)|};
+                    }
+                    finally
+                    {
+                        kernel.PreemptEnable();
+                    }
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, source);
+    }
+
 }
