@@ -6,9 +6,10 @@ using System.Linq;
 using System.Reflection;
 using System.Threading.Tasks;
 using System.Xml.Linq;
+using FpuGuard.Analyzers.CodeFixes.Rules.FreeOfDefaultFpuState;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace FpuGuard.Analyzers.Tests;
@@ -18,7 +19,7 @@ public class AnalyzerGuardTests
 {
     internal static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = Helpers.FixMeaning.AllAnalyzers;
 
-    private static readonly Type[] Fixers = typeof(CodeFixes.Rules.FreeOfDefaultFpuStateFixer).Assembly.GetTypes()
+    private static readonly Type[] Fixers = typeof(CodeFixes.Rules.FreeOfDefaultFpuState.FreeOfDefaultFpuStateFixer).Assembly.GetTypes()
         .Where(t => !t.IsAbstract && typeof(CodeFixProvider).IsAssignableFrom(t))
         .ToArray();
 

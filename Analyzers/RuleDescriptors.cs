@@ -1,3 +1,4 @@
+using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 
 namespace FpuGuard.Analyzers;

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using FpuGuard.Analyzers.Contracts;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -20,7 +21,7 @@ internal static class EmptyRegions
 
     /// <summary>The nodes to mark for the region that starts at <paramref name="start"/> (none when it may not go).</summary>
     public static IReadOnlyList<(SyntaxNode Node, SyntaxAnnotation Mark)> Marks(
-        SemanticModel model, StatementSyntax start, BlockSyntax body, HashSet<int> held, MethodContracts contracts, CancellationToken cancellationToken)
+        SemanticModel model, StatementSyntax start, BlockSyntax body, HashSet<AtomicContextKind> held, MethodContracts contracts, CancellationToken cancellationToken)
     {
         var id = start.SpanStart.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var none = new List<(SyntaxNode, SyntaxAnnotation)>();
@@ -40,7 +41,7 @@ internal static class EmptyRegions
         }
 
         // The exit: the first later statement of the block that changes a context, if it leaves exactly what the entry entered.
-        var entered = new HashSet<int>(contracts.Of(entering).Enters);
+        var entered = new HashSet<AtomicContextKind>(contracts.Of(entering).Enters);
         foreach (var later in body.Statements.SkipWhile(s => s != start).Skip(1))
         {
             var changing = later.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>()

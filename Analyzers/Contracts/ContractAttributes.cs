@@ -6,7 +6,7 @@ using System.Reflection.Metadata;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Contracts;
 
 /// <summary>
 /// The contract vocabulary, recognised by simple type name in any namespace (as the compiler recognises the

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Contracts;
 
 /// <summary>
 /// Methods of a namespace (where a codebase keeps its FPU code) that carry a contract attribute: the swap

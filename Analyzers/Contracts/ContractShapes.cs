@@ -1,9 +1,10 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using FpuGuard.Analyzers.Rules.AtomicContext;
 using Microsoft.CodeAnalysis;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Contracts;
 
 /// <summary>
 /// Whether FpuGuard can read a contract declaration (FPU0006): the four context attributes must take the kind as
@@ -90,7 +91,7 @@ internal static class ContractShapes
     }
 
     /// <summary>The kind an application of a context attribute names; null when it cannot be read.</summary>
-    public static int? KindOf(AttributeData attribute)
+    public static AtomicContextKind? KindOf(AttributeData attribute)
     {
         if (attribute.AttributeConstructor is not { Parameters.Length: 1 } constructor
             || constructor.Parameters[0].Type is not INamedTypeSymbol { Name: KindEnum } kindType
@@ -102,7 +103,7 @@ internal static class ContractShapes
             return null;
         }
 
-        return kind;
+        return (AtomicContextKind)kind;
     }
 
     /// <summary>What makes an application unreadable, in the user's words: its class, or its value.</summary>

@@ -1,19 +1,21 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using FpuGuard.Analyzers.Rules.AtomicContext;
 using Microsoft.CodeAnalysis;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Contracts;
 
 /// <summary>What one method's contract attributes say.</summary>
 internal sealed class MethodContract
 {
-    public static readonly MethodContract None = new(false, false, new int[0], new int[0], new int[0], new int[0]);
+    public static readonly MethodContract None = new(false, false, Array.Empty<AtomicContextKind>(), Array.Empty<AtomicContextKind>(), Array.Empty<AtomicContextKind>(), Array.Empty<AtomicContextKind>());
 
     /// <summary>A method with a context attribute FpuGuard cannot read (FPU0006): no contract, and no conclusions.</summary>
-    public static readonly MethodContract Unreadable = new(false, false, new int[0], new int[0], new int[0], new int[0], unreadable: true);
+    public static readonly MethodContract Unreadable = new(false, false, Array.Empty<AtomicContextKind>(), Array.Empty<AtomicContextKind>(), Array.Empty<AtomicContextKind>(), Array.Empty<AtomicContextKind>(), unreadable: true);
 
-    public MethodContract(bool maySleep, bool doesNotSleep, int[] enters, int[] exits, int[] requires, int[] asserts, bool unreadable = false)
+    public MethodContract(bool maySleep, bool doesNotSleep, AtomicContextKind[] enters, AtomicContextKind[] exits, AtomicContextKind[] requires, AtomicContextKind[] asserts, bool unreadable = false)
     {
         IsUnreadable = unreadable;
         MaySleep = maySleep;
@@ -28,13 +30,13 @@ internal sealed class MethodContract
 
     public bool DoesNotSleep { get; }
 
-    public int[] Enters { get; }
+    public AtomicContextKind[] Enters { get; }
 
-    public int[] Exits { get; }
+    public AtomicContextKind[] Exits { get; }
 
-    public int[] Requires { get; }
+    public AtomicContextKind[] Requires { get; }
 
-    public int[] Asserts { get; }
+    public AtomicContextKind[] Asserts { get; }
 
     public bool ChangesContext => Enters.Length + Exits.Length + Asserts.Length > 0;
 
@@ -49,8 +51,8 @@ internal sealed class MethodContract
 /// </summary>
 internal sealed class MethodContracts
 {
-    private static readonly int[] NoKinds = new int[0];
-    private static readonly int[][] OneKind = Enumerable.Range(0, ContextCounts.Kinds).Select(k => new[] { k }).ToArray();
+    private static readonly AtomicContextKind[] NoKinds = Array.Empty<AtomicContextKind>();
+    private static readonly AtomicContextKind[][] OneKind = ContextCounts.AllKinds.Select(k => new[] { k }).ToArray();
 
     /// <summary>
     /// The method's contract: its own attributes; when it has none, those of the member it overrides (nearest
@@ -106,7 +108,7 @@ internal sealed class MethodContracts
     {
 
         bool maySleep = false, doesNotSleep = false;
-        int[]? enters = NoKinds, exits = NoKinds, requires = NoKinds, asserts = NoKinds;
+        AtomicContextKind[]? enters = NoKinds, exits = NoKinds, requires = NoKinds, asserts = NoKinds;
         foreach (var attribute in attributes)
         {
             switch (attribute.AttributeClass?.Name)
@@ -147,7 +149,7 @@ internal sealed class MethodContracts
         or ContractAttributes.AssertsAtomicContext;
 
     // Null when the attribute cannot be read (FPU0006): a kind of another type, out of range, or none.
-    private static int[]? With(int[] kinds, AttributeData attribute)
+    private static AtomicContextKind[]? With(AtomicContextKind[] kinds, AttributeData attribute)
     {
         if (ContractShapes.KindOf(attribute) is not { } kind)
         {
@@ -156,27 +158,22 @@ internal sealed class MethodContracts
 
         if (kinds.Length == 0)
         {
-            return OneKind[kind]; // The usual case, shared: the arrays are only read.
+            return OneKind[(int)kind]; // The usual case, shared: the arrays are only read.
         }
 
-        var with = new int[kinds.Length + 1];
+        var with = new AtomicContextKind[kinds.Length + 1];
         kinds.CopyTo(with, 0);
         with[kinds.Length] = kind;
         return with;
     }
 
     /// <summary>The user's words for a context kind.</summary>
-    public static string Describe(int kind) => kind switch
+    public static string Describe(AtomicContextKind kind) => kind switch
     {
-        0 => "the FPU registers are locked",
-        1 => "preemption is disabled",
+        AtomicContextKind.FpuRegisterLock => "the FPU registers are locked",
+        AtomicContextKind.PreemptionDisabled => "preemption is disabled",
         _ => "interrupts are disabled",
     };
 
-    public static string KindName(int kind) => kind switch
-    {
-        0 => "FpuRegisterLock",
-        1 => "PreemptionDisabled",
-        _ => "InterruptsDisabled",
-    };
+    public static string KindName(AtomicContextKind kind) => kind.ToString();
 }

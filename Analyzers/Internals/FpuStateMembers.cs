@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FpuGuard.Analyzers.Contracts;
 using Microsoft.CodeAnalysis;
 
 namespace FpuGuard.Analyzers.Internals;

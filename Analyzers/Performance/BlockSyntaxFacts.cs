@@ -1,8 +1,9 @@
+using FpuGuard.Analyzers.Rules.StateWrittenOutsideSwapHelper;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Performance;
 
 /// <summary>
 /// Which contract roles a node may involve, by the name it calls or writes (<see cref="TreeRoleMarks"/> marks

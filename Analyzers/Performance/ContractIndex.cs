@@ -3,9 +3,11 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using FpuGuard.Analyzers.Contracts;
+using FpuGuard.Analyzers.Rules.AtomicContext;
 using Microsoft.CodeAnalysis;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Performance;
 
 /// <summary>What a member carrying contract attributes can do to the code that uses it.</summary>
 [Flags]

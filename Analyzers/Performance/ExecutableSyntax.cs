@@ -1,9 +1,10 @@
 using System.Collections.Generic;
 using System.Linq;
+using FpuGuard.Analyzers.Flow;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Performance;
 
 /// <summary>
 /// The syntax a code block runs, as <see cref="Flow.FlowRoots"/> gives its operations but without building them: a

@@ -4,7 +4,7 @@ using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Performance;
 
 /// <summary>
 /// Whether a stretch of source text mentions, as a whole identifier, one of a set of names: a scan of the

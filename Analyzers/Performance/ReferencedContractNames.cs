@@ -4,9 +4,10 @@ using System.IO;
 using System.Linq;
 using System.Reflection.Metadata;
 using System.Runtime.CompilerServices;
+using FpuGuard.Analyzers.Contracts;
 using Microsoft.CodeAnalysis;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Performance;
 
 /// <summary>
 /// Names of members that referenced assemblies declare with a contract attribute, read from their metadata's

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
@@ -5,18 +6,19 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using FpuGuard.Analyzers.CodeFixes.Internals;
+using FpuGuard.Analyzers.Contracts;
 using FpuGuard.Analyzers.Internals;
 using FpuGuard.Analyzers.Rules.AtomicContext;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Simplification;
 
-namespace FpuGuard.Analyzers.CodeFixes.Rules;
+namespace FpuGuard.Analyzers.CodeFixes.Rules.AtomicContext;
 
 /// <summary>
 /// FPU0001 fixes, as the review asked: "move the call before the region" (allocate first, then lock) for the
@@ -28,7 +30,6 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
 {
     private const string MoveKey = "FPU0001.MoveBeforeRegion";
     private const string EnableKey = "FPU0001.EnableInterrupts";
-    private const int InterruptsDisabled = 2;
 
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.MaySleepInAtomicContext);
@@ -49,13 +50,13 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         // Where the callee sleeps under a context it takes itself, the call sleeps there wherever it is made.
         var heldByCallee = Kinds(diagnostic, AtomicContextAnalyzer.HeldByCalleeProperty);
         var contracts = new MethodContracts();
-        if (key == MoveKey && !held.Contains(InterruptsDisabled) && held.Count > 0 && !held.Overlaps(required) && heldByCallee.Count == 0)
+        if (key == MoveKey && !held.Contains(AtomicContextKind.InterruptsDisabled) && held.Count > 0 && !held.Overlaps(required) && heldByCallee.Count == 0)
         {
             title = "Move the call before the atomic region";
             return PlanMove(model, statement, held, contracts, batch, cancellationToken);
         }
 
-        if (key == EnableKey && held.SetEquals(new[] { InterruptsDisabled }) && required.Contains(InterruptsDisabled) && heldByCallee.Count == 0)
+        if (key == EnableKey && held.SetEquals(new[] { AtomicContextKind.InterruptsDisabled }) && required.Contains(AtomicContextKind.InterruptsDisabled) && heldByCallee.Count == 0)
         {
             return PlanEnableInterrupts(model, statement, contracts, cancellationToken, out title);
         }
@@ -63,10 +64,10 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         return null;
     }
 
-    private static HashSet<int> Kinds(Diagnostic diagnostic, string property) =>
+    private static HashSet<AtomicContextKind> Kinds(Diagnostic diagnostic, string property) =>
         diagnostic.Properties.TryGetValue(property, out var value) && value is not null
-            ? new HashSet<int>(value.Split(',').Where(v => v.Length > 0).Select(int.Parse))
-            : new HashSet<int>();
+            ? new HashSet<AtomicContextKind>(value.Split(',').Where(v => v.Length > 0).Select(v => (AtomicContextKind)Enum.Parse(typeof(AtomicContextKind), v)))
+            : new HashSet<AtomicContextKind>();
 
     // The statement is the call itself, an assignment of the call to a name (a local, parameter or discard, which the
     // data-flow check sees), or a declaration whose initializer is the call (through parentheses,
@@ -90,7 +91,7 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         };
     }
 
-    private static CodeFixPlan? PlanMove(SemanticModel model, StatementSyntax statement, HashSet<int> held, MethodContracts contracts, FixBatch batch, CancellationToken cancellationToken)
+    private static CodeFixPlan? PlanMove(SemanticModel model, StatementSyntax statement, HashSet<AtomicContextKind> held, MethodContracts contracts, FixBatch batch, CancellationToken cancellationToken)
     {
         if (statement.Parent is not BlockSyntax block)
         {
@@ -178,12 +179,12 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         }) && model.LookupSymbols(outer.SpanStart, name: name).IsEmpty;
     }
 
-    private static bool EntersAll(SemanticModel model, SyntaxNode start, HashSet<int> held, MethodContracts contracts, CancellationToken cancellationToken)
+    private static bool EntersAll(SemanticModel model, SyntaxNode start, HashSet<AtomicContextKind> held, MethodContracts contracts, CancellationToken cancellationToken)
     {
         var entered = start.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>()
             .Select(i => model.GetSymbolInfo(i, cancellationToken).Symbol).OfType<IMethodSymbol>()
             .SelectMany(m => contracts.Of(m).Enters);
-        return held.IsSubsetOf(new HashSet<int>(entered));
+        return held.IsSubsetOf(new HashSet<AtomicContextKind>(entered));
     }
 
     // Inside a try, the moved call would throw before the entry instead of after it: its catch or finally (which may
@@ -233,7 +234,7 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         return true;
     }
 
-    private static bool Enters(SemanticModel model, SyntaxNode node, HashSet<int> held, MethodContracts contracts, CancellationToken cancellationToken) =>
+    private static bool Enters(SemanticModel model, SyntaxNode node, HashSet<AtomicContextKind> held, MethodContracts contracts, CancellationToken cancellationToken) =>
         node.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>().Any(invocation =>
             model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method && contracts.Of(method).Enters.Any(held.Contains));
 
@@ -310,9 +311,9 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         var scanner = new ContractMethods();
         foreach (var type in places.Distinct<INamedTypeSymbol>(SymbolEqualityComparer.Default))
         {
-            var exits = scanner.Near(type, ContractAttributes.ExitsAtomicContext).FirstOrDefault(m => m.Parameters.IsEmpty && contracts.Of(m).Exits.Contains(InterruptsDisabled));
+            var exits = scanner.Near(type, ContractAttributes.ExitsAtomicContext).FirstOrDefault(m => m.Parameters.IsEmpty && contracts.Of(m).Exits.Contains(AtomicContextKind.InterruptsDisabled));
             var enters = exits is null ? null : scanner.Near(type, ContractAttributes.EntersAtomicContext).FirstOrDefault(m =>
-                m.Parameters.IsEmpty && contracts.Of(m).Enters.Contains(InterruptsDisabled) && SymbolEqualityComparer.Default.Equals(m.ContainingType, exits.ContainingType));
+                m.Parameters.IsEmpty && contracts.Of(m).Enters.Contains(AtomicContextKind.InterruptsDisabled) && SymbolEqualityComparer.Default.Equals(m.ContainingType, exits.ContainingType));
             if (exits is null || enters is null)
             {
                 continue;

@@ -6,15 +6,17 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using FpuGuard.Analyzers.CodeFixes.Internals;
+using FpuGuard.Analyzers.Contracts;
 using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Rules.FreeOfDefaultFpuState;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.Editing;
 
-namespace FpuGuard.Analyzers.CodeFixes.Rules;
+namespace FpuGuard.Analyzers.CodeFixes.Rules.FreeOfDefaultFpuState;
 
 /// <summary>
 /// FPU0002 fixes. "Free through the helper": when the codebase has a method that takes the owner and frees its

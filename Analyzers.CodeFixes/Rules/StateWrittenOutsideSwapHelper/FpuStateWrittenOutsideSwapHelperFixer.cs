@@ -5,15 +5,16 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using FpuGuard.Analyzers.CodeFixes.Internals;
+using FpuGuard.Analyzers.Contracts;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.Editing;
 
-namespace FpuGuard.Analyzers.CodeFixes.Rules;
+namespace FpuGuard.Analyzers.CodeFixes.Rules.StateWrittenOutsideSwapHelper;
 
 /// <summary>
 /// FPU0003 fixes. "Change the state together": a run of plain assignments that writes every state field of one

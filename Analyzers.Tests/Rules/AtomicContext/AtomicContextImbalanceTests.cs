@@ -1,7 +1,7 @@
 using System.Threading.Tasks;
 using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.AtomicContext.AtomicContextAnalyzer>;
 
-namespace FpuGuard.Analyzers.Tests.Rules;
+namespace FpuGuard.Analyzers.Tests.Rules.AtomicContext;
 
 public class AtomicContextImbalanceTests
 {

@@ -1,11 +1,13 @@
 using System.Threading.Tasks;
+using FpuGuard.Analyzers.CodeFixes.Rules.AtomicContext;
+using FpuGuard.Analyzers.Rules.AtomicContext;
 using FpuGuard.Analyzers.Tests.Helpers;
 using FpuGuard.Runtime;
 using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpCodeFixVerifier<
     FpuGuard.Analyzers.Rules.AtomicContext.AtomicContextAnalyzer,
-    FpuGuard.Analyzers.CodeFixes.Rules.MaySleepInAtomicContextFixer>;
+    FpuGuard.Analyzers.CodeFixes.Rules.AtomicContext.MaySleepInAtomicContextFixer>;
 
-namespace FpuGuard.Analyzers.Tests.Rules;
+namespace FpuGuard.Analyzers.Tests.Rules.AtomicContext;
 
 public class MaySleepInAtomicContextFixerTests
 {

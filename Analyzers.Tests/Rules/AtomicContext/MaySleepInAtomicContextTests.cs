@@ -3,7 +3,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.Testing;
 using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.AtomicContext.AtomicContextAnalyzer>;
 
-namespace FpuGuard.Analyzers.Tests.Rules;
+namespace FpuGuard.Analyzers.Tests.Rules.AtomicContext;
 
 public class MaySleepInAtomicContextTests
 {

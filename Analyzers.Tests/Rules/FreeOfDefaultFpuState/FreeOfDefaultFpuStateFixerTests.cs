@@ -1,11 +1,13 @@
 using System.Threading.Tasks;
+using FpuGuard.Analyzers.CodeFixes.Rules.FreeOfDefaultFpuState;
+using FpuGuard.Analyzers.Rules.FreeOfDefaultFpuState;
 using FpuGuard.Analyzers.Tests.Helpers;
 using FpuGuard.Runtime;
 using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpCodeFixVerifier<
-    FpuGuard.Analyzers.Rules.FreeOfDefaultFpuStateAnalyzer,
-    FpuGuard.Analyzers.CodeFixes.Rules.FreeOfDefaultFpuStateFixer>;
+    FpuGuard.Analyzers.Rules.FreeOfDefaultFpuState.FreeOfDefaultFpuStateAnalyzer,
+    FpuGuard.Analyzers.CodeFixes.Rules.FreeOfDefaultFpuState.FreeOfDefaultFpuStateFixer>;
 
-namespace FpuGuard.Analyzers.Tests.Rules;
+namespace FpuGuard.Analyzers.Tests.Rules.FreeOfDefaultFpuState;
 
 public class FreeOfDefaultFpuStateFixerTests
 {

@@ -1,7 +1,7 @@
 using System.Threading.Tasks;
-using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.FpuStateWrittenOutsideSwapHelperAnalyzer>;
+using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.StateWrittenOutsideSwapHelper.FpuStateWrittenOutsideSwapHelperAnalyzer>;
 
-namespace FpuGuard.Analyzers.Tests.Rules;
+namespace FpuGuard.Analyzers.Tests.Rules.StateWrittenOutsideSwapHelper;
 
 /// <summary>
 /// Reviewer's cases for FPU0003, written from docs/rules/FPU0003.md, issue 19 ("FPU0003 - every write form")

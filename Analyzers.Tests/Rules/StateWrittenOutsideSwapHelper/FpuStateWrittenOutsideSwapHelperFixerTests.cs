@@ -1,11 +1,13 @@
 using System.Threading.Tasks;
+using FpuGuard.Analyzers.CodeFixes.Rules.StateWrittenOutsideSwapHelper;
+using FpuGuard.Analyzers.Rules.StateWrittenOutsideSwapHelper;
 using FpuGuard.Analyzers.Tests.Helpers;
 using FpuGuard.Runtime;
 using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpCodeFixVerifier<
-    FpuGuard.Analyzers.Rules.FpuStateWrittenOutsideSwapHelperAnalyzer,
-    FpuGuard.Analyzers.CodeFixes.Rules.FpuStateWrittenOutsideSwapHelperFixer>;
+    FpuGuard.Analyzers.Rules.StateWrittenOutsideSwapHelper.FpuStateWrittenOutsideSwapHelperAnalyzer,
+    FpuGuard.Analyzers.CodeFixes.Rules.StateWrittenOutsideSwapHelper.FpuStateWrittenOutsideSwapHelperFixer>;
 
-namespace FpuGuard.Analyzers.Tests.Rules;
+namespace FpuGuard.Analyzers.Tests.Rules.StateWrittenOutsideSwapHelper;
 
 public class FpuStateWrittenOutsideSwapHelperFixerTests
 {

@@ -1,7 +1,7 @@
 using System.Threading.Tasks;
-using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.FpuStateWrittenOutsideSwapHelperAnalyzer>;
+using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.StateWrittenOutsideSwapHelper.FpuStateWrittenOutsideSwapHelperAnalyzer>;
 
-namespace FpuGuard.Analyzers.Tests.Rules;
+namespace FpuGuard.Analyzers.Tests.Rules.StateWrittenOutsideSwapHelper;
 
 public class FpuStateWrittenOutsideSwapHelperTests
 {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using FpuGuard.Analyzers.Contracts;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -281,12 +282,12 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
         private Diagnostic Create(DiagnosticDescriptor descriptor, Location location, IEnumerable<Location> additional, IMethodSymbol owner, int[] held, string callee, string why, int[]? calleeHolds = null)
         {
             var required = _contracts.Of(owner).Requires;
-            var contexts = string.Join(" and ", Enumerable.Range(0, ContextCounts.Kinds).Where(k => held[k] > 0).Select(k =>
+            var contexts = string.Join(" and ", ContextCounts.AllKinds.Where(k => held[(int)k] > 0).Select(k =>
                 MethodContracts.Describe(k) + (required.Contains(k) ? $" ({(owner.MethodKind == MethodKind.AnonymousFunction ? "the lambda" : owner.Name)} requires it)" : "")));
             var properties = ImmutableDictionary<string, string?>.Empty
-                .Add(HeldProperty, string.Join(",", Enumerable.Range(0, ContextCounts.Kinds).Where(k => held[k] > 0)))
+                .Add(HeldProperty, string.Join(",", ContextCounts.AllKinds.Where(k => held[(int)k] > 0)))
                 .Add(RequiredProperty, string.Join(",", required))
-                .Add(HeldByCalleeProperty, calleeHolds is null ? "" : string.Join(",", Enumerable.Range(0, ContextCounts.Kinds).Where(k => calleeHolds[k] > 0)));
+                .Add(HeldByCalleeProperty, calleeHolds is null ? "" : string.Join(",", ContextCounts.AllKinds.Where(k => calleeHolds[(int)k] > 0)));
             return Diagnostic.Create(descriptor, location, additional, properties, callee, why, contexts);
         }
     }

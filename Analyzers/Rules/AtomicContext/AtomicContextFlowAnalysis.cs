@@ -2,11 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using FpuGuard.Analyzers.Contracts;
 using FpuGuard.Analyzers.Flow;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Rules.AtomicContext;
 
 /// <summary>
 /// Which atomic contexts may be held at each point of a method: the <see cref="AtomicContextTransfer"/> run by
@@ -74,9 +75,9 @@ internal sealed class AtomicContextFlowAnalysis
         /// <summary>Where a call of it may sleep (an async function's, only those before its first await).</summary>
         public List<SleepPoint> Points { get; } = new();
 
-        public List<(SyntaxNode Exit, int Kind)> ExitsWithoutEntry { get; } = new();
+        public List<(SyntaxNode Exit, AtomicContextKind Kind)> ExitsWithoutEntry { get; } = new();
 
-        public List<int> HeldAtReturn { get; } = new();
+        public List<AtomicContextKind> HeldAtReturn { get; } = new();
 
         public bool UsesContexts { get; set; }
 
@@ -145,7 +146,7 @@ internal sealed class AtomicContextFlowAnalysis
         var baseline = new int[ContextCounts.Kinds];
         foreach (var kind in contract.Requires)
         {
-            baseline[kind] = 1;
+            baseline[(int)kind] = 1;
         }
 
         var result = new Result(owner) { UsesContexts = contract.Requires.Length > 0, ReadsUnreadableContract = contract.IsUnreadable };

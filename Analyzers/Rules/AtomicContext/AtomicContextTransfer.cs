@@ -2,14 +2,16 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using FpuGuard.Analyzers.Contracts;
 using FpuGuard.Analyzers.Flow;
+using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Rules.AtomicContext;
 
 /// <summary>
 /// What one operation does to the atomic contexts (FPU0001, FPU0004): a call of an [EntersAtomicContext],
@@ -63,9 +65,9 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
 
     public override void AtExit(ContextCounts state)
     {
-        for (var kind = 0; kind < ContextCounts.Kinds; kind++)
+        foreach (var kind in ContextCounts.AllKinds)
         {
-            if (!_ownerContract.Enters.Contains(kind) && !_ownerContract.Exits.Contains(kind) && state.MaxOf(kind) > _baseline[kind])
+            if (!_ownerContract.Enters.Contains(kind) && !_ownerContract.Exits.Contains(kind) && state.MaxOf(kind) > _baseline[(int)kind])
             {
                 _result.HeldAtReturn.Add(kind);
             }
@@ -513,7 +515,7 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
                 continue; // Under the function's own region: reported there, by its own analysis, not at each call.
             }
 
-            var held = Enumerable.Range(0, ContextCounts.Kinds).Select(k => state.MaxOf(k) + point.Delta[k]).ToArray();
+            var held = ContextCounts.AllKinds.Select(k => state.MaxOf(k) + point.Delta[(int)k]).ToArray();
             if (!held.Any(h => h > 0))
             {
                 continue;
@@ -818,9 +820,9 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
     private int[] Delta(ContextCounts state)
     {
         var delta = new int[ContextCounts.Kinds];
-        for (var kind = 0; kind < delta.Length; kind++)
+        foreach (var kind in ContextCounts.AllKinds)
         {
-            delta[kind] = state.MaxOf(kind) - _baseline[kind];
+            delta[(int)kind] = state.MaxOf(kind) - _baseline[(int)kind];
         }
 
         return delta;
@@ -829,12 +831,12 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
     private static int[]? Held(ContextCounts state)
     {
         int[]? held = null;
-        for (var kind = 0; kind < ContextCounts.Kinds; kind++)
+        foreach (var kind in ContextCounts.AllKinds)
         {
             if (state.MaxOf(kind) is var count && count > 0)
             {
                 held ??= new int[ContextCounts.Kinds];
-                held[kind] = count;
+                held[(int)kind] = count;
             }
         }
 

@@ -2,13 +2,16 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using FpuGuard.Analyzers.Contracts;
+using FpuGuard.Analyzers.Flow;
+using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Performance;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using FpuGuard.Analyzers.Flow;
 using Microsoft.CodeAnalysis.Diagnostics;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Rules.AtomicContext;
 
 /// <summary>
 /// What the atomic-context analyzer (FPU0001 and FPU0004) asks of a block, per compilation: the tests that it may

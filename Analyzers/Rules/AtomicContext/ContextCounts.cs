@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
+using FpuGuard.Analyzers.Contracts;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Rules.AtomicContext;
 
 /// <summary>
 /// The worlds that may hold at a program point: each is a tuple of (FPU register lock, preemption disabled,
@@ -14,6 +15,8 @@ namespace FpuGuard.Analyzers.Internals;
 internal readonly struct ContextCounts : IEquatable<ContextCounts>
 {
     public const int Kinds = 3;
+
+    public static readonly AtomicContextKind[] AllKinds = { AtomicContextKind.FpuRegisterLock, AtomicContextKind.PreemptionDisabled, AtomicContextKind.InterruptsDisabled };
     public const int Max = 4;
     public const int MaxAtoms = 16;
     private const int Radix = Max + 1;
@@ -97,7 +100,7 @@ internal readonly struct ContextCounts : IEquatable<ContextCounts>
     /// Applies a call's contract to the counts of every world: each kind it enters goes up by one, each it exits
     /// down by one, each it asserts to at least one.
     /// </summary>
-    public ContextCounts Apply(int[] enters, int[] exits, int[] asserts)
+    public ContextCounts Apply(AtomicContextKind[] enters, AtomicContextKind[] exits, AtomicContextKind[] asserts)
     {
         var worlds = Worlds;
         var next = new long[worlds.Length];
@@ -127,9 +130,9 @@ internal readonly struct ContextCounts : IEquatable<ContextCounts>
     }
 
     // By one up or down, or (by 0) to at least one. Counts saturate when the world is encoded.
-    private static void Change(int kind, int by, ref int a, ref int b, ref int c)
+    private static void Change(AtomicContextKind kind, int by, ref int a, ref int b, ref int c)
     {
-        ref var count = ref kind == 0 ? ref a : ref kind == 1 ? ref b : ref c;
+        ref var count = ref kind == AtomicContextKind.FpuRegisterLock ? ref a : ref kind == AtomicContextKind.PreemptionDisabled ? ref b : ref c;
         count = by == 0 ? Math.Max(count, 1) : count + by;
     }
 
@@ -188,7 +191,7 @@ internal readonly struct ContextCounts : IEquatable<ContextCounts>
     }
 
     /// <summary>The largest count of the kind over all worlds (0 when none may be held).</summary>
-    public int MaxOf(int kind)
+    public int MaxOf(AtomicContextKind kind)
     {
         var max = 0;
         foreach (var world in Worlds)
@@ -200,7 +203,7 @@ internal readonly struct ContextCounts : IEquatable<ContextCounts>
     }
 
     /// <summary>Whether some world has the kind at zero.</summary>
-    public bool MayBeZero(int kind)
+    public bool MayBeZero(AtomicContextKind kind)
     {
         foreach (var world in Worlds)
         {
@@ -213,13 +216,13 @@ internal readonly struct ContextCounts : IEquatable<ContextCounts>
         return false;
     }
 
-    private static int CountOf(long world, int kind)
+    private static int CountOf(long world, AtomicContextKind kind)
     {
         var code = (int)(world & CountMask);
         return kind switch
         {
-            0 => code % Radix,
-            1 => code / Radix % Radix,
+            AtomicContextKind.FpuRegisterLock => code % Radix,
+            AtomicContextKind.PreemptionDisabled => code / Radix % Radix,
             _ => code / (Radix * Radix),
         };
     }

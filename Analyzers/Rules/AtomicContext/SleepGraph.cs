@@ -5,7 +5,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Rules.AtomicContext;
 
 /// <summary>
 /// Where a method may sleep: at a call of a sleeping API (a leaf) or of another method in this compilation,

@@ -4,11 +4,12 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using FpuGuard.Analyzers.Flow;
+using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Rules.FreeOfDefaultFpuState;
 
 /// <summary>
 /// Forward must-analysis over a control-flow graph: which state buffers are proven not to be the default

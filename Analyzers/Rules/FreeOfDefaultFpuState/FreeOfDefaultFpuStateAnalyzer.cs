@@ -1,17 +1,19 @@
-using FpuGuard.Analyzers.Flow;
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using FpuGuard.Analyzers.Contracts;
+using FpuGuard.Analyzers.Flow;
 using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Performance;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace FpuGuard.Analyzers.Rules;
+namespace FpuGuard.Analyzers.Rules.FreeOfDefaultFpuState;
 
 /// <summary>FPU0002: a [FreesMemory] call whose argument is, or may still be, a task's [DefaultFpuState].</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]

@@ -1,9 +1,11 @@
 using System.Threading;
+using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Performance;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Rules.FreeOfDefaultFpuState;
 
 /// <summary>
 /// The kernel's idiom for freeing a task's state, read from syntax: <c>if (fpu.State != fpu.DefaultState)

@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
 using System.Linq;
+using FpuGuard.Analyzers.Contracts;
 using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Performance;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
-namespace FpuGuard.Analyzers.Rules;
+namespace FpuGuard.Analyzers.Rules.StateWrittenOutsideSwapHelper;
 
 /// <summary>FPU0003: an [FpuStateField] member written outside the [FpuStateSwapHelper] method.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]

@@ -1,11 +1,13 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using FpuGuard.Analyzers.Contracts;
+using FpuGuard.Analyzers.Performance;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace FpuGuard.Analyzers.Internals;
+namespace FpuGuard.Analyzers.Rules.StateWrittenOutsideSwapHelper;
 
 /// <summary>Which member references write the member, and where writing FPU state fields is allowed.</summary>
 internal static class StateFieldWrites

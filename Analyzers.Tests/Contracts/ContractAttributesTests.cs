@@ -1,11 +1,12 @@
 using System.Collections.Generic;
 using System.Linq;
+using FpuGuard.Analyzers.Contracts;
 using FpuGuard.Analyzers.Internals;
 using FpuGuard.Analyzers.Tests.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace FpuGuard.Analyzers.Tests.Internals;
+namespace FpuGuard.Analyzers.Tests.Contracts;
 
 /// <summary>
 /// Whether a compilation can carry the contract attributes at all: read from the references' metadata and this

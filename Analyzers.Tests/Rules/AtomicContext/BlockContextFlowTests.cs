@@ -2,13 +2,14 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Rules.AtomicContext;
 using FpuGuard.Analyzers.Tests.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 
-namespace FpuGuard.Analyzers.Tests.Internals;
+namespace FpuGuard.Analyzers.Tests.Rules.AtomicContext;
 
 /// <summary>
 /// Which blocks the atomic-context analyzer binds at all (ordinary Dispose calls must not make a block a

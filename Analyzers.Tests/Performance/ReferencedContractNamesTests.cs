@@ -3,11 +3,12 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Performance;
 using FpuGuard.Analyzers.Tests.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace FpuGuard.Analyzers.Tests.Internals;
+namespace FpuGuard.Analyzers.Tests.Performance;
 
 /// <summary>
 /// The contract names of referenced assemblies, read from metadata (a file) or from symbols (a project): both

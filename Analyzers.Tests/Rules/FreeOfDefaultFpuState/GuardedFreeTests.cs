@@ -1,11 +1,12 @@
 using System.Linq;
 using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Rules.FreeOfDefaultFpuState;
 using FpuGuard.Analyzers.Tests.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace FpuGuard.Analyzers.Tests.Internals;
+namespace FpuGuard.Analyzers.Tests.Rules.FreeOfDefaultFpuState;
 
 /// <summary>
 /// The guard idiom FPU0002 accepts on syntax, before any operation tree: only the shapes the flow analysis

@@ -1,7 +1,8 @@
 using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Performance;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace FpuGuard.Analyzers.Tests.Internals;
+namespace FpuGuard.Analyzers.Tests.Performance;
 
 /// <summary>The text scan that lets a code block skip its syntax walk: it must never miss a name the walk would find.</summary>
 public class NameMentionsTests

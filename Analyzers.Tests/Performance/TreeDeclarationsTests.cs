@@ -1,11 +1,12 @@
 using System.Collections.Generic;
 using System.Linq;
 using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Performance;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace FpuGuard.Analyzers.Tests.Internals;
+namespace FpuGuard.Analyzers.Tests.Performance;
 
 /// <summary>
 /// What one walk of a file's namespaces and types reads: every member with code of its own, in document order

@@ -1,11 +1,12 @@
 using System.Linq;
 using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Performance;
 using FpuGuard.Analyzers.Tests.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace FpuGuard.Analyzers.Tests.Internals;
+namespace FpuGuard.Analyzers.Tests.Performance;
 
 /// <summary>
 /// The roles a code block may involve, read once per file by name: each block gets the roles of the calls and
