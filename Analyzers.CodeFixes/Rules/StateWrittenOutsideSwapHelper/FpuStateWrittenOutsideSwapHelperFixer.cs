@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using FpuGuard.Analyzers.CodeFixes.Internals;
 using FpuGuard.Analyzers.Contracts;
 using FpuGuard.Analyzers.Internals;
+using FpuGuard.Analyzers.Rules.StateWrittenOutsideSwapHelper;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -73,7 +74,13 @@ public sealed class FpuStateWrittenOutsideSwapHelperFixer : PlanCodeFixProvider
         }
 
         var helper = helpers[0];
-        var stateFields = ownerType.GetMembers().Where(m => m is IFieldSymbol or IPropertySymbol && ContractAttributes.Has(m, ContractAttributes.FpuStateField)).ToList();
+        // The analyzer's own test of a state member (a [field: FpuStateField] property included, its backing field not).
+        var stateFields = ownerType.GetMembers().Where(m => StateFieldWrites.IsStateMember(m) && StateFieldWrites.PropertyBackedBy(m) is null).ToList();
+        if (stateFields.Count == 0)
+        {
+            return null;
+        }
+
         var byParameter = MapParameters(helper, ownerType, stateFields);
         if (byParameter is null)
         {

@@ -76,7 +76,8 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
         public void AnalyzeWrite(ISymbol written, Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax target, ISymbol owner, System.Action<Diagnostic> report)
         {
             var member = written.OriginalDefinition;
-            if (!ContractAttributes.Has(member, ContractAttributes.FpuStateField) || StateFieldWrites.IsAllowedWriter(owner, member, target))
+            if (!StateFieldWrites.IsStateMember(member) || StateFieldWrites.PropertyBackedBy(member) is not null
+                || StateFieldWrites.IsAllowedWriter(owner, member, target))
             {
                 return;
             }

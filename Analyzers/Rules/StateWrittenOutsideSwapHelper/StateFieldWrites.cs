@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using FpuGuard.Analyzers.Contracts;
@@ -23,9 +24,13 @@ internal static class StateFieldWrites
     {
         var targets = node switch
         {
+            AssignmentExpressionSyntax { RawKind: not (int)SyntaxKind.SimpleAssignmentExpression and not (int)SyntaxKind.CoalesceAssignmentExpression } compound
+                when ChangesReferencedObject(compound, compound.Left, model, cancellationToken) => Enumerable.Empty<ExpressionSyntax>(),
             AssignmentExpressionSyntax assignment => Elements(assignment.Left),
-            PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } prefix => Elements(prefix.Operand),
-            PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } postfix => Elements(postfix.Operand),
+            PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } prefix
+                => ChangesReferencedObject(prefix, prefix.Operand, model, cancellationToken) ? Enumerable.Empty<ExpressionSyntax>() : Elements(prefix.Operand),
+            PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } postfix
+                => ChangesReferencedObject(postfix, postfix.Operand, model, cancellationToken) ? Enumerable.Empty<ExpressionSyntax>() : Elements(postfix.Operand),
             ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.OutKeyword } argument => Elements(argument.Expression),
             ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword } argument when ParameterRefKind(argument, model, cancellationToken) == RefKind.Ref => Elements(argument.Expression),
             ArgumentSyntax argument when IsUnsafeAsRef(argument, model, cancellationToken) => Elements(argument.Expression),
@@ -35,6 +40,15 @@ internal static class StateFieldWrites
         };
         return targets.SelectMany(target => WithStructOwners(target, model, cancellationToken));
     }
+
+    // C# 14's instance compound-assignment and increment operators (void operator +=(...), void operator ++())
+    // change the object they are called on. On a reference type that is the object the member refers to, and the
+    // member keeps the same reference: like a write of the buffer's contents (fpu.State.Bytes[0] = 0), not a write
+    // of the member. On a struct the operator gets the member itself by reference and writes it. Where the
+    // compiler picked a static operator (or a built-in one) the result is assigned back: a write.
+    private static bool ChangesReferencedObject(ExpressionSyntax operation, ExpressionSyntax target, SemanticModel model, CancellationToken cancellationToken) =>
+        model.GetSymbolInfo(operation, cancellationToken).Symbol is IMethodSymbol { MethodKind: MethodKind.UserDefinedOperator, IsStatic: false }
+        && model.GetTypeInfo(target, cancellationToken).Type is { IsReferenceType: true };
 
     // A call that takes its receiver by writable reference: an extension method with a 'this ref' parameter, or a
     // method of a struct that is not readonly, called on the value itself (f.Header.Reset()).
@@ -203,6 +217,48 @@ internal static class StateFieldWrites
 
         var position = list.Arguments.IndexOf(argument);
         return position < method.Parameters.Length ? method.Parameters[position].RefKind : null;
+    }
+
+    /// <summary>
+    /// Whether the member is an FPU state field: it carries [FpuStateField] (on either part of a partial property,
+    /// whose attributes the compiler merges), or it is a property whose backing field carries it
+    /// (<c>[field: FpuStateField]</c>): the property is the only way to that field from outside its accessors.
+    /// </summary>
+    public static bool IsStateMember(ISymbol member)
+    {
+        member = member.OriginalDefinition;
+        if (member is not (IFieldSymbol or IPropertySymbol))
+        {
+            return false;
+        }
+
+        if (ContractAttributes.Has(member, ContractAttributes.FpuStateField))
+        {
+            return true;
+        }
+
+        return member is IPropertySymbol property && BackingFieldOf(property) is { } backing
+            && ContractAttributes.Has(backing, ContractAttributes.FpuStateField);
+    }
+
+    /// <summary>
+    /// The property whose own backing store a field is: an auto-property's, or the one C# 14's <c>field</c> names
+    /// in the property's accessors. Writing it there is the property being set, part of the property: the write of
+    /// the state property is where the setter is called, and that is where it is reported.
+    /// </summary>
+    public static IPropertySymbol? PropertyBackedBy(ISymbol member) => member is IFieldSymbol { AssociatedSymbol: IPropertySymbol property } ? property : null;
+
+    private static IFieldSymbol? BackingFieldOf(IPropertySymbol property)
+    {
+        foreach (var candidate in property.ContainingType?.GetMembers() ?? ImmutableArray<ISymbol>.Empty)
+        {
+            if (candidate is IFieldSymbol field && SymbolEqualityComparer.Default.Equals(field.AssociatedSymbol, property))
+            {
+                return field;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
