@@ -4,6 +4,7 @@ using FpuGuard.Analyzers.Contracts;
 using FpuGuard.Analyzers.Internals;
 using FpuGuard.Analyzers.Performance;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace FpuGuard.Analyzers.Rules.StateWrittenOutsideSwapHelper;
@@ -30,11 +31,25 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
 
             var analysis = new Analysis();
             var index = ContractIndex.For(start.Compilation);
+            var compilation = start.Compilation;
+            var cancellation = start.CancellationToken;
+
+            // A writable Span<T> over an inline array held by a state field is written without any write syntax
+            // (Span<ulong> s = fpu.Registers;): names of such members are looked at wherever they appear. The
+            // compilation's own state members are read once, when first needed; usually there are none.
+            var viewable = new System.Lazy<(ImmutableHashSet<string> Names, NameMentions Mentions)>(() =>
+            {
+                var names = StateFieldWrites.NamesHoldingInlineArrays(compilation, name => (index.RolesOf(name) & ContractRole.StateField) != 0, cancellation);
+                return (names, new NameMentions(names));
+            });
             start.RegisterCodeBlockAction(block =>
             {
-                // Syntax first: only a block that writes a member named like a state field is walked, and only its
-                // writes of such names are bound. No operation tree: asking for one builds the whole member's.
-                if (!index.MayInvolve(block.CodeBlock, ContractRole.StateField))
+                // Syntax first: only a block that writes a member named like a state field, or names one that can be
+                // viewed as a span, is walked, and only those names are bound. No operation tree: asking for one
+                // builds the whole member's.
+                var writes = index.MayInvolve(block.CodeBlock, ContractRole.StateField);
+                var views = viewable.Value.Names.Count > 0 && viewable.Value.Mentions.In(block.CodeBlock);
+                if (!writes && !views)
                 {
                     return;
                 }
@@ -43,12 +58,12 @@ public sealed class FpuStateWrittenOutsideSwapHelperAnalyzer : DiagnosticAnalyze
                 {
                     foreach (var node in ExecutableSyntax.Of(block.CodeBlock, block.OwningSymbol).SelectMany(n => n.DescendantNodesAndSelf()))
                     {
-                        if ((BlockSyntaxFacts.RoleOf(node, index) & ContractRole.StateField) == 0)
-                        {
-                            continue;
-                        }
-
-                        foreach (var target in StateFieldWrites.Targets(node, block.SemanticModel, block.CancellationToken))
+                        var targets = (BlockSyntaxFacts.RoleOf(node, index) & ContractRole.StateField) != 0
+                            ? StateFieldWrites.Targets(node, block.SemanticModel, block.CancellationToken)
+                            : views && node is SimpleNameSyntax name && viewable.Value.Names.Contains(name.Identifier.ValueText)
+                                ? StateFieldWrites.ViewTargets(name, block.SemanticModel, block.CancellationToken)
+                                : Enumerable.Empty<ExpressionSyntax>();
+                        foreach (var target in targets)
                         {
                             if (block.SemanticModel.GetSymbolInfo(target, block.CancellationToken).Symbol is { Kind: SymbolKind.Field or SymbolKind.Property } written)
                             {

@@ -97,6 +97,110 @@ internal static class StateFieldWrites
         }
     }
 
+    /// <summary>
+    /// The names of the state members this compilation declares whose type is an inline array or a struct that
+    /// holds one (in a field, at any depth): only through those can a writable <c>Span&lt;T&gt;</c> view of a
+    /// state field be made without a <c>ref</c> in sight. Usually none, and then no view is looked for.
+    /// </summary>
+    public static ImmutableHashSet<string> NamesHoldingInlineArrays(Compilation compilation, System.Func<string, bool> isStateName, CancellationToken cancellationToken)
+    {
+        var names = ImmutableHashSet.CreateBuilder<string>(System.StringComparer.Ordinal);
+        foreach (var member in compilation.GetSymbolsWithName(isStateName, SymbolFilter.Member, cancellationToken))
+        {
+            var type = member switch
+            {
+                IFieldSymbol field => field.Type,
+                IPropertySymbol property => property.Type,
+                _ => null,
+            };
+            if (type is not null && IsStateMember(member) && HoldsInlineArray(type))
+            {
+                names.Add(member.Name);
+            }
+        }
+
+        return names.ToImmutable();
+    }
+
+    // A work list over the struct's instance fields, each type once: structs nest without a bound in source
+    // (a cycle is a compile error, but the analyzer still sees it), so no recursion and a cap on the types read.
+    private static bool HoldsInlineArray(ITypeSymbol type)
+    {
+        var seen = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default);
+        var pending = new Stack<ITypeSymbol>();
+        pending.Push(type);
+        while (pending.Count > 0 && seen.Count < MaxStructsRead)
+        {
+            var next = pending.Pop();
+            if (next.TypeKind != TypeKind.Struct || next.SpecialType != SpecialType.None || !seen.Add(next))
+            {
+                continue;
+            }
+
+            if (IsInlineArray(next))
+            {
+                return true;
+            }
+
+            foreach (var field in next.GetMembers().OfType<IFieldSymbol>())
+            {
+                if (!field.IsStatic)
+                {
+                    pending.Push(field.Type);
+                }
+            }
+        }
+
+        return pending.Count > 0; // Cut short: counted as holding one, so a view is still looked for.
+    }
+
+    private const int MaxStructsRead = 256;
+
+    private static bool IsInlineArray(ITypeSymbol? type) =>
+        type is { TypeKind: TypeKind.Struct }
+        && type.GetAttributes().Any(a => a.AttributeClass is { Name: "InlineArrayAttribute", ContainingNamespace: var ns } && ns.ToDisplayString() == "System.Runtime.CompilerServices");
+
+    private static bool IsSpan(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { Name: "Span", Arity: 1, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
+
+    /// <summary>
+    /// The expressions a writable view writes, for a name of a member that holds an inline array: the whole
+    /// access it ends (<c>fpu.Registers</c>, <c>fpu.Header.Registers</c>) when that inline array becomes a
+    /// <c>Span&lt;T&gt;</c> (implicitly, by a cast or by a range, <c>fpu.Registers[1..]</c>) or is walked by a
+    /// <c>foreach (ref var e in ...)</c>. Code holding the span writes the array through it, later and anywhere:
+    /// as for a ref local, the view is the write, reported where it is made. A <c>ReadOnlySpan&lt;T&gt;</c> is a read.
+    /// </summary>
+    public static IEnumerable<ExpressionSyntax> ViewTargets(SimpleNameSyntax name, SemanticModel model, CancellationToken cancellationToken)
+    {
+        ExpressionSyntax top = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+        while (top.Parent is MemberAccessExpressionSyntax outer && outer.Expression == top)
+        {
+            top = outer;
+        }
+
+        var use = top;
+        while (use.Parent is ParenthesizedExpressionSyntax parenthesized)
+        {
+            use = parenthesized;
+        }
+
+        var info = model.GetTypeInfo(top, cancellationToken);
+        if (!IsInlineArray(info.Type))
+        {
+            return Enumerable.Empty<ExpressionSyntax>();
+        }
+
+        var view = IsSpan(model.GetTypeInfo(use, cancellationToken).ConvertedType) || use.Parent switch
+        {
+            // The span as it is used: one made only to be read (ReadOnlySpan<ulong> r = fpu.Registers[1..]) is a read.
+            CastExpressionSyntax cast => IsSpan(model.GetTypeInfo(cast, cancellationToken).ConvertedType),
+            ElementAccessExpressionSyntax element when element.Expression == use => IsSpan(model.GetTypeInfo(element, cancellationToken).ConvertedType),
+            ForEachStatementSyntax { Type: RefTypeSyntax reference } loop when loop.Expression == use => !reference.ReadOnlyKeyword.IsKind(SyntaxKind.ReadOnlyKeyword),
+            _ => false,
+        };
+        return view ? WithStructOwners(top, model, cancellationToken) : Enumerable.Empty<ExpressionSyntax>();
+    }
+
     // Writing a field or an element of a value held by value writes that value too: f.Header.XComp = 0 writes
     // f.Header when Header is a struct, f.Registers[0] = 1 writes f.Registers when it is an inline array.
     private static IEnumerable<ExpressionSyntax> WithStructOwners(ExpressionSyntax target, SemanticModel model, CancellationToken cancellationToken)
