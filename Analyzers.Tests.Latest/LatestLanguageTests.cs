@@ -131,4 +131,158 @@ public class LatestLanguageTests
         Assert.DoesNotContain(analyzers, a => a.StartsWith("AD", StringComparison.Ordinal));
         Assert.Equal(new[] { "FPU0001@11" }, analyzers);
     }
+
+    // ---------------------------------------------------------------- FPU0003: C# 13 and 14 forms of a state field
+
+    // A state property whose accessor writes its own backing store (`field`): that is the property being set, and
+    // the set is reported where the property is written (from outside the helper), not inside its own accessor.
+    [Fact]
+    public async Task The_field_keyword_in_a_state_propertys_own_accessor_is_the_property_not_a_write_of_it()
+    {
+        var (compiler, analyzers) = await AnalyzeAsync("""
+            sealed class Sized
+            {
+                [FpuStateField] public int Size { get => field; set => field = value < 0 ? 0 : value; }
+                [FpuStateField] public ulong Mask { get; set { field = value; field |= 1; } }
+                [field: FpuStateField] public int Limit { get => field; set { field = value; field++; } }
+                public int Other { get => field; set => field = value; }
+
+                [FpuStateSwapHelper] public static void Swap(Sized s, int size, ulong mask, int limit) { s.Size = size; s.Mask = mask; s.Limit = limit; }
+            }
+
+            static class Driver
+            {
+                static void Run(Sized s)
+                {
+                    s.Size = 1;
+                    s.Mask |= 2;
+                    s.Limit = 3;
+                    s.Other = 4;
+                }
+            }
+            """);
+        Assert.Empty(compiler.Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Equal(new[] { "FPU0003@15", "FPU0003@16", "FPU0003@17" }, analyzers);
+    }
+
+    // C# 14 instance compound-assignment and increment operators: on a struct-typed state field the operator gets
+    // the field itself by reference and writes it; on a class-typed one it changes the object the field refers
+    // to, as a write of the buffer's contents does, and the field still holds the same reference.
+    [Fact]
+    public async Task Instance_compound_assignment_operators_write_a_struct_state_field_and_not_a_class_one()
+    {
+        var (compiler, analyzers) = await AnalyzeAsync("""
+            struct Features
+            {
+                public ulong Bits;
+                public void operator +=(ulong more) => Bits |= more;
+                public void operator ++() => Bits++;
+            }
+
+            sealed class Buffer
+            {
+                public int Used;
+                public void operator +=(int more) => Used += more;
+                public void operator ++() => Used++;
+            }
+
+            sealed class Plain
+            {
+                public int Used;
+                public static Plain operator +(Plain p, int more) => new Plain { Used = p.Used + more };
+            }
+
+            sealed class Owner
+            {
+                [FpuStateField] public Features Features;
+                [FpuStateField] public Buffer Buffer = new();
+                [FpuStateField] public Plain Plain = new();
+                public Features Spare;
+            }
+
+            static class Driver
+            {
+                static void Run(Owner o)
+                {
+                    o.Features += 4;
+                    o.Features++;
+                    ++o.Features;
+                    o.Buffer += 64;
+                    o.Buffer++;
+                    ++o.Buffer;
+                    o.Plain += 1;
+                    o.Spare += 4;
+                }
+            }
+            """);
+        Assert.Empty(compiler.Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Equal(new[] { "FPU0003@33", "FPU0003@34", "FPU0003@35", "FPU0003@39" }, analyzers);
+    }
+
+    // C# 13 partial properties: the attribute on either part makes the property a state field.
+    [Fact]
+    public async Task A_partial_property_marked_on_either_part_is_a_state_field()
+    {
+        var (compiler, analyzers) = await AnalyzeAsync("""
+            partial class Owner
+            {
+                [FpuStateField] public partial ulong Mask { get; set; }
+                public partial int Size { get; set; }
+                public partial int Other { get; set; }
+            }
+
+            partial class Owner
+            {
+                public partial ulong Mask { get => field; set => field = value; }
+                [FpuStateField] public partial int Size { get => field; set => field = value; }
+                public partial int Other { get => field; set => field = value; }
+            }
+
+            static class Driver
+            {
+                static void Run(Owner o)
+                {
+                    o.Mask = 1;
+                    o.Size++;
+                    o.Other = 2;
+                    _ = o.Mask + (ulong)o.Size;
+                }
+            }
+            """);
+        Assert.Empty(compiler.Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Equal(new[] { "FPU0003@19", "FPU0003@20" }, analyzers);
+    }
+
+    // An inline-array state field made a writable Span<T> is a write (as a ref to it is); C# 14's null-conditional
+    // assignment into a struct or inline-array state field writes that field.
+    [Fact]
+    public async Task Span_views_and_null_conditional_writes_into_struct_and_inline_array_state_fields()
+    {
+        var (compiler, analyzers) = await AnalyzeAsync("""
+            [System.Runtime.CompilerServices.InlineArray(4)] struct Regs { private ulong _e0; }
+            struct Header { public ulong XComp; }
+
+            sealed class Saved
+            {
+                [FpuStateField] public Regs Regs;
+                [FpuStateField] public Header Header;
+            }
+
+            static class Driver
+            {
+                static ulong Run(Saved? s, Saved t)
+                {
+                    s?.Header.XComp = 1;
+                    s?.Regs[0] = 2;
+                    Span<ulong> view = t.Regs;
+                    ReadOnlySpan<ulong> read = t.Regs;
+                    var x = s?.Header.XComp ?? 0;
+                    view[0] = read[0];
+                    return x;
+                }
+            }
+            """);
+        Assert.Empty(compiler.Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Equal(new[] { "FPU0003@14", "FPU0003@15", "FPU0003@16" }, analyzers);
+    }
 }
