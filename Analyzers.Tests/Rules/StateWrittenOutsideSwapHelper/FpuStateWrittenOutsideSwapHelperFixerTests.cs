@@ -277,4 +277,114 @@ public class FpuStateWrittenOutsideSwapHelperFixerTests
         await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
         await FixMeaning.AssertNoFpuDiagnosticsAsync(fixedSource);
     }
+
+    [Fact]
+    public async Task A_property_whose_backing_field_is_marked_is_changed_with_the_helper_too()
+    {
+        // [field: FpuStateField] makes the property a state member: the run writes both members, and the helper
+        // takes both. The fixer must count the property, or it would see one field written of one and call the
+        // helper with the old buffer.
+        const string source = """
+            namespace Emulator.Fpu
+            {
+                sealed class FpuStateFieldAttribute : System.Attribute { }
+                sealed class FpuStateSwapHelperAttribute : System.Attribute { }
+
+                sealed class Context
+                {
+                    [field: FpuStateField] public byte[] Area { get; set; } = new byte[512];
+                    [FpuStateField] public ulong Mask = 3;
+
+                    [FpuStateSwapHelper]
+                    public static void Swap(Context context, ulong mask, byte[] area) { context.Area = area; context.Mask = mask; }
+                }
+
+                static class Loader
+                {
+                    static void Load(Context context, byte[] area)
+                    {
+                        {|FPU0003:context.Area|} = area;
+                        {|FPU0003:context.Mask|} = 7;
+                    }
+
+                    static void Half(Context context, byte[] area)
+                    {
+                        {|FPU0003:context.Area|} = area;
+                    }
+                }
+            }
+            """;
+        const string fixedSource = """
+            namespace Emulator.Fpu
+            {
+                sealed class FpuStateFieldAttribute : System.Attribute { }
+                sealed class FpuStateSwapHelperAttribute : System.Attribute { }
+
+                sealed class Context
+                {
+                    [field: FpuStateField] public byte[] Area { get; set; } = new byte[512];
+                    [FpuStateField] public ulong Mask = 3;
+
+                    [FpuStateSwapHelper]
+                    public static void Swap(Context context, ulong mask, byte[] area) { context.Area = area; context.Mask = mask; }
+                }
+
+                static class Loader
+                {
+                    static void Load(Context context, byte[] area)
+                    {
+                        Context.Swap(context, 7, area);
+                    }
+
+                    static void Half(Context context, byte[] area)
+                    {
+                        context.Area = area;
+                    }
+                }
+            }
+            """;
+        // The half write keeps its diagnostic and gets no fix (FixAll included): expected in the fixed state.
+        var test = new VerifyCS.Test { TestCode = source, FixedCode = fixedSource };
+        test.FixedState.ExpectedDiagnostics.Add(VerifyCS.Diagnostic("FPU0003").WithSpan(24, 13, 24, 25).WithArguments("Context.Area", " 'Context.Swap'"));
+        await test.RunAsync();
+        await FixMeaning.AssertNoFpuDiagnosticsAsync(fixedSource.Replace("context.Area = area;\n", "Context.Swap(context, 7, area);\n"));
+    }
+
+    [Fact]
+    public async Task No_fix_for_a_span_view_or_a_write_into_a_struct_state_field()
+    {
+        // Neither is an assignment of the member: the helper call would not do what the code does.
+        const string source = """
+            namespace K
+            {
+                using System;
+
+                sealed class FpuStateFieldAttribute : Attribute { }
+                sealed class FpuStateSwapHelperAttribute : Attribute { }
+
+                [System.Runtime.CompilerServices.InlineArray(4)] struct Regs { private ulong _e0; }
+                struct Header { public ulong XComp; }
+
+                sealed class Fpu
+                {
+                    [FpuStateField] public Regs Regs;
+                    [FpuStateField] public Header Header;
+
+                    [FpuStateSwapHelper]
+                    public static void Swap(Fpu f, Regs regs, Header header) { f.Regs = regs; f.Header = header; }
+                }
+
+                static class Driver
+                {
+                    static void Run(Fpu f)
+                    {
+                        Span<ulong> s = {|FPU0003:f.Regs|};
+                        {|FPU0003:f.Header|}.XComp = 0;
+                        s.Clear();
+                    }
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, source);
+    }
 }
