@@ -285,4 +285,36 @@ public class LatestLanguageTests
         Assert.Empty(compiler.Where(d => d.Severity == DiagnosticSeverity.Error));
         Assert.Equal(new[] { "FPU0003@14", "FPU0003@15", "FPU0003@16" }, analyzers);
     }
+
+    // Incomplete code around the newer forms: compiler errors, no analyzer exception.
+    [Fact]
+    public async Task Incomplete_span_views_operators_and_field_accessors_do_not_throw()
+    {
+        var (compiler, analyzers) = await AnalyzeAsync("""
+            [System.Runtime.CompilerServices.InlineArray(4)] struct Regs { private ulong _e0; }
+            struct Loop { [FpuStateField] public Loop Self; public void operator +=(int x) { } }
+
+            sealed class Saved
+            {
+                [FpuStateField] public Regs Regs;
+                [FpuStateField] public Missing Gone;
+                [field: FpuStateField] public int Size { get => field; set => field = }
+            }
+
+            static class Driver
+            {
+                static void Run(Saved s, Loop l)
+                {
+                    Span<ulong> view = s.Regs
+                    foreach (ref ulong e in ) { }
+                    var t = (Span<ulong>)s.;
+                    l.Self += ;
+                    s.Gone += 1;
+                    s.Regs[..;
+                }
+            }
+            """);
+        Assert.NotEmpty(compiler.Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.DoesNotContain(analyzers, a => a.StartsWith("AD", StringComparison.Ordinal));
+    }
 }
