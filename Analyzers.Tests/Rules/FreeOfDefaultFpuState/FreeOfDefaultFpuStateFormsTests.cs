@@ -1,4 +1,12 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Threading.Tasks;
+using FpuGuard.Analyzers.Rules.FreeOfDefaultFpuState;
+using FpuGuard.Analyzers.Tests.Helpers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.FreeOfDefaultFpuState.FreeOfDefaultFpuStateAnalyzer>;
 
 namespace FpuGuard.Analyzers.Tests.Rules.FreeOfDefaultFpuState;
@@ -156,5 +164,168 @@ public class FreeOfDefaultFpuStateFormsTests
     public async Task Guards_end_where_the_state_may_change_and_others_do_not_cover(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + body));
+    }
+}
+
+public class FreeOfDefaultFpuStateOwnContractsTests
+{
+    // A codebase with its own contract copies, an owner whose swap helper is an instance method, a buffer type that
+    // overrides Equals, and an is_valloc-like property in source.
+    private static string Kernel(string body) => $$"""
+        namespace Teaching.Kernel
+        {
+            [System.AttributeUsage(System.AttributeTargets.All)] sealed class DefaultFpuStateAttribute : System.Attribute { }
+            [System.AttributeUsage(System.AttributeTargets.All)] sealed class FpuStateFieldAttribute : System.Attribute { }
+            [System.AttributeUsage(System.AttributeTargets.All)] sealed class FreesMemoryAttribute : System.Attribute { }
+            [System.AttributeUsage(System.AttributeTargets.All)] sealed class FpuStateSwapHelperAttribute : System.Attribute { }
+
+            class Area { }
+
+            sealed class Compared
+            {
+                public override bool Equals(object? other) => other is Compared;
+                public override int GetHashCode() => 0;
+            }
+
+            sealed class TaskFpu
+            {
+                [DefaultFpuState] public readonly Area Embedded = new();
+                [FpuStateField] public Area Current;
+                public TaskFpu() => Current = Embedded;
+
+                public bool IsValloc => Current != Embedded;
+                public bool OnEmbedded { get { return ReferenceEquals(Current, Embedded); } }
+
+                [FpuStateSwapHelper] public Area Swap(Area next) { var old = Current; Current = next; return old; }
+            }
+
+            sealed class OtherFpu
+            {
+                [DefaultFpuState] public readonly Compared Embedded = new();
+                [FpuStateField] public Compared Current;
+                public OtherFpu() => Current = Embedded;
+            }
+
+            static class Allocator
+            {
+                [FreesMemory] public static void Release(Area area) { }
+                [FreesMemory] public static void Release(Compared area) { }
+
+                static void Exit(TaskFpu fpu, OtherFpu other, Area fresh)
+                {
+                    {{body}}
+                }
+            }
+        }
+        """;
+
+    [Theory]
+    [InlineData("if (fpu.IsValloc) Release(fpu.Current);")]
+    [InlineData("if (fpu.OnEmbedded) return; Release(fpu.Current);")]
+    [InlineData("if (fpu is { IsValloc: true }) Release(fpu.Current);")]
+    [InlineData("if (!fpu.Current.Equals(fpu.Embedded)) Release(fpu.Current);")]
+    [InlineData("Release(fpu.Swap(fresh));")]
+    public async Task Understood_with_own_contracts(string body)
+    {
+        await VerifyCS.VerifyAnalyzerAsync(Kernel(body));
+    }
+
+    [Theory]
+    [InlineData("if (fpu.IsValloc) { fpu.Swap(fresh); {|FPU0002:Release(fpu.Current)|}; }")]
+    [InlineData("if (fpu.Current != fpu.Embedded) { fpu.Swap(fresh); {|FPU0002:Release(fpu.Current)|}; }")]
+    [InlineData("if (!other.Current.Equals(other.Embedded)) {|FPU0002:Release(other.Current)|};")]
+    [InlineData("if (fpu.OnEmbedded) {|FPU0002:Release(fpu.Current)|};")]
+    public async Task Reported_with_own_contracts(string body)
+    {
+        await VerifyCS.VerifyAnalyzerAsync(Kernel(body));
+    }
+}
+
+public class FreeOfDefaultFpuStateHelperBoundsTests
+{
+    // Helpers calling each other deeper than the summary bound: the analysis stops there, answers "may be the
+    // default" for every free that may take a state, and FPU0007 says it was cut short.
+    [Fact]
+    public async Task Helpers_deeper_than_the_bound_give_the_conservative_answer_and_FPU0007()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Driver
+            {
+                static XStateBuffer? H1(Fpu f, XStateBuffer b) => H2(f, b);
+                static XStateBuffer? H2(Fpu f, XStateBuffer b) => H3(f, b);
+                static XStateBuffer? H3(Fpu f, XStateBuffer b) => H4(f, b);
+                static XStateBuffer? H4(Fpu f, XStateBuffer b) => H5(f, b);
+                static XStateBuffer? H5(Fpu f, XStateBuffer b) => H6(f, b);
+                static XStateBuffer? H6(Fpu f, XStateBuffer b) => Kernel.SwapFpState(f, b, XFeatureMask.FpSse, 576);
+
+                static void {|#1:Run|}(Kernel kernel, Fpu fpu, XStateBuffer buffer)
+                {
+                    {|#0:kernel.Memory.Vfree(H1(fpu, buffer))|};
+                }
+
+                static void Shallow(Kernel kernel, Fpu fpu, XStateBuffer buffer) => kernel.Memory.Vfree(H5(fpu, buffer));
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source,
+            VerifyCS.Diagnostic("FPU0002").WithLocation(0).WithArguments("Vfree", "H1(fpu, buffer)", $" (FpuGuard could not follow its guards: helpers call each other more than {HelperSummaries.MaxDepth} deep)"),
+            VerifyCS.Diagnostic("FPU0007").WithLocation(1).WithArguments("The default-state analysis (FPU0002)", "Run", $"helpers call each other more than {HelperSummaries.MaxDepth} deep",
+                "every free in it whose argument may hold a default state is reported"));
+    }
+
+    [Theory]
+    [InlineData("static XStateBuffer? Loop(Fpu f, int n) => n == 0 ? f.State : Loop(f, n - 1);", "{|FPU0002:kernel.Memory.Vfree(Loop(fpu, 3))|};")]
+    [InlineData("static XStateBuffer? Loop(Fpu f, int n) => n == 0 ? f.DefaultState : Loop(f, n - 1);", "{|FPU0002:kernel.Memory.Vfree(Loop(fpu, 3))|};")]
+    [InlineData("static XStateBuffer? Swap(Fpu f, XStateBuffer b, int n) => n == 0 ? Kernel.SwapFpState(f, b, XFeatureMask.FpSse, 576) : Swap(f, b, n - 1);", "{|FPU0002:kernel.Memory.Vfree(Swap(fpu, buffer, 3))|};")]
+    public async Task A_recursive_helper_is_read_as_may_return_the_default(string helper, string body)
+    {
+        var source = $$"""
+            using FpuGuard.Runtime;
+
+            static class Driver
+            {
+                {{helper}}
+
+                static void Run(Kernel kernel, Fpu fpu, XStateBuffer buffer)
+                {
+                    {{body}}
+                }
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Theory]
+    [InlineData("var (a, = (fpu.State, 1); kernel.Memory.Vfree(a);")]
+    [InlineData("if (fpu.State is { } s kernel.Memory.Vfree(s);")]
+    [InlineData("kernel.Memory.Vfree(flag ? fpu.State : );")]
+    [InlineData("kernel.Memory.Vfree(Missing(fpu));")]
+    [InlineData("ref var s = ref ; kernel.Memory.Vfree(s);")]
+    [InlineData("var t = (fpu.State, ); kernel.Memory.Vfree(t.Item1);")]
+    [InlineData("kernel.Memory.Vfree(Half(fpu));")]
+    public async Task Code_being_typed_in_the_new_shapes_does_not_throw(string body)
+    {
+        var source = $$"""
+            using FpuGuard.Runtime;
+
+            static class Driver
+            {
+                static XStateBuffer Half(Fpu f) => f.
+                static void Run(Kernel kernel, Fpu fpu, bool flag)
+                {
+                    {{body}}
+                }
+            }
+            """;
+        var tree = CSharpSyntaxTree.ParseText(source);
+        var compilation = CSharpCompilation.Create("Typing", new[] { tree }, TestReferences.HostFrameworkAndRuntime(),
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var exceptions = new List<Exception>();
+        var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), (e, _, _) => exceptions.Add(e),
+            concurrentAnalysis: false, logAnalyzerExecutionTime: false);
+        var diagnostics = await compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new FreeOfDefaultFpuStateAnalyzer()), options).GetAnalyzerDiagnosticsAsync();
+        Assert.Empty(exceptions);
+        Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
     }
 }

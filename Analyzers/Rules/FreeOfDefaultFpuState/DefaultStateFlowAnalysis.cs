@@ -853,6 +853,20 @@ internal sealed class DefaultStateFlowAnalysis
             case IIsPatternOperation { Pattern: INegatedPatternOperation { Pattern: IConstantPatternOperation { Value: ILiteralOperation { ConstantValue: { HasValue: true, Value: bool negated } } } } } isNot:
                 var inner = Facts(isNot.Value, state, cancellationToken);
                 return negated ? (inner.WhenFalse, inner.WhenTrue) : inner;
+            case IIsPatternOperation { Pattern: IRecursivePatternOperation { PropertySubpatterns.IsEmpty: false } properties } matched:
+                // `fpu is { IsValloc: true }`: a match proves what each bool predicate property proves with its value.
+                var proven = none;
+                foreach (var property in properties.PropertySubpatterns)
+                {
+                    if (property is { Member: IPropertyReferenceOperation { Property: { GetMethod: { } getter, Parameters.IsEmpty: true }, Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.PatternInput } },
+                        Pattern: IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: bool value } } })
+                    {
+                        var (ifTrue, ifFalse) = Proven(SummaryOf(getter, cancellationToken), getter, matched.Value, ImmutableArray<IArgumentOperation>.Empty, state);
+                        proven = proven.Union(value ? ifTrue : ifFalse);
+                    }
+                }
+
+                return (proven, none);
             case { } other when Key(other, state) is { } held && state.Conditions.TryGetValue(held, out var known):
                 return (known.WhenTrue, known.WhenFalse);
             default:
