@@ -38,17 +38,22 @@ internal sealed class DefaultStateFlowAnalysis
     private readonly ImmutableStack<IMethodSymbol> _reading;
     private readonly int _depth;
     private readonly SummaryCollector? _collect;
+
+    // Summaries read during one top-level analysis, kept even when a bound shaped them: each helper is read once
+    // per analysis, however many of its callers reach it.
+    private readonly Dictionary<ISymbol, HelperSummary> _read;
     private ControlFlowGraph? _graph;
     private HashSet<IOperation> _returned = new();
 
     public DefaultStateFlowAnalysis(FpuStateMembers members, Func<IMethodSymbol, bool> isFree, Func<IMethodSymbol, bool> isSwapHelper, Action<Diagnostic> report, HelperSummaries summaries)
-        : this(members, isFree, isSwapHelper, report, summaries, ImmutableStack<IMethodSymbol>.Empty, 0, null)
+        : this(members, isFree, isSwapHelper, report, summaries, ImmutableStack<IMethodSymbol>.Empty, 0, null, new Dictionary<ISymbol, HelperSummary>(SymbolEqualityComparer.Default))
     {
     }
 
     private DefaultStateFlowAnalysis(FpuStateMembers members, Func<IMethodSymbol, bool> isFree, Func<IMethodSymbol, bool> isSwapHelper, Action<Diagnostic> report,
-        HelperSummaries summaries, ImmutableStack<IMethodSymbol> reading, int depth, SummaryCollector? collect)
+        HelperSummaries summaries, ImmutableStack<IMethodSymbol> reading, int depth, SummaryCollector? collect, Dictionary<ISymbol, HelperSummary> read)
     {
+        _read = read;
         _members = members;
         _isFree = isFree;
         _isSwapHelper = isSwapHelper;
@@ -59,8 +64,14 @@ internal sealed class DefaultStateFlowAnalysis
         _collect = collect;
     }
 
-    /// <summary>Why an analysis stopped before its flow settled, or a helper was too deep to read; null when none.</summary>
+    /// <summary>Why an analysis stopped before its flow settled; null when every one settled.</summary>
     public string? CutShort { get; private set; }
+
+    /// <summary>
+    /// Why a helper's summary was not read (helpers calling each other deeper than the bound): the analysis is
+    /// complete, with the conservative summary for it; null when every summary was read.
+    /// </summary>
+    public string? SummaryBound { get; private set; }
 
     /// <summary>
     /// What a value that may be a state buffer came from: its owner (text for the message and the fix, path for a
@@ -68,7 +79,7 @@ internal sealed class DefaultStateFlowAnalysis
     /// </summary>
     private sealed class Alias
     {
-        public Alias(string? ownerText, AccessPath? ownerPath, string defaultName, string origin, bool isDefault, AccessPath? path = null)
+        public Alias(string? ownerText, AccessPath? ownerPath, string? defaultName, string origin, bool isDefault, AccessPath? path = null)
         {
             Path = path;
             OwnerText = ownerText;
@@ -85,7 +96,8 @@ internal sealed class DefaultStateFlowAnalysis
         /// <summary>The state member it was read from, while that is known.</summary>
         public AccessPath? Path { get; }
 
-        public string DefaultName { get; }
+        /// <summary>Null when a helper too deep to read hands it back.</summary>
+        public string? DefaultName { get; }
 
         public string Origin { get; }
 
@@ -448,6 +460,11 @@ internal sealed class DefaultStateFlowAnalysis
             operation = declaration.Expression;
         }
 
+        if (InlineArrayReceiver(operation) is { } array)
+        {
+            operation = array; // every element of an inline array is the array's: what one may hold, any may
+        }
+
         if (AccessPath.Of(operation) is not { } path)
         {
             return null;
@@ -459,6 +476,14 @@ internal sealed class DefaultStateFlowAnalysis
 
     private FlowState Assign(IOperation target, IOperation value, bool isRef, FlowState state, CancellationToken cancellationToken)
     {
+        if (InlineArrayReceiver(target) is not null)
+        {
+            // One element written: the others keep what they held, so the array only gains what this one may hold.
+            return Key(target, state) is { IsRootedAtVariable: true } array && ValueAlias(value, state, cancellationToken) is { } element
+                ? state.WithAliases(state.Aliases.SetItem(array, element))
+                : state;
+        }
+
         var path = isRef ? AccessPath.Of(target) : Key(target, state);
         if (path is null)
         {
@@ -627,6 +652,17 @@ internal sealed class DefaultStateFlowAnalysis
             copied.Conditions.Where(c => c.Key.StartsWith(target)).Aggregate(state.Conditions, (acc, c) => acc.SetItem(c.Key, c.Value)),
             state.RefTargets);
     }
+
+    /// <summary>
+    /// The inline array an element access reads, when it is one. The 4.8 operation API has no operation for it (an
+    /// operation of kind None, or one newer compilers add), so it is recognised by its syntax and its receiver's type.
+    /// </summary>
+    internal static IOperation? InlineArrayReceiver(IOperation? operation) =>
+        operation is { Syntax: ElementAccessExpressionSyntax access } and not (IArrayElementReferenceOperation or IPropertyReferenceOperation or IInvalidOperation)
+        && operation.ChildOperations.FirstOrDefault(c => c.Syntax == access.Expression) is { } receiver
+        && receiver.Type is { } type && type.GetAttributes().Any(a => a.AttributeClass?.Name == "InlineArrayAttribute")
+            ? receiver
+            : null;
 
     // A pattern's variables take the input (or, under a property or positional pattern, the member or element) they
     // match. Only variables are bound: no pattern compares with a non-constant member, so none proves a guard.
@@ -799,7 +835,7 @@ internal sealed class DefaultStateFlowAnalysis
             return;
         }
 
-        var from = alias.OwnerText is null ? $"its owner's '{alias.DefaultName}'" : $"'{alias.OwnerText}.{alias.DefaultName}'";
+        var from = alias.DefaultName is null ? "its owner's default state" : alias.OwnerText is null ? $"its owner's '{alias.DefaultName}'" : $"'{alias.OwnerText}.{alias.DefaultName}'";
         if (alias.IsDefault)
         {
             Report(invocation, method, value.Syntax.ToString(), $" — it holds '{alias.Origin}', the default state itself", "Default", alias.OwnerText, alias.DefaultName, null);
@@ -810,7 +846,7 @@ internal sealed class DefaultStateFlowAnalysis
         }
     }
 
-    private void Report(IInvocationOperation invocation, string method, string argument, string why, string kind, string? owner, string defaultName, string? stateName)
+    private void Report(IInvocationOperation invocation, string method, string argument, string why, string kind, string? owner, string? defaultName, string? stateName)
     {
         var properties = ImmutableDictionary<string, string?>.Empty
             .Add(FreeOfDefaultFpuStateProperties.Kind, kind)
@@ -897,6 +933,11 @@ internal sealed class DefaultStateFlowAnalysis
     {
         left = AccessPath.Strip(left)!;
         right = AccessPath.Strip(right)!;
+        if (InlineArrayReceiver(left) is not null || InlineArrayReceiver(right) is not null)
+        {
+            return null; // one element checked says nothing of the array's others
+        }
+
         if (right is IMemberReferenceOperation r && FpuStateMembers.IsDefaultMember(r.Member))
         {
             return Key(left, state);
@@ -966,7 +1007,7 @@ internal sealed class DefaultStateFlowAnalysis
         }
 
         var owner = held.OwnerPath is null ? null : Substitute(held.OwnerPath, method, instance, arguments, state);
-        return new Alias(owner is null ? null : Render(owner), owner, held.DefaultName ?? "default state", origin, held.IsDefault);
+        return new Alias(owner is null ? null : Render(owner), owner, held.DefaultName, origin, held.IsDefault);
     }
 
     // The summary of a method of this compilation; null for one without a body here (its calls are judged by what
@@ -980,7 +1021,7 @@ internal sealed class DefaultStateFlowAnalysis
             return null;
         }
 
-        if (_summaries.TryGet(method, out var known))
+        if (_summaries.TryGet(method, out var known) || _read.TryGetValue(method, out known))
         {
             return known;
         }
@@ -992,36 +1033,26 @@ internal sealed class DefaultStateFlowAnalysis
 
         if (_reading.Contains(method, SymbolEqualityComparer.Default))
         {
-            if (_collect is not null)
-            {
-                _collect.Bounded = true;
-            }
-
+            MarkBounded();
             return HelperSummary.Unknown;
         }
 
         if (_depth >= HelperSummaries.MaxDepth)
         {
-            CutShort ??= $"helpers call each other more than {HelperSummaries.MaxDepth} deep";
+            SummaryBound ??= $"helpers call each other more than {HelperSummaries.MaxDepth} deep";
+            MarkBounded();
             return HelperSummary.Unknown;
         }
 
         var collector = new SummaryCollector(method);
-        var helper = new DefaultStateFlowAnalysis(_members, _isFree, _isSwapHelper, _ => { }, _summaries, _reading.Push(method), _depth + 1, collector);
+        var helper = new DefaultStateFlowAnalysis(_members, _isFree, _isSwapHelper, _ => { }, _summaries, _reading.Push(method), _depth + 1, collector, _read);
         helper.Analyze(graph, cancellationToken);
-        if (helper.CutShort is { } reason)
+        SummaryBound ??= helper.SummaryBound ?? helper.CutShort;
+        var summary = helper.CutShort is null ? collector.Summary() : HelperSummary.Unknown;
+        if (collector.Bounded || helper.CutShort is not null)
         {
-            CutShort ??= reason;
-            return HelperSummary.Unknown;
-        }
-
-        var summary = collector.Summary();
-        if (collector.Bounded)
-        {
-            if (_collect is not null)
-            {
-                _collect.Bounded = true;
-            }
+            MarkBounded();
+            _read[method] = summary;
         }
         else
         {
@@ -1029,6 +1060,15 @@ internal sealed class DefaultStateFlowAnalysis
         }
 
         return summary;
+    }
+
+    // A summary read under a bound or a cycle depends on where the reading started: not kept for the compilation.
+    private void MarkBounded()
+    {
+        if (_collect is not null)
+        {
+            _collect.Bounded = true;
+        }
     }
 
     private ControlFlowGraph? HelperGraph(IMethodSymbol method, CancellationToken cancellationToken)

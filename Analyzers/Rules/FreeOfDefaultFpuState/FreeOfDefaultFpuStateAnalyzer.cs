@@ -77,6 +77,7 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
 
                 // Reported once the analysis is complete: a cut-short one answers for the whole block instead.
                 var found = new List<Diagnostic>();
+                string? summaryBound = null;
                 var roots = FlowRoots.Of(context.CodeBlock, context.OwningSymbol, context.SemanticModel, context.CancellationToken);
                 foreach (var root in roots)
                 {
@@ -88,6 +89,14 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                         {
                             ReportConservatively(context, reason);
                             return;
+                        }
+
+                        if (analysis.SummaryBound is { } bound && summaryBound is null)
+                        {
+                            summaryBound = bound;
+                            found.Add(Diagnostic.Create(RuleDescriptors.AnalysisCutShort, context.OwningSymbol.Locations.FirstOrDefault() ?? Location.None,
+                                "The default-state analysis (FPU0002)", context.OwningSymbol.Name, bound,
+                                "a helper beyond the bound is taken to return a default state and to write every state it reaches"));
                         }
                     }
                 }
@@ -198,8 +207,11 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                     case ISimpleAssignmentOperation assignment:
                         pending.Push(assignment.Value);
                         break;
+                    case { } element when DefaultStateFlowAnalysis.InlineArrayReceiver(element) is { } array:
+                        pending.Push(array);
+                        break;
                     case { Kind: OperationKind.None or OperationKind.Invalid }:
-                        return true; // An inline array's element and code being typed: left to the analysis.
+                        return true; // code being typed, or a form the 4.8 operations do not model: left to the analysis
                 }
             }
 
@@ -342,6 +354,10 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                     case AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Left: IdentifierNameSyntax target } assignment when target.Identifier.ValueText == name:
                         values.Push(assignment.Right);
                         break;
+                    case AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Left: ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax array } } element
+                        when array.Identifier.ValueText == name:
+                        values.Push(element.Right); // an inline array's element: the array holds what any element does
+                        break;
                     case AssignmentExpressionSyntax { Left: TupleExpressionSyntax targets }
                         when targets.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == name):
                         return true;
@@ -376,6 +392,9 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                         break;
                     case ISimpleAssignmentOperation { Target: IParameterReferenceOperation parameter } assignment:
                         assignments.Add((parameter.Parameter, assignment.Value));
+                        break;
+                    case ISimpleAssignmentOperation assignment when DefaultStateFlowAnalysis.InlineArrayReceiver(assignment.Target) is ILocalReferenceOperation array:
+                        assignments.Add((array.Local, assignment.Value));
                         break;
                     case IDeconstructionAssignmentOperation deconstruction:
                         foreach (var written in deconstruction.Target.DescendantsAndSelf())
