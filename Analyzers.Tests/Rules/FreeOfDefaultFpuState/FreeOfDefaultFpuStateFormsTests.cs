@@ -37,6 +37,7 @@ public class FreeOfDefaultFpuStateFormsTests
             static bool OnDefault(Fpu f) { if (f.State is null) return true; return f.State == f.DefaultState; }
             static bool HasState(Fpu f) => f.State is not null;
             static bool Reassigns(Fpu f, Fpu g) { f = g; return f.State != f.DefaultState; }
+            static XStateBuffer StateOfSecond(Fpu f, Fpu g) { f = g; return f.State; }
             static void Reset(Fpu f, XStateBuffer b) => Kernel.SwapFpState(f, b, XFeatureMask.FpSse, 576);
             static void ResetThrough(Fpu f, XStateBuffer b) => Reset(f, b);
             static void Look(Fpu f) { var size = f.StateSize; }
@@ -89,9 +90,20 @@ public class FreeOfDefaultFpuStateFormsTests
     [InlineData("if (TryGetState(fpu, out var s)) {|FPU0002:kernel.Memory.Vfree(s)|};")]
     [InlineData("XStateBuffer Current() => fpu.State; {|FPU0002:kernel.Memory.Vfree(Current())|};")]
     [InlineData("if (other.State != other.DefaultState) {|FPU0002:kernel.Memory.Vfree(StateOf(fpu))|};")]
+    [InlineData("if (fpu.State != fpu.DefaultState) {|FPU0002:kernel.Memory.Vfree(StateOfSecond(fpu, other))|};")]
     public async Task The_state_reaching_a_free_through_CSharp_is_reported(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + body));
+    }
+
+    [Theory]
+    [InlineData("kernel.Memory.Vfree(StateOf(fpu))", "StateOf(fpu)", "; it holds 'fpu.State', and no check that it differs from 'fpu.DefaultState' guards this path")]
+    [InlineData("kernel.Memory.Vfree(DefaultOf(other))", "DefaultOf(other)", " — it holds 'other.DefaultState', the default state itself")]
+    [InlineData("kernel.Memory.Vfree(flag ? fpu.State : buffer)", "flag ? fpu.State : buffer", "; it holds 'fpu.State', and no check that it differs from 'fpu.DefaultState' guards this path")]
+    [InlineData("kernel.Memory.Vfree(task?.Fpu.State)", "task?.Fpu.State", "; it holds 'task.Fpu.State', and no check that it differs from 'task.Fpu.DefaultState' guards this path")]
+    public async Task The_message_names_where_the_state_came_from(string free, string argument, string why)
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("        {|#0:" + free + "|};"), VerifyCS.Diagnostic("FPU0002").WithLocation(0).WithArguments("Vfree", argument, why));
     }
 
     [Theory]

@@ -381,7 +381,7 @@ internal sealed class DefaultStateFlowAnalysis
                 state = KillTargets(argument.Value, state);
                 if (argument.Parameter is { } parameter && !swaps && Summary()?.Outs.TryGetValue(parameter.Ordinal, out var held) == true
                     && Key(argument.Value, state) is { IsRootedAtVariable: true } written
-                    && Bind(held, method, instance, arguments, method.Name + "(...)'s out " + parameter.Name, state) is { } handedBack)
+                    && Bind(held, method, instance, arguments, $"{method.Name}'s out parameter {parameter.Name}", state) is { } handedBack)
                 {
                     state = state.WithAliases(state.Aliases.SetItem(written, handedBack));
                 }
@@ -1001,13 +1001,14 @@ internal sealed class DefaultStateFlowAnalysis
 
     private Alias? Bind(HeldState held, IMethodSymbol method, IOperation? instance, ImmutableArray<IArgumentOperation> arguments, string origin, FlowState state)
     {
-        if (held.Path is { } read && Substitute(read, method, instance, arguments, state) is { } passed && state.NotDefault.Contains(passed))
+        var read = held.Path is null ? null : Substitute(held.Path, method, instance, arguments, state);
+        if (read is not null && state.NotDefault.Contains(read))
         {
             return null; // the helper hands back a state its caller proved not to be the default
         }
 
         var owner = held.OwnerPath is null ? null : Substitute(held.OwnerPath, method, instance, arguments, state);
-        return new Alias(owner is null ? null : Render(owner), owner, held.DefaultName, origin, held.IsDefault);
+        return new Alias(owner is null ? null : Render(owner), owner, held.DefaultName, (read is null ? null : Render(read)) ?? origin, held.IsDefault, read);
     }
 
     // The summary of a method of this compilation; null for one without a body here (its calls are judged by what
@@ -1174,8 +1175,10 @@ internal sealed class DefaultStateFlowAnalysis
         {
             // Facts about the helper's own locals, or parameters it wrote before comparing, mean nothing to a caller.
             bool Meaningful(AccessPath p) => p.Capture is null && p.Root is not ILocalSymbol && !_reassigned.Contains(p.Root!);
-            var returns = _returns is { OwnerPath: { } owner } && !Meaningful(owner) ? new HeldState(null, _returns.DefaultName, _returns.IsDefault, null) : _returns;
-            var outs = _outs.ToImmutableDictionary(o => o.Key, o => o.Value.OwnerPath is { } path && !Meaningful(path) ? new HeldState(null, o.Value.DefaultName, o.Value.IsDefault, null) : o.Value);
+            HeldState Clean(HeldState held) => new(
+                held.OwnerPath is { } owner && Meaningful(owner) ? owner : null, held.DefaultName, held.IsDefault, held.Path is { } path && Meaningful(path) ? path : null);
+            var returns = _returns is null ? null : Clean(_returns);
+            var outs = _outs.ToImmutableDictionary(o => o.Key, o => Clean(o.Value));
             var whenTrue = _whenTrue?.Where(Meaningful).ToImmutableHashSet();
             var whenFalse = _whenFalse?.Where(Meaningful).ToImmutableHashSet();
             return new HelperSummary(returns, outs, _writes, whenTrue is { IsEmpty: false } ? whenTrue : null, whenFalse is { IsEmpty: false } ? whenFalse : null);
