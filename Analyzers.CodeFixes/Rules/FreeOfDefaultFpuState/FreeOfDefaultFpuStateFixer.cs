@@ -58,6 +58,14 @@ public sealed class FreeOfDefaultFpuStateFixer : PlanCodeFixProvider
         var generator = SyntaxGenerator.GetGenerator(document);
         if (key == GuardKey)
         {
+            // The guard reads the argument once more: only a value read again alike keeps the free's meaning. A
+            // conditional or `??` argument is read alike too, but the analysis cannot tie the guard's reading to the
+            // free's, so the guard would not end the warning; a `?.` may leave the owner null.
+            if (!ReadsAlike(argument))
+            {
+                return null;
+            }
+
             title = $"Free only when it is not '{ownerText}.{defaultName}'";
             var isDefault = generator.InvocationExpression(
                 generator.MemberAccessExpression(generator.TypeExpression(SpecialType.System_Object), "ReferenceEquals"),
@@ -97,6 +105,37 @@ public sealed class FreeOfDefaultFpuStateFixer : PlanCodeFixProvider
         var call = SyntaxFactory.ExpressionStatement((ExpressionSyntax)generator.InvocationExpression(target, ownerExpression.WithoutTrivia()))
             .WithTriviaFrom(statement);
         return new CodeFixPlan(ImmutableArray.Create<SyntaxNode>(statement), call);
+    }
+
+    // Names, member accesses, `!` and parentheses: evaluating it again gives the same value and does nothing else.
+    private static bool ReadsAlike(ExpressionSyntax argument)
+    {
+        var pending = new Stack<ExpressionSyntax>();
+        pending.Push(argument);
+        while (pending.Count > 0)
+        {
+            switch (pending.Pop())
+            {
+                case IdentifierNameSyntax or ThisExpressionSyntax or LiteralExpressionSyntax:
+                    break;
+                case MemberAccessExpressionSyntax { RawKind: (int)SyntaxKind.SimpleMemberAccessExpression } access:
+                    pending.Push(access.Expression);
+                    break;
+                case ParenthesizedExpressionSyntax parenthesized:
+                    pending.Push(parenthesized.Expression);
+                    break;
+                case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } suppressed:
+                    pending.Push(suppressed.Operand);
+                    break;
+                case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.LogicalNotExpression } not:
+                    pending.Push(not.Operand);
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -219,4 +219,112 @@ public class FreeOfDefaultFpuStateFixerTests
             """;
         await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
     }
+
+    [Fact]
+    public async Task The_guard_is_offered_on_the_new_shapes_where_reading_the_argument_again_keeps_the_meaning()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            record Snapshot(XStateBuffer? Buffer, int Size);
+
+            static class Xstate
+            {
+                static bool TryGetState(Fpu f, out XStateBuffer s) { s = f.State; return true; }
+
+                static void Exit(Kernel kernel, Fpu fpu, XStateBuffer buffer, XStateBuffer? maybe, bool flag)
+                {
+                    if (fpu.State is { } s)
+                    {
+                        {|FPU0002:kernel.Memory.Vfree(s)|};
+                    }
+
+                    var t = (fpu.State, flag);
+                    {|FPU0002:kernel.Memory.Vfree(t.Item1)|};
+                    var (a, b) = (fpu.State, flag);
+                    {|FPU0002:kernel.Memory.Vfree(a)|};
+                    ref var r = ref fpu.State;
+                    {|FPU0002:kernel.Memory.Vfree(r)|};
+                    var snap = new Snapshot(buffer, 0) with { Buffer = fpu.State };
+                    {|FPU0002:kernel.Memory.Vfree(snap.Buffer)|};
+                    TryGetState(fpu, out var got);
+                    {|FPU0002:kernel.Memory.Vfree(got)|};
+                }
+            }
+            """;
+        const string fixedSource = """
+            using FpuGuard.Runtime;
+
+            record Snapshot(XStateBuffer? Buffer, int Size);
+
+            static class Xstate
+            {
+                static bool TryGetState(Fpu f, out XStateBuffer s) { s = f.State; return true; }
+
+                static void Exit(Kernel kernel, Fpu fpu, XStateBuffer buffer, XStateBuffer? maybe, bool flag)
+                {
+                    if (fpu.State is { } s)
+                    {
+                        if (!ReferenceEquals(s, fpu.DefaultState))
+                        {
+                            kernel.Memory.Vfree(s);
+                        }
+                    }
+
+                    var t = (fpu.State, flag);
+                    if (!ReferenceEquals(t.Item1, fpu.DefaultState))
+                    {
+                        kernel.Memory.Vfree(t.Item1);
+                    }
+
+                    var (a, b) = (fpu.State, flag);
+                    if (!ReferenceEquals(a, fpu.DefaultState))
+                    {
+                        kernel.Memory.Vfree(a);
+                    }
+
+                    ref var r = ref fpu.State;
+                    if (!ReferenceEquals(r, fpu.DefaultState))
+                    {
+                        kernel.Memory.Vfree(r);
+                    }
+
+                    var snap = new Snapshot(buffer, 0) with { Buffer = fpu.State };
+                    if (!ReferenceEquals(snap.Buffer, fpu.DefaultState))
+                    {
+                        kernel.Memory.Vfree(snap.Buffer);
+                    }
+
+                    TryGetState(fpu, out var got);
+                    if (!ReferenceEquals(got, fpu.DefaultState))
+                    {
+                        kernel.Memory.Vfree(got);
+                    }
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Theory]
+    [InlineData("static void Exit(Kernel kernel, KernelTask? task) { {|FPU0002:kernel.Memory.Vfree(task?.Fpu.State)|}; }")]
+    [InlineData("static void Exit(Kernel kernel, Fpu fpu) { {|FPU0002:kernel.Memory.Vfree(StateOf(fpu))|}; }")]
+    [InlineData("static void Exit(Kernel kernel, Fpu fpu, XStateBuffer buffer, bool flag) { {|FPU0002:kernel.Memory.Vfree(flag ? buffer : fpu.DefaultState)|}; }")]
+    [InlineData("static void Exit(Kernel kernel, Fpu fpu, Fpu other, bool flag) { {|FPU0002:kernel.Memory.Vfree((flag ? fpu : other).State)|}; }")]
+    [InlineData("static void Exit(Kernel kernel, Fpu fpu, XStateBuffer buffer, bool flag) { {|FPU0002:kernel.Memory.Vfree(flag ? fpu.State : buffer)|}; }")]
+    [InlineData("static void Exit(Kernel kernel, Fpu fpu, XStateBuffer? maybe) { {|FPU0002:kernel.Memory.Vfree(maybe ?? fpu.State)|}; }")]
+    public async Task No_fix_where_reading_the_argument_again_or_its_owner_would_change_the_meaning(string method)
+    {
+        var source = $$"""
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static XStateBuffer StateOf(Fpu f) => f.State;
+
+                {{method}}
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, source);
+    }
 }

@@ -3,20 +3,25 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using FpuGuard.Analyzers.Contracts;
 using FpuGuard.Analyzers.Flow;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace FpuGuard.Analyzers.Rules.FreeOfDefaultFpuState;
 
 /// <summary>
-/// Forward must-analysis over a control-flow graph: which state buffers are proven not to be the default
-/// state on every path to a point. Facts come from guards on CFG edges (<c>!=</c>, <c>==</c> with the other
-/// branch, <c>ReferenceEquals</c>, <c>!</c>, <c>is true/false</c>) and from values the swap helper returned; a
-/// write to the buffer, its owner or a swap of the owner kills them. Locals read from a state field carry
-/// "may be the default" with them.
+/// Forward analysis over a control-flow graph, on the shared engine: which values are proven not to be the default
+/// state on every path to a point (must), and which variables may hold a state buffer or the default itself (may).
+/// Facts come from guards on CFG edges (<c>!=</c>, <c>==</c>, <c>ReferenceEquals</c>, <c>Equals</c> not overridden,
+/// <c>!</c>, <c>is true/false</c>, a bool variable holding such a comparison, a predicate of this compilation) and
+/// from values the swap helper returned; a write to the buffer or its owner, a swap of the owner, or a call that may
+/// write through what it receives kills them. Values move through locals, captures of the graph (conditional,
+/// null-coalescing and null-conditional results, switch inputs, <c>with</c> copies), pattern variables, tuple
+/// elements and deconstruction, ref locals, and the results and out parameters of helpers of this compilation.
 /// </summary>
 internal sealed class DefaultStateFlowAnalysis
 {
@@ -24,72 +29,208 @@ internal sealed class DefaultStateFlowAnalysis
     private readonly Func<IMethodSymbol, bool> _isFree;
     private readonly Func<IMethodSymbol, bool> _isSwapHelper;
     private readonly Action<Diagnostic> _report;
+    private readonly HelperSummaries _summaries;
     private readonly Queue<ControlFlowGraph> _nested = new();
+    private readonly Dictionary<CaptureId, string?> _captureTexts = new();
 
-    public DefaultStateFlowAnalysis(FpuStateMembers members, Func<IMethodSymbol, bool> isFree, Func<IMethodSymbol, bool> isSwapHelper, Action<Diagnostic> report)
+    // Set when this analysis reads a helper for its summary: the helpers being read above it (cycles and depth),
+    // and what it collects instead of reporting.
+    private readonly ImmutableStack<IMethodSymbol> _reading;
+    private readonly int _depth;
+    private readonly SummaryCollector? _collect;
+
+    // Summaries read during one top-level analysis, kept even when a bound shaped them: each helper is read once
+    // per analysis, however many of its callers reach it.
+    private readonly Dictionary<ISymbol, HelperSummary> _read;
+    private ControlFlowGraph? _graph;
+    private HashSet<IOperation> _returned = new();
+
+    public DefaultStateFlowAnalysis(FpuStateMembers members, Func<IMethodSymbol, bool> isFree, Func<IMethodSymbol, bool> isSwapHelper, Action<Diagnostic> report, HelperSummaries summaries)
+        : this(members, isFree, isSwapHelper, report, summaries, ImmutableStack<IMethodSymbol>.Empty, 0, null, new Dictionary<ISymbol, HelperSummary>(SymbolEqualityComparer.Default))
     {
+    }
+
+    private DefaultStateFlowAnalysis(FpuStateMembers members, Func<IMethodSymbol, bool> isFree, Func<IMethodSymbol, bool> isSwapHelper, Action<Diagnostic> report,
+        HelperSummaries summaries, ImmutableStack<IMethodSymbol> reading, int depth, SummaryCollector? collect, Dictionary<ISymbol, HelperSummary> read)
+    {
+        _read = read;
         _members = members;
         _isFree = isFree;
         _isSwapHelper = isSwapHelper;
         _report = report;
+        _summaries = summaries;
+        _reading = reading;
+        _depth = depth;
+        _collect = collect;
     }
 
+    /// <summary>Why an analysis stopped before its flow settled; null when every one settled.</summary>
+    public string? CutShort { get; private set; }
+
     /// <summary>
-    /// What a local holding a state field's value came from: the buffer, its owner's text and the default member's
-    /// name; or the default member itself, read into the local.
+    /// Why a helper's summary was not read (helpers calling each other deeper than the bound): the analysis is
+    /// complete, with the conservative summary for it; null when every summary was read.
+    /// </summary>
+    public string? SummaryBound { get; private set; }
+
+    /// <summary>
+    /// What a value that may be a state buffer came from: its owner (text for the message and the fix, path for a
+    /// summary), the default member's name, and the expression it was read from; or the default member itself.
     /// </summary>
     private sealed class Alias
     {
-        public Alias(string ownerText, string defaultName, string origin, bool isDefault)
+        public Alias(string? ownerText, AccessPath? ownerPath, string? defaultName, string origin, bool isDefault, AccessPath? path = null)
         {
+            Path = path;
             OwnerText = ownerText;
+            OwnerPath = ownerPath;
             DefaultName = defaultName;
             Origin = origin;
             IsDefault = isDefault;
         }
 
-        public string OwnerText { get; }
+        public string? OwnerText { get; }
 
-        public string DefaultName { get; }
+        public AccessPath? OwnerPath { get; }
+
+        /// <summary>The state member it was read from, while that is known.</summary>
+        public AccessPath? Path { get; }
+
+        /// <summary>Null when a helper too deep to read hands it back.</summary>
+        public string? DefaultName { get; }
 
         public string Origin { get; }
 
         public bool IsDefault { get; }
     }
 
+    /// <summary>What a bool variable's value proves, each way.</summary>
+    private sealed class Condition
+    {
+        public Condition(ImmutableHashSet<AccessPath> whenTrue, ImmutableHashSet<AccessPath> whenFalse)
+        {
+            WhenTrue = whenTrue;
+            WhenFalse = whenFalse;
+        }
+
+        public ImmutableHashSet<AccessPath> WhenTrue { get; }
+
+        public ImmutableHashSet<AccessPath> WhenFalse { get; }
+
+        public bool IsEmpty => WhenTrue.IsEmpty && WhenFalse.IsEmpty;
+
+        public Condition Without(AccessPath written) => new(
+            WhenTrue.Where(p => !p.StartsWith(written)).ToImmutableHashSet(), WhenFalse.Where(p => !p.StartsWith(written)).ToImmutableHashSet());
+
+        public bool Mentions(AccessPath written) => WhenTrue.Any(p => p.StartsWith(written)) || WhenFalse.Any(p => p.StartsWith(written));
+
+        public bool SameAs(Condition other) => WhenTrue.SetEquals(other.WhenTrue) && WhenFalse.SetEquals(other.WhenFalse);
+    }
+
     private sealed class FlowState
     {
-        public static readonly FlowState Empty = new(ImmutableHashSet<AccessPath>.Empty, ImmutableDictionary<AccessPath, Alias>.Empty);
+        public static readonly FlowState Empty = new(ImmutableHashSet<AccessPath>.Empty, ImmutableDictionary<AccessPath, Alias>.Empty,
+            ImmutableDictionary<AccessPath, Condition>.Empty, ImmutableDictionary<AccessPath, AccessPath>.Empty);
 
-        public FlowState(ImmutableHashSet<AccessPath> notDefault, ImmutableDictionary<AccessPath, Alias> aliases)
+        public FlowState(ImmutableHashSet<AccessPath> notDefault, ImmutableDictionary<AccessPath, Alias> aliases,
+            ImmutableDictionary<AccessPath, Condition> conditions, ImmutableDictionary<AccessPath, AccessPath> refTargets)
         {
             NotDefault = notDefault;
             Aliases = aliases;
+            Conditions = conditions;
+            RefTargets = refTargets;
         }
 
+        /// <summary>Must: proven not the default on every path.</summary>
         public ImmutableHashSet<AccessPath> NotDefault { get; }
 
+        /// <summary>May: a variable (or a member of one) that may hold a state buffer or the default itself.</summary>
         public ImmutableDictionary<AccessPath, Alias> Aliases { get; }
 
-        public FlowState With(ImmutableHashSet<AccessPath> facts) => facts.IsEmpty ? this : new FlowState(NotDefault.Union(facts), Aliases);
+        /// <summary>Must: bool variables holding a comparison with the default, not written since.</summary>
+        public ImmutableDictionary<AccessPath, Condition> Conditions { get; }
 
+        /// <summary>Must: the storage each ref local refers to.</summary>
+        public ImmutableDictionary<AccessPath, AccessPath> RefTargets { get; }
+
+        public FlowState With(ImmutableHashSet<AccessPath> facts) => facts.IsEmpty ? this : new FlowState(NotDefault.Union(facts), Aliases, Conditions, RefTargets);
+
+        public FlowState WithNotDefault(ImmutableHashSet<AccessPath> notDefault) => new(notDefault, Aliases, Conditions, RefTargets);
+
+        public FlowState WithAliases(ImmutableDictionary<AccessPath, Alias> aliases) => new(NotDefault, aliases, Conditions, RefTargets);
+
+        public FlowState WithConditions(ImmutableDictionary<AccessPath, Condition> conditions) => new(NotDefault, Aliases, conditions, RefTargets);
+
+        public FlowState WithRefTargets(ImmutableDictionary<AccessPath, AccessPath> refTargets) => new(NotDefault, Aliases, Conditions, refTargets);
+
+        // A write replaces the value at the path and below: what was proven or aliased there is gone.
         public FlowState Kill(AccessPath written)
         {
-            if (!NotDefault.Any(p => p.StartsWith(written)) && !Aliases.Keys.Any(k => k.StartsWith(written)))
+            // A captured value stops standing for the path it was read from once that path is written; a ref local
+            // keeps referring to its storage.
+            bool Stale(KeyValuePair<AccessPath, AccessPath> target) => target.Key.StartsWith(written) || (target.Key.Capture is not null && target.Value.StartsWith(written));
+            if (!NotDefault.Any(p => p.StartsWith(written)) && !Aliases.Keys.Any(k => k.StartsWith(written))
+                && !Conditions.Any(c => c.Key.StartsWith(written) || c.Value.Mentions(written)) && !RefTargets.Any(Stale))
             {
                 return this; // Most writes touch nothing the analysis knows.
             }
 
             return new(
                 NotDefault.Where(p => !p.StartsWith(written)).ToImmutableHashSet(),
-                Aliases.Where(a => !a.Key.StartsWith(written)).ToImmutableDictionary());
+                Aliases.Where(a => !a.Key.StartsWith(written)).ToImmutableDictionary(),
+                Conditions.Where(c => !c.Key.StartsWith(written)).Select(c => new KeyValuePair<AccessPath, Condition>(c.Key, c.Value.Without(written)))
+                    .Where(c => !c.Value.IsEmpty).ToImmutableDictionary(),
+                RefTargets.Where(r => !Stale(r)).ToImmutableDictionary());
         }
 
-        public FlowState Meet(FlowState other) => new(
-            NotDefault.Intersect(other.NotDefault),
-            other.Aliases.Aggregate(Aliases, (acc, a) => acc.ContainsKey(a.Key) ? acc : acc.Add(a.Key, a.Value)));
+        // A call that may write through what it receives: what was proven below it no longer holds. What may be
+        // aliased there stays: the call may have left anything, the default included.
+        public FlowState KillBelow(AccessPath reached)
+        {
+            bool Below(AccessPath p) => p.Length > reached.Length && p.StartsWith(reached);
+            if (!NotDefault.Any(Below) && !Conditions.Values.Any(c => c.WhenTrue.Any(Below) || c.WhenFalse.Any(Below)))
+            {
+                return this;
+            }
 
-        public bool SameAs(FlowState other) => NotDefault.SetEquals(other.NotDefault) && Aliases.Count == other.Aliases.Count && Aliases.Keys.All(other.Aliases.ContainsKey);
+            return new(
+                NotDefault.Where(p => !Below(p)).ToImmutableHashSet(),
+                Aliases,
+                Conditions.Select(c => new KeyValuePair<AccessPath, Condition>(c.Key, new Condition(
+                    c.Value.WhenTrue.Where(p => !Below(p)).ToImmutableHashSet(), c.Value.WhenFalse.Where(p => !Below(p)).ToImmutableHashSet())))
+                    .Where(c => !c.Value.IsEmpty).ToImmutableDictionary(),
+                RefTargets);
+        }
+
+        public bool HasFactsBelow(AccessPath reached)
+        {
+            bool Below(AccessPath p) => p.Length > reached.Length && p.StartsWith(reached);
+            return NotDefault.Any(Below) || Conditions.Values.Any(c => c.WhenTrue.Any(Below) || c.WhenFalse.Any(Below));
+        }
+
+        public FlowState Meet(FlowState other)
+        {
+            var conditions = ImmutableDictionary<AccessPath, Condition>.Empty;
+            foreach (var condition in Conditions)
+            {
+                if (other.Conditions.TryGetValue(condition.Key, out var theirs))
+                {
+                    var both = new Condition(condition.Value.WhenTrue.Intersect(theirs.WhenTrue), condition.Value.WhenFalse.Intersect(theirs.WhenFalse));
+                    conditions = both.IsEmpty ? conditions : conditions.Add(condition.Key, both);
+                }
+            }
+
+            return new(
+                NotDefault.Intersect(other.NotDefault),
+                other.Aliases.Aggregate(Aliases, (acc, a) => acc.ContainsKey(a.Key) ? acc : acc.Add(a.Key, a.Value)),
+                conditions,
+                RefTargets.Where(r => other.RefTargets.TryGetValue(r.Key, out var theirs) && theirs.Equals(r.Value)).ToImmutableDictionary());
+        }
+
+        public bool SameAs(FlowState other) =>
+            NotDefault.SetEquals(other.NotDefault) && Aliases.Count == other.Aliases.Count && Aliases.Keys.All(other.Aliases.ContainsKey)
+            && Conditions.Count == other.Conditions.Count && Conditions.All(c => other.Conditions.TryGetValue(c.Key, out var theirs) && c.Value.SameAs(theirs))
+            && RefTargets.Count == other.RefTargets.Count && RefTargets.All(r => other.RefTargets.TryGetValue(r.Key, out var theirs) && theirs.Equals(r.Value));
     }
 
     public void Analyze(ControlFlowGraph graph, CancellationToken cancellationToken)
@@ -98,8 +239,18 @@ internal sealed class DefaultStateFlowAnalysis
         while (_nested.Count > 0)
         {
             var next = _nested.Dequeue();
-            var run = DataFlowAnalysis<FlowState>.Run(next, FlowState.Empty, new Transfer(this), cancellationToken);
+            _graph = next;
+            _captureTexts.Clear();
+            _returned = new HashSet<IOperation>(next.Blocks
+                .Where(b => b.BranchValue is not null && b.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return)
+                .Select(b => b.BranchValue!));
+            var run = DataFlowAnalysis<FlowState>.Run(next, FlowState.Empty, new Transfer(this, cancellationToken), cancellationToken);
             CutShort ??= run.CutShort;
+            if (_collect is not null)
+            {
+                return; // A helper's summary is its own body; its lambdas and local functions are read when called.
+            }
+
             foreach (var local in next.LocalFunctions)
             {
                 _nested.Enqueue(next.GetLocalFunctionControlFlowGraph(local, cancellationToken));
@@ -107,62 +258,92 @@ internal sealed class DefaultStateFlowAnalysis
         }
     }
 
-    /// <summary>Why an analysis stopped before its flow settled; null when every one settled.</summary>
-    public string? CutShort { get; private set; }
-
     // The must-analysis on the flow engine: facts hold where every path agrees (Meet), a branch's condition adds
     // what it proves on each side.
     private sealed class Transfer : FlowTransfer<FlowState>
     {
         private readonly DefaultStateFlowAnalysis _analysis;
+        private readonly CancellationToken _cancellationToken;
 
-        public Transfer(DefaultStateFlowAnalysis analysis) => _analysis = analysis;
+        public Transfer(DefaultStateFlowAnalysis analysis, CancellationToken cancellationToken)
+        {
+            _analysis = analysis;
+            _cancellationToken = cancellationToken;
+        }
 
         public override FlowState Join(FlowState a, FlowState b) => a.Meet(b);
 
         public override bool Same(FlowState a, FlowState b) => a.SameAs(b);
 
-        public override FlowState Visit(IOperation operation, FlowState state) => _analysis.Visit(Graph, operation, state, Reporting);
+        public override FlowState Visit(IOperation operation, FlowState state) => _analysis.Visit(Graph, operation, state, Reporting, _cancellationToken);
 
         public override bool Follow(BasicBlock block, bool? conditionHolds, ref FlowState state)
         {
             if (conditionHolds is { } holds && block.BranchValue is { } condition)
             {
-                var (whenTrue, whenFalse) = _analysis.Facts(condition);
+                var (whenTrue, whenFalse) = _analysis.Facts(condition, state, _cancellationToken);
                 state = state.With(holds ? whenTrue : whenFalse);
             }
 
             return true;
         }
+
+        public override void AtExit(FlowState state) => _analysis._collect?.AtExit(_analysis, state);
     }
 
     // One operation; its children were visited by the engine.
-    private FlowState Visit(ControlFlowGraph graph, IOperation operation, FlowState state, bool report)
+    private FlowState Visit(ControlFlowGraph graph, IOperation operation, FlowState state, bool report, CancellationToken cancellationToken)
     {
-        if (operation is IFlowAnonymousFunctionOperation lambda)
+        if (report && _collect is not null && _returned.Contains(operation))
         {
-            if (report)
-            {
-                _nested.Enqueue(graph.GetAnonymousFunctionControlFlowGraph(lambda));
-            }
-
-            return state;
+            _collect.Returned(this, operation, state, cancellationToken);
         }
 
         switch (operation)
         {
-            case IInvocationOperation invocation:
-                if (report && _isFree(invocation.TargetMethod))
+            case IFlowAnonymousFunctionOperation lambda:
+                if (report && _collect is null)
                 {
-                    CheckFree(invocation, state);
+                    _nested.Enqueue(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken));
                 }
 
-                return AfterInvocation(invocation, state);
+                return state;
+            case IFlowCaptureOperation capture:
+                var text = capture.Value.Syntax.ToString();
+                _captureTexts[capture.Id] = _captureTexts.TryGetValue(capture.Id, out var earlier) && earlier != text ? null : text;
+                var captured = AccessPath.ForCapture(capture.Id);
+                state = Track(captured, capture.Value, state.Kill(captured), cancellationToken);
+                return Key(capture.Value, state) is { } read && !read.Equals(captured) ? state.WithRefTargets(state.RefTargets.SetItem(captured, read)) : state;
+            case IInvocationOperation invocation:
+                if (report && _collect is null && _isFree(invocation.TargetMethod))
+                {
+                    CheckFree(invocation, state, cancellationToken);
+                }
+
+                return AfterCall(invocation.TargetMethod, invocation.Instance, invocation.Arguments, state, cancellationToken);
+            case IObjectCreationOperation { Constructor: { } constructor } creation:
+                return AfterCall(constructor, null, creation.Arguments, state, cancellationToken);
             case ISimpleAssignmentOperation assignment:
-                return Assign(assignment.Target, assignment.Value, state);
+                return Assign(assignment.Target, assignment.Value, assignment.IsRef, state, cancellationToken);
             case IVariableDeclaratorOperation { Initializer: { } initializer } declarator:
                 var local = AccessPath.ForSymbol(declarator.Symbol);
-                return Track(local, initializer.Value, state.Kill(local));
+                state = state.Kill(local);
+                return declarator.Symbol.IsRef
+                    ? Key(initializer.Value, state) is { } referred ? state.WithRefTargets(state.RefTargets.SetItem(local, referred)) : state
+                    : Track(local, initializer.Value, state, cancellationToken);
+            case IDeconstructionAssignmentOperation deconstruction:
+                return Deconstruct(deconstruction, state, cancellationToken);
+            case IIsPatternOperation { Pattern: IRecursivePatternOperation { DeconstructSymbol: null } positional, Value: var matched }
+                when AccessPath.Strip(matched) is ITupleOperation tuple && tuple.Elements.Length == positional.DeconstructionSubpatterns.Length:
+                // `(a, b) is (var x, ...)`: each element matched in place, no tuple stored.
+                for (var i = 0; i < tuple.Elements.Length; i++)
+                {
+                    state = Bind(positional.DeconstructionSubpatterns[i], Key(tuple.Elements[i], state), state);
+                }
+
+                return positional.DeclaredSymbol is ILocalSymbol whole ? state.Kill(AccessPath.ForSymbol(whole)) : state;
+            case IIsPatternOperation isPattern:
+                return Bind(isPattern.Pattern, Key(isPattern.Value, state), state);
             case IAssignmentOperation other:
                 return KillTargets(other.Target, state);
             case IIncrementOrDecrementOperation increment:
@@ -172,19 +353,74 @@ internal sealed class DefaultStateFlowAnalysis
         }
     }
 
-    private FlowState AfterInvocation(IInvocationOperation invocation, FlowState state)
+    // A call: the swap helper replaces its owner's state; a helper of this compilation may write the states it
+    // can reach (its summary says), a method without source may write anything it receives; out and ref
+    // arguments are written, and a helper's out parameter may hand back a state.
+    private FlowState AfterCall(IMethodSymbol method, IOperation? instance, ImmutableArray<IArgumentOperation> arguments, FlowState state, CancellationToken cancellationToken)
     {
-        var swaps = _isSwapHelper(invocation.TargetMethod);
-        foreach (var argument in invocation.Arguments)
+        var swaps = _isSwapHelper(method);
+        HelperSummary? summary = null;
+        var summaryRead = false;
+        HelperSummary? Summary()
+        {
+            if (!summaryRead)
+            {
+                summaryRead = true;
+                summary = SummaryOf(method, cancellationToken);
+            }
+
+            return summary;
+        }
+
+        bool MayWrite() => Summary() is not { } known || known.WritesState;
+
+        foreach (var argument in arguments)
         {
             if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out || (swaps && argument.Value.Type?.IsReferenceType == true))
             {
                 state = KillTargets(argument.Value, state);
+                if (argument.Parameter is { } parameter && !swaps && Summary()?.Outs.TryGetValue(parameter.Ordinal, out var held) == true
+                    && Key(argument.Value, state) is { IsRootedAtVariable: true } written
+                    && Bind(held, method, instance, arguments, $"{method.Name}'s out parameter {parameter.Name}", state) is { } handedBack)
+                {
+                    state = state.WithAliases(state.Aliases.SetItem(written, handedBack));
+                }
             }
+            else if (ReachesThrough(argument.Value, state) is { } reached && (_collect is not null ? reached.Root is IParameterSymbol or ITypeSymbol : state.HasFactsBelow(reached)) && MayWrite())
+            {
+                _collect?.Writes();
+                state = state.KillBelow(reached);
+            }
+        }
+
+        if (instance is not null && ReachesThrough(instance, state) is { } receiver)
+        {
+            if (swaps)
+            {
+                _collect?.Writes();
+                return state.Kill(receiver);
+            }
+
+            if ((_collect is not null ? receiver.Root is IParameterSymbol or ITypeSymbol : state.HasFactsBelow(receiver)) && MayWrite())
+            {
+                _collect?.Writes();
+                state = state.KillBelow(receiver);
+            }
+        }
+
+        if (swaps)
+        {
+            _collect?.Writes();
         }
 
         return state;
     }
+
+    // The path a call may write below: a reference-typed value (a string cannot be written through).
+    private static AccessPath? ReachesThrough(IOperation value, FlowState state) =>
+        value.Type is { IsReferenceType: true, SpecialType: not SpecialType.System_String } || value.Type is ITypeParameterSymbol
+            ? Key(value, state)
+            : null;
 
     private FlowState KillTargets(IOperation target, FlowState state)
     {
@@ -193,63 +429,380 @@ internal sealed class DefaultStateFlowAnalysis
             return tuple.Elements.Aggregate(state, (s, e) => KillTargets(e, s));
         }
 
-        return AccessPath.Of(target) is { } path ? state.Kill(path) : state;
-    }
-
-    private FlowState Assign(IOperation target, IOperation value, FlowState state)
-    {
-        var path = AccessPath.Of(target);
-        if (path is null)
+        if (Key(target, state) is { } path)
         {
-            return state;
-        }
-
-        state = state.Kill(path);
-        return path.Parts.Length == 1 && path.Root is ILocalSymbol or IParameterSymbol ? Track(path, value, state) : state;
-    }
-
-    // A local or parameter takes a value: proven not default, or an alias of a state buffer, or unknown.
-    private FlowState Track(AccessPath local, IOperation value, FlowState state)
-    {
-        var source = AccessPath.Strip(value);
-        if (source is IInvocationOperation call && _isSwapHelper(call.TargetMethod))
-        {
-            return new FlowState(state.NotDefault.Add(local), state.Aliases);
-        }
-
-        var sourcePath = AccessPath.Of(source);
-        if (sourcePath is null)
-        {
-            return state;
-        }
-
-        if (state.NotDefault.Contains(sourcePath))
-        {
-            return new FlowState(state.NotDefault.Add(local), state.Aliases);
-        }
-
-        if (state.Aliases.TryGetValue(sourcePath, out var alias))
-        {
-            return new FlowState(state.NotDefault, state.Aliases.SetItem(local, alias));
-        }
-
-        if (source is IMemberReferenceOperation defaultState && FpuStateMembers.IsDefaultMember(defaultState.Member))
-        {
-            var owner = defaultState.Instance?.Syntax.ToString() ?? defaultState.Member.ContainingType.Name;
-            return new FlowState(state.NotDefault, state.Aliases.SetItem(local, new Alias(owner, defaultState.Member.Name, source.Syntax.ToString(), isDefault: true)));
-        }
-
-        if (source is IMemberReferenceOperation member && _members.CanHoldDefault(member.Member)
-            && _members.DefaultMemberOf(member.Member.ContainingType) is { } defaultMember)
-        {
-            var owner = member.Instance?.Syntax.ToString() ?? member.Member.ContainingType.Name;
-            return new FlowState(state.NotDefault, state.Aliases.SetItem(local, new Alias(owner, defaultMember.Name, source.Syntax.ToString(), isDefault: false)));
+            NoteWrite(path);
+            return state.Kill(path);
         }
 
         return state;
     }
 
-    private void CheckFree(IInvocationOperation invocation, FlowState state)
+    private void NoteWrite(AccessPath written)
+    {
+        if (written.IsVariable)
+        {
+            _collect?.Reassigned(written);
+        }
+
+        if (_collect is not null && written.Last is { } member && _members.CanHoldDefault(member))
+        {
+            _collect.Writes();
+        }
+    }
+
+    // The storage an expression names: a path, through a ref local to what it refers to, and through a captured
+    // value to the path it was read from while that path is not written.
+    private static AccessPath? Key(IOperation? operation, FlowState state)
+    {
+        if (AccessPath.Strip(operation) is IDeclarationExpressionOperation declaration)
+        {
+            operation = declaration.Expression;
+        }
+
+        if (InlineArrayReceiver(operation) is { } array)
+        {
+            operation = array; // every element of an inline array is the array's: what one may hold, any may
+        }
+
+        if (AccessPath.Of(operation) is not { } path)
+        {
+            return null;
+        }
+
+        var root = path.Capture is { } capture ? AccessPath.ForCapture(capture) : path.Root is ILocalSymbol { IsRef: true } local ? AccessPath.ForSymbol(local) : null;
+        return root is not null && state.RefTargets.TryGetValue(root, out var referred) ? path.Rebase(root, referred) : path;
+    }
+
+    private FlowState Assign(IOperation target, IOperation value, bool isRef, FlowState state, CancellationToken cancellationToken)
+    {
+        if (InlineArrayReceiver(target) is not null)
+        {
+            // One element written: the others keep what they held, so the array only gains what this one may hold.
+            return Key(target, state) is { IsRootedAtVariable: true } array && ValueAlias(value, state, cancellationToken) is { } element
+                ? state.WithAliases(state.Aliases.SetItem(array, element))
+                : state;
+        }
+
+        var path = isRef ? AccessPath.Of(target) : Key(target, state);
+        if (path is null)
+        {
+            return state;
+        }
+
+        NoteWrite(path);
+        state = state.Kill(path);
+        if (isRef)
+        {
+            return Key(value, state) is { } referred ? state.WithRefTargets(state.RefTargets.SetItem(path, referred)) : state;
+        }
+
+        return path.IsRootedAtVariable && !IsStateMember(path.Last) ? Track(path, value, state, cancellationToken) : state;
+    }
+
+    private bool IsStateMember(ISymbol? member) => member is not null && (FpuStateMembers.IsDefaultMember(member) || _members.CanHoldDefault(member));
+
+    // A variable (or a member of one) takes a value: proven not default, an alias of a state buffer, a condition,
+    // or a copy of everything known below the value's path.
+    private FlowState Track(AccessPath target, IOperation value, FlowState state, CancellationToken cancellationToken)
+    {
+        AnalysisBounds.EnsureStack();
+        var source = AccessPath.Strip(value);
+        switch (source)
+        {
+            case { Type.SpecialType: SpecialType.System_Boolean } when Key(source, state) is null:
+                var (whenTrue, whenFalse) = Facts(source, state, cancellationToken);
+                var condition = new Condition(whenTrue, whenFalse);
+                return condition.IsEmpty ? state : state.WithConditions(state.Conditions.SetItem(target, condition));
+            case IInvocationOperation call when _isSwapHelper(call.TargetMethod):
+                return state.WithNotDefault(state.NotDefault.Add(target));
+            case IInvocationOperation { TargetMethod.Name: "<Clone>$", Instance: { } cloned }:
+                return Copy(target, Key(cloned, state), state); // a record's `with`: the clone has the original's members
+            case IInvocationOperation call:
+                return Returned(call, state, cancellationToken) is { } alias ? state.WithAliases(state.Aliases.SetItem(target, alias)) : state;
+            case ITupleOperation { Type: INamedTypeSymbol { IsTupleType: true } type } tuple when type.TupleElements.Length == tuple.Elements.Length:
+                for (var i = 0; i < tuple.Elements.Length; i++)
+                {
+                    state = Track(target.Append(type.TupleElements[i]), tuple.Elements[i], state, cancellationToken);
+                }
+
+                return state;
+            case null:
+                return state;
+            default:
+                return Copy(target, Key(source, state), state);
+        }
+    }
+
+    private FlowState Copy(AccessPath target, AccessPath? source, FlowState state)
+    {
+        if (source is null)
+        {
+            return state;
+        }
+
+        var notDefault = state.NotDefault;
+        var aliases = state.Aliases;
+        var conditions = state.Conditions;
+        if (notDefault.Contains(source))
+        {
+            notDefault = notDefault.Add(target);
+        }
+        else if (Lookup(source, state) is { } alias)
+        {
+            aliases = aliases.SetItem(target, alias);
+        }
+
+        if (conditions.TryGetValue(source, out var condition))
+        {
+            conditions = conditions.SetItem(target, condition);
+        }
+
+        foreach (var below in state.NotDefault)
+        {
+            if (below.Length > source.Length && below.StartsWith(source))
+            {
+                notDefault = notDefault.Add(below.Rebase(source, target));
+            }
+        }
+
+        foreach (var below in state.Aliases)
+        {
+            if (below.Key.Length > source.Length && below.Key.StartsWith(source))
+            {
+                aliases = aliases.SetItem(below.Key.Rebase(source, target), below.Value);
+            }
+        }
+
+        return new FlowState(notDefault, aliases, conditions, state.RefTargets);
+    }
+
+    // Deconstruction pairs each target with its element; the values were all read before any target is written.
+    private FlowState Deconstruct(IDeconstructionAssignmentOperation deconstruction, FlowState state, CancellationToken cancellationToken)
+    {
+        var assigned = new List<(AccessPath Target, IOperation? Value, AccessPath? Source)>();
+        var pending = new Stack<(IOperation Target, IOperation? Value, AccessPath? Source)>();
+        pending.Push((deconstruction.Target, deconstruction.Value, null));
+        while (pending.Count > 0)
+        {
+            var (target, value, source) = pending.Pop();
+            target = AccessPath.Strip(target)!;
+            if (target is IDeclarationExpressionOperation declaration)
+            {
+                target = declaration.Expression;
+            }
+
+            if (target is ITupleOperation targets)
+            {
+                var values = AccessPath.Strip(value);
+                if (values is ITupleOperation elements && elements.Elements.Length == targets.Elements.Length)
+                {
+                    for (var i = 0; i < targets.Elements.Length; i++)
+                    {
+                        pending.Push((targets.Elements[i], elements.Elements[i], null));
+                    }
+                }
+                else
+                {
+                    var whole = source ?? Key(values, state);
+                    var type = (values?.Type ?? target.Type) as INamedTypeSymbol;
+                    for (var i = 0; i < targets.Elements.Length; i++)
+                    {
+                        var element = whole is not null && type is { IsTupleType: true } && type.TupleElements.Length == targets.Elements.Length
+                            ? whole.Append(type.TupleElements[i])
+                            : null;
+                        pending.Push((targets.Elements[i], null, element));
+                    }
+                }
+
+                continue;
+            }
+
+            if (Key(target, state) is { } written)
+            {
+                assigned.Add((written, value, source));
+            }
+        }
+
+        var before = state;
+        foreach (var (target, _, _) in assigned)
+        {
+            NoteWrite(target);
+            state = state.Kill(target);
+        }
+
+        foreach (var (target, value, source) in assigned)
+        {
+            if (target.IsRootedAtVariable && !IsStateMember(target.Last))
+            {
+                state = value is not null ? Track(target, value, state, cancellationToken) : CopyFrom(target, source, before, state);
+            }
+        }
+
+        return state;
+    }
+
+    // Copy, reading what the source had before the writes.
+    private FlowState CopyFrom(AccessPath target, AccessPath? source, FlowState before, FlowState state)
+    {
+        var copied = Copy(target, source, before);
+        return new FlowState(
+            state.NotDefault.Union(copied.NotDefault.Where(p => p.StartsWith(target))),
+            copied.Aliases.Where(a => a.Key.StartsWith(target)).Aggregate(state.Aliases, (acc, a) => acc.SetItem(a.Key, a.Value)),
+            copied.Conditions.Where(c => c.Key.StartsWith(target)).Aggregate(state.Conditions, (acc, c) => acc.SetItem(c.Key, c.Value)),
+            state.RefTargets);
+    }
+
+    /// <summary>
+    /// The inline array an element access reads, when it is one. The 4.8 operation API has no operation for it (an
+    /// operation of kind None, or one newer compilers add), so it is recognised by its syntax and its receiver's type.
+    /// </summary>
+    internal static IOperation? InlineArrayReceiver(IOperation? operation) =>
+        operation is { Syntax: ElementAccessExpressionSyntax access } and not (IArrayElementReferenceOperation or IPropertyReferenceOperation or IInvalidOperation)
+        && operation.ChildOperations.FirstOrDefault(c => c.Syntax == access.Expression) is { } receiver
+        && receiver.Type is { } type && type.GetAttributes().Any(a => a.AttributeClass?.Name == "InlineArrayAttribute")
+            ? receiver
+            : null;
+
+    // A pattern's variables take the input (or, under a property or positional pattern, the member or element) they
+    // match. Only variables are bound: no pattern compares with a non-constant member, so none proves a guard.
+    private FlowState Bind(IPatternOperation pattern, AccessPath? input, FlowState state)
+    {
+        var pending = new Stack<(IPatternOperation Pattern, AccessPath? Input)>();
+        pending.Push((pattern, input));
+        while (pending.Count > 0)
+        {
+            var (next, matched) = pending.Pop();
+            switch (next)
+            {
+                case IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol local }:
+                    state = Declare(local, matched, state);
+                    break;
+                case IRecursivePatternOperation recursive:
+                    if (recursive.DeclaredSymbol is ILocalSymbol named)
+                    {
+                        state = Declare(named, matched, state);
+                    }
+
+                    foreach (var property in recursive.PropertySubpatterns)
+                    {
+                        pending.Push((property.Pattern, MemberOf(property.Member, matched)));
+                    }
+
+                    var tuple = recursive.DeconstructSymbol is null ? recursive.MatchedType as INamedTypeSymbol : null;
+                    for (var i = 0; i < recursive.DeconstructionSubpatterns.Length; i++)
+                    {
+                        var element = matched is not null && tuple is { IsTupleType: true } && tuple.TupleElements.Length == recursive.DeconstructionSubpatterns.Length
+                            ? matched.Append(tuple.TupleElements[i])
+                            : null;
+                        pending.Push((recursive.DeconstructionSubpatterns[i], element));
+                    }
+
+                    break;
+                case IBinaryPatternOperation binary:
+                    pending.Push((binary.LeftPattern, matched));
+                    pending.Push((binary.RightPattern, matched));
+                    break;
+                case INegatedPatternOperation negated:
+                    pending.Push((negated.Pattern, matched));
+                    break;
+            }
+        }
+
+        return state;
+    }
+
+    private FlowState Declare(ILocalSymbol local, AccessPath? value, FlowState state)
+    {
+        var declared = AccessPath.ForSymbol(local);
+        return Copy(declared, value, state.Kill(declared));
+    }
+
+    // A property pattern's member (`{ State: ... }`, `{ Fpu.State: ... }`) below the pattern's input.
+    private static AccessPath? MemberOf(IOperation member, AccessPath? input)
+    {
+        var members = new Stack<ISymbol>();
+        var operation = member;
+        while (operation is IMemberReferenceOperation reference)
+        {
+            members.Push(reference.Member);
+            operation = reference.Instance;
+        }
+
+        if (input is null || operation is not IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.PatternInput })
+        {
+            return null;
+        }
+
+        var path = input;
+        while (members.Count > 0)
+        {
+            path = path.Append(members.Pop());
+        }
+
+        return path;
+    }
+
+    // What the value may be, when it may be a state buffer: an alias, a state or default member, a helper's result.
+    private Alias? ValueAlias(IOperation value, FlowState state, CancellationToken cancellationToken) =>
+        AccessPath.Strip(value) is IInvocationOperation call && !_isSwapHelper(call.TargetMethod)
+            ? Returned(call, state, cancellationToken)
+            : Key(value, state) is { } key ? Lookup(key, state) : null;
+
+    private Alias? Lookup(AccessPath key, FlowState state)
+    {
+        if (state.NotDefault.Contains(key))
+        {
+            return null;
+        }
+
+        if (state.Aliases.TryGetValue(key, out var alias))
+        {
+            return alias;
+        }
+
+        if (key.Last is not { } last || (key.Length == 1 && !(last is IFieldSymbol { IsStatic: true } or IPropertySymbol { IsStatic: true })))
+        {
+            return null;
+        }
+
+        var owner = key.Length > 1 ? key.Owner : null;
+        var ownerText = owner is null ? last.ContainingType.Name : Render(owner);
+        if (FpuStateMembers.IsDefaultMember(last))
+        {
+            return new Alias(ownerText, owner, last.Name, Render(key) ?? last.Name, isDefault: true, key);
+        }
+
+        return _members.CanHoldDefault(last) && _members.DefaultMemberOf(last.ContainingType) is { } defaultMember
+            ? new Alias(ownerText, owner, defaultMember.Name, Render(key) ?? last.Name, isDefault: false, key)
+            : null;
+    }
+
+    // The path as C# at the point it was read; null when a captured root was written from different expressions.
+    private string? Render(AccessPath path)
+    {
+        string? root;
+        IEnumerable<ISymbol> members = path.Parts;
+        if (path.Capture is { } capture)
+        {
+            root = _captureTexts.TryGetValue(capture, out var text) && text is not null ? text : null;
+        }
+        else
+        {
+            members = path.Parts.Skip(1);
+            root = path.Root switch
+            {
+                ITypeSymbol => "this",
+                IFieldSymbol { IsStatic: true } field => field.ContainingType.Name + "." + field.Name,
+                { } symbol => symbol.Name,
+                _ => null,
+            };
+        }
+
+        return root is null ? null : members.Aggregate(root, (text, member) => text + "." + member.Name);
+    }
+
+    private void CheckFree(IInvocationOperation invocation, FlowState state, CancellationToken cancellationToken)
     {
         var argument = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0);
         var value = AccessPath.Strip(argument?.Value);
@@ -265,32 +818,35 @@ internal sealed class DefaultStateFlowAnalysis
             return;
         }
 
-        var path = AccessPath.Of(value);
-        if (path is null || state.NotDefault.Contains(path))
+        if (value is IMemberReferenceOperation member && _members.CanHoldDefault(member.Member)
+            && _members.DefaultMemberOf(member.Member.ContainingType) is { } defaultMember)
+        {
+            if (AccessPath.Of(value) is { } path && !state.NotDefault.Contains(path))
+            {
+                var owner = member.Instance?.Syntax.ToString() ?? member.Member.ContainingType.Name;
+                Report(invocation, method, value.Syntax.ToString(), $"; no check that it differs from '{owner}.{defaultMember.Name}' guards this path", "State", owner, defaultMember.Name, member.Member.Name);
+            }
+
+            return;
+        }
+
+        if (ValueAlias(value, state, cancellationToken) is not { } alias)
         {
             return;
         }
 
-        if (value is IMemberReferenceOperation member && _members.CanHoldDefault(member.Member)
-            && _members.DefaultMemberOf(member.Member.ContainingType) is { } defaultMember)
+        var from = alias.DefaultName is null ? "its owner's default state" : alias.OwnerText is null ? $"its owner's '{alias.DefaultName}'" : $"'{alias.OwnerText}.{alias.DefaultName}'";
+        if (alias.IsDefault)
         {
-            var owner = member.Instance?.Syntax.ToString() ?? member.Member.ContainingType.Name;
-            Report(invocation, method, value.Syntax.ToString(), $"; no check that it differs from '{owner}.{defaultMember.Name}' guards this path", "State", owner, defaultMember.Name, member.Member.Name);
+            Report(invocation, method, value.Syntax.ToString(), $" — it holds '{alias.Origin}', the default state itself", "Default", alias.OwnerText, alias.DefaultName, null);
         }
-        else if (path.Parts.Length == 1 && state.Aliases.TryGetValue(path, out var alias))
+        else
         {
-            if (alias.IsDefault)
-            {
-                Report(invocation, method, value.Syntax.ToString(), $" — it holds '{alias.Origin}', the default state itself", "Default", alias.OwnerText, alias.DefaultName, null);
-            }
-            else
-            {
-                Report(invocation, method, value.Syntax.ToString(), $"; it holds '{alias.Origin}', and no check that it differs from '{alias.OwnerText}.{alias.DefaultName}' guards this path", "Alias", alias.OwnerText, alias.DefaultName, null);
-            }
+            Report(invocation, method, value.Syntax.ToString(), $"; it holds '{alias.Origin}', and no check that it differs from {from} guards this path", "Alias", alias.OwnerText, alias.DefaultName, null);
         }
     }
 
-    private void Report(IInvocationOperation invocation, string method, string argument, string why, string kind, string? owner, string defaultName, string? stateName)
+    private void Report(IInvocationOperation invocation, string method, string argument, string why, string kind, string? owner, string? defaultName, string? stateName)
     {
         var properties = ImmutableDictionary<string, string?>.Empty
             .Add(FreeOfDefaultFpuStateProperties.Kind, kind)
@@ -301,45 +857,332 @@ internal sealed class DefaultStateFlowAnalysis
     }
 
     // Facts a condition proves when it is true and when it is false.
-    private (ImmutableHashSet<AccessPath> WhenTrue, ImmutableHashSet<AccessPath> WhenFalse) Facts(IOperation condition)
+    private (ImmutableHashSet<AccessPath> WhenTrue, ImmutableHashSet<AccessPath> WhenFalse) Facts(IOperation condition, FlowState state, CancellationToken cancellationToken)
     {
         AnalysisBounds.EnsureStack();
         var none = ImmutableHashSet<AccessPath>.Empty;
         switch (AccessPath.Strip(condition))
         {
             case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
-                var (t, f) = Facts(not.Operand);
+                var (t, f) = Facts(not.Operand, state, cancellationToken);
                 return (f, t);
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.ObjectValueEquals } equals
-                when ComparedWithDefault(equals.LeftOperand, equals.RightOperand) is { } path:
+                when ComparedWithDefault(equals.LeftOperand, equals.RightOperand, state) is { } path:
                 return (none, none.Add(path));
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.NotEquals or BinaryOperatorKind.ObjectValueNotEquals } notEquals
-                when ComparedWithDefault(notEquals.LeftOperand, notEquals.RightOperand) is { } path:
+                when ComparedWithDefault(notEquals.LeftOperand, notEquals.RightOperand, state) is { } path:
                 return (none.Add(path), none);
             case IInvocationOperation { TargetMethod: { Name: "ReferenceEquals" or "Equals", IsStatic: true, ContainingType.SpecialType: SpecialType.System_Object } } call
-                when call.Arguments.Length == 2 && ComparedWithDefault(call.Arguments[0].Value, call.Arguments[1].Value) is { } path:
+                when call.Arguments.Length == 2 && ComparedWithDefault(call.Arguments[0].Value, call.Arguments[1].Value, state) is { } path:
                 return (none, none.Add(path));
+            case IInvocationOperation { TargetMethod: { Name: "Equals", IsStatic: false, Parameters.Length: 1 } equalsMethod, Instance: { } receiver } call
+                when call.Arguments.Length == 1 && equalsMethod.Parameters[0].Type.SpecialType == SpecialType.System_Object && !OverridesEquals(AccessPath.Strip(receiver)!.Type)
+                    && ComparedWithDefault(receiver, call.Arguments[0].Value, state) is { } path:
+                return (none, none.Add(path));
+            case IInvocationOperation call when !_isFree(call.TargetMethod) && !_isSwapHelper(call.TargetMethod):
+                return Proven(SummaryOf(call.TargetMethod, cancellationToken), call.TargetMethod, call.Instance, call.Arguments, state);
+            case IPropertyReferenceOperation { Property: { GetMethod: { } getter, Parameters.IsEmpty: true } } property:
+                return Proven(SummaryOf(getter, cancellationToken), getter, property.Instance, ImmutableArray<IArgumentOperation>.Empty, state);
             case IIsPatternOperation { Pattern: IConstantPatternOperation { Value: ILiteralOperation { ConstantValue: { HasValue: true, Value: bool expected } } } } isConstant:
-                var facts = Facts(isConstant.Value);
+                var facts = Facts(isConstant.Value, state, cancellationToken);
                 return expected ? facts : (facts.WhenFalse, facts.WhenTrue);
             case IIsPatternOperation { Pattern: INegatedPatternOperation { Pattern: IConstantPatternOperation { Value: ILiteralOperation { ConstantValue: { HasValue: true, Value: bool negated } } } } } isNot:
-                var inner = Facts(isNot.Value);
+                var inner = Facts(isNot.Value, state, cancellationToken);
                 return negated ? (inner.WhenFalse, inner.WhenTrue) : inner;
+            case IIsPatternOperation { Pattern: IRecursivePatternOperation { PropertySubpatterns.IsEmpty: false } properties } matched:
+                // `fpu is { IsValloc: true }`: a match proves what each bool predicate property proves with its value.
+                var proven = none;
+                foreach (var property in properties.PropertySubpatterns)
+                {
+                    if (property is { Member: IPropertyReferenceOperation { Property: { GetMethod: { } getter, Parameters.IsEmpty: true }, Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.PatternInput } },
+                        Pattern: IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: bool value } } })
+                    {
+                        var (ifTrue, ifFalse) = Proven(SummaryOf(getter, cancellationToken), getter, matched.Value, ImmutableArray<IArgumentOperation>.Empty, state);
+                        proven = proven.Union(value ? ifTrue : ifFalse);
+                    }
+                }
+
+                return (proven, none);
+            case { } other when Key(other, state) is { } held && state.Conditions.TryGetValue(held, out var known):
+                return (known.WhenTrue, known.WhenFalse);
             default:
                 return (none, none);
         }
     }
 
-    private static AccessPath? ComparedWithDefault(IOperation left, IOperation right)
+    // A type whose Equals(object) may be other than reference equality: one that overrides it, or that is not known.
+    private static bool OverridesEquals(ITypeSymbol? type)
+    {
+        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class } named)
+        {
+            return true;
+        }
+
+        for (var current = named; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            if (current.GetMembers("Equals").OfType<IMethodSymbol>().Any(m => m.IsOverride && m.Parameters.Length == 1))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static AccessPath? ComparedWithDefault(IOperation left, IOperation right, FlowState state)
     {
         left = AccessPath.Strip(left)!;
         right = AccessPath.Strip(right)!;
-        if (right is IMemberReferenceOperation r && FpuStateMembers.IsDefaultMember(r.Member))
+        if (InlineArrayReceiver(left) is not null || InlineArrayReceiver(right) is not null)
         {
-            return AccessPath.Of(left);
+            return null; // one element checked says nothing of the array's others
         }
 
-        return left is IMemberReferenceOperation l && FpuStateMembers.IsDefaultMember(l.Member) ? AccessPath.Of(right) : null;
+        if (right is IMemberReferenceOperation r && FpuStateMembers.IsDefaultMember(r.Member))
+        {
+            return Key(left, state);
+        }
+
+        return left is IMemberReferenceOperation l && FpuStateMembers.IsDefaultMember(l.Member) ? Key(right, state) : null;
+    }
+
+    // A predicate's facts, in the caller's terms.
+    private static (ImmutableHashSet<AccessPath> WhenTrue, ImmutableHashSet<AccessPath> WhenFalse) Proven(HelperSummary? summary, IMethodSymbol method, IOperation? instance,
+        ImmutableArray<IArgumentOperation> arguments, FlowState state)
+    {
+        ImmutableHashSet<AccessPath> InCaller(ImmutableHashSet<AccessPath>? facts) => facts is null
+            ? ImmutableHashSet<AccessPath>.Empty
+            : facts.Select(p => Substitute(p, method, instance, arguments, state)).Where(p => p is not null).ToImmutableHashSet()!;
+
+        return summary is null ? (ImmutableHashSet<AccessPath>.Empty, ImmutableHashSet<AccessPath>.Empty) : (InCaller(summary.WhenTrue), InCaller(summary.WhenFalse));
+    }
+
+    // A path in a helper's terms, in its caller's: a parameter becomes its argument, `this` the receiver; what a local
+    // function captured stays as it is.
+    private static AccessPath? Substitute(AccessPath path, IMethodSymbol method, IOperation? instance, ImmutableArray<IArgumentOperation> arguments, FlowState state)
+    {
+        switch (path.Root)
+        {
+            case IParameterSymbol parameter when SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, method.OriginalDefinition)
+                || SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, method.ReducedFrom?.OriginalDefinition):
+                var ordinal = parameter.Ordinal;
+                var argument = arguments.FirstOrDefault(a => a.Parameter?.Ordinal == ordinal);
+                if (method.ReducedFrom is not null)
+                {
+                    argument = ordinal == 0 ? null : arguments.FirstOrDefault(a => a.Parameter?.Ordinal == ordinal - 1);
+                    if (ordinal == 0)
+                    {
+                        return instance is not null && Key(instance, state) is { } self ? path.Rebase(AccessPath.ForSymbol(parameter), self) : null;
+                    }
+                }
+
+                return argument is not null && Key(argument.Value, state) is { } passed ? path.Rebase(AccessPath.ForSymbol(parameter), passed) : null;
+            case ITypeSymbol when method.MethodKind != MethodKind.LocalFunction:
+                return instance is not null && Key(instance, state) is { } receiver ? path.Rebase(AccessPath.ForSymbol(path.Root), receiver) : null;
+            case ILocalSymbol or IParameterSymbol or ITypeSymbol or IFieldSymbol:
+                return method.MethodKind == MethodKind.LocalFunction || path.Root is IFieldSymbol ? path : null;
+            default:
+                return null;
+        }
+    }
+
+    // What a helper of this compilation returns, when it may be a state: the default member's name and owner from its
+    // summary, the owner in the caller's terms.
+    private Alias? Returned(IInvocationOperation call, FlowState state, CancellationToken cancellationToken)
+    {
+        if (call.Type is not { IsReferenceType: true, SpecialType: not SpecialType.System_String } || _isFree(call.TargetMethod)
+            || SummaryOf(call.TargetMethod, cancellationToken)?.Returns is not { } held)
+        {
+            return null;
+        }
+
+        return Bind(held, call.TargetMethod, call.Instance, call.Arguments, call.Syntax.ToString(), state);
+    }
+
+    private Alias? Bind(HeldState held, IMethodSymbol method, IOperation? instance, ImmutableArray<IArgumentOperation> arguments, string origin, FlowState state)
+    {
+        var read = held.Path is null ? null : Substitute(held.Path, method, instance, arguments, state);
+        if (read is not null && state.NotDefault.Contains(read))
+        {
+            return null; // the helper hands back a state its caller proved not to be the default
+        }
+
+        var owner = held.OwnerPath is null ? null : Substitute(held.OwnerPath, method, instance, arguments, state);
+        return new Alias(owner is null ? null : Render(owner), owner, held.DefaultName, (read is null ? null : Render(read)) ?? origin, held.IsDefault, read);
+    }
+
+    // The summary of a method of this compilation; null for one without a body here (its calls are judged by what
+    // they receive). Read by the same analysis, a bounded number of helpers deep; a cycle or the bound answers
+    // Unknown, and the bound marks this analysis cut short.
+    private HelperSummary? SummaryOf(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        method = (method.ReducedFrom ?? method).OriginalDefinition;
+        if (method.DeclaringSyntaxReferences.IsEmpty || _isFree(method) || _isSwapHelper(method))
+        {
+            return null;
+        }
+
+        if (_summaries.TryGet(method, out var known) || _read.TryGetValue(method, out known))
+        {
+            return known;
+        }
+
+        if (HelperGraph(method, cancellationToken) is not { } graph)
+        {
+            return null;
+        }
+
+        if (_reading.Contains(method, SymbolEqualityComparer.Default))
+        {
+            MarkBounded();
+            return HelperSummary.Unknown;
+        }
+
+        if (_depth >= HelperSummaries.MaxDepth)
+        {
+            SummaryBound ??= $"helpers call each other more than {HelperSummaries.MaxDepth} deep";
+            MarkBounded();
+            return HelperSummary.Unknown;
+        }
+
+        var collector = new SummaryCollector(method);
+        var helper = new DefaultStateFlowAnalysis(_members, _isFree, _isSwapHelper, _ => { }, _summaries, _reading.Push(method), _depth + 1, collector, _read);
+        helper.Analyze(graph, cancellationToken);
+        SummaryBound ??= helper.SummaryBound ?? helper.CutShort;
+        var summary = helper.CutShort is null ? collector.Summary() : HelperSummary.Unknown;
+        if (collector.Bounded || helper.CutShort is not null)
+        {
+            MarkBounded();
+            _read[method] = summary;
+        }
+        else
+        {
+            _summaries.Keep(method, summary);
+        }
+
+        return summary;
+    }
+
+    // A summary read under a bound or a cycle depends on where the reading started: not kept for the compilation.
+    private void MarkBounded()
+    {
+        if (_collect is not null)
+        {
+            _collect.Bounded = true;
+        }
+    }
+
+    private ControlFlowGraph? HelperGraph(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        if (method.MethodKind == MethodKind.LocalFunction)
+        {
+            for (var graph = _graph; graph is not null; graph = graph.Parent)
+            {
+                if (graph.LocalFunctions.Contains(method, SymbolEqualityComparer.Default))
+                {
+                    return graph.GetLocalFunctionControlFlowGraph(method, cancellationToken);
+                }
+            }
+
+            return null;
+        }
+
+        if (_graph?.OriginalOperation.SemanticModel?.Compilation is not { } compilation)
+        {
+            return null;
+        }
+
+        foreach (var reference in method.DeclaringSyntaxReferences)
+        {
+            var body = reference.GetSyntax(cancellationToken) switch
+            {
+                BaseMethodDeclarationSyntax { Body: not null } or BaseMethodDeclarationSyntax { ExpressionBody: not null } or AccessorDeclarationSyntax { Body: not null }
+                    or AccessorDeclarationSyntax { ExpressionBody: not null } or ArrowExpressionClauseSyntax => reference.GetSyntax(cancellationToken),
+                _ => null,
+            };
+            if (body is null || !compilation.ContainsSyntaxTree(body.SyntaxTree))
+            {
+                continue;
+            }
+
+#pragma warning disable RS1030 // Only for the helpers a free's analysis calls; the driver's shared model is returned when it has one.
+            var model = compilation.GetSemanticModel(body.SyntaxTree);
+#pragma warning restore RS1030
+            if (model.GetOperation(body, cancellationToken) is { Parent: null, Kind: OperationKind.MethodBody or OperationKind.ConstructorBody or OperationKind.Block } root)
+            {
+                return FlowRoots.Graph(root, cancellationToken);
+            }
+        }
+
+        return null;
+    }
+
+    // Gathers a helper's summary from its reporting pass: its returns, its out parameters at exit, its writes.
+    private sealed class SummaryCollector
+    {
+        private readonly IMethodSymbol _method;
+        private HeldState? _returns;
+        private ImmutableHashSet<AccessPath>? _whenTrue;
+        private ImmutableHashSet<AccessPath>? _whenFalse;
+        private bool _anyReturn;
+        private bool _writes;
+        private ImmutableHashSet<ISymbol> _reassigned = ImmutableHashSet.Create<ISymbol>(SymbolEqualityComparer.Default);
+        private ImmutableDictionary<int, HeldState> _outs = ImmutableDictionary<int, HeldState>.Empty;
+
+        public SummaryCollector(IMethodSymbol method) => _method = method;
+
+        public bool Bounded { get; set; }
+
+        public void Writes() => _writes = true;
+
+        public void Reassigned(AccessPath variable) => _reassigned = _reassigned.Add(variable.Root!);
+
+        public void Returned(DefaultStateFlowAnalysis analysis, IOperation value, FlowState state, CancellationToken cancellationToken)
+        {
+            if (_method.ReturnType.SpecialType == SpecialType.System_Boolean)
+            {
+                var (whenTrue, whenFalse) = value.ConstantValue is { HasValue: true, Value: bool constant }
+                    ? (constant ? ImmutableHashSet<AccessPath>.Empty : null, constant ? null : ImmutableHashSet<AccessPath>.Empty)
+                    : analysis.Facts(value, state, cancellationToken) is var (t, f) ? (t.Union(state.NotDefault), f.Union(state.NotDefault)) : default;
+                _whenTrue = Meet(_whenTrue, whenTrue, _anyReturn);
+                _whenFalse = Meet(_whenFalse, whenFalse, _anyReturn);
+                _anyReturn = true;
+                return;
+            }
+
+            if (_returns is null && analysis.ValueAlias(value, state, cancellationToken) is { } alias)
+            {
+                _returns = new HeldState(alias.OwnerPath, alias.DefaultName, alias.IsDefault, alias.Path);
+            }
+        }
+
+        // Null stands for "every path": a return that cannot give this result proves everything about it.
+        private static ImmutableHashSet<AccessPath>? Meet(ImmutableHashSet<AccessPath>? sofar, ImmutableHashSet<AccessPath>? next, bool any) =>
+            !any ? next : sofar is null ? next : next is null ? sofar : sofar.Intersect(next);
+
+        public void AtExit(DefaultStateFlowAnalysis analysis, FlowState state)
+        {
+            foreach (var parameter in _method.Parameters)
+            {
+                if (parameter.RefKind is RefKind.Out or RefKind.Ref && analysis.Lookup(AccessPath.ForSymbol(parameter), state) is { } alias)
+                {
+                    _outs = _outs.SetItem(parameter.Ordinal, new HeldState(alias.OwnerPath, alias.DefaultName, alias.IsDefault, alias.Path));
+                }
+            }
+        }
+
+        public HelperSummary Summary()
+        {
+            // Facts about the helper's own locals, or parameters it wrote before comparing, mean nothing to a caller.
+            bool Meaningful(AccessPath p) => p.Capture is null && p.Root is not ILocalSymbol && !_reassigned.Contains(p.Root!);
+            HeldState Clean(HeldState held) => new(
+                held.OwnerPath is { } owner && Meaningful(owner) ? owner : null, held.DefaultName, held.IsDefault, held.Path is { } path && Meaningful(path) ? path : null);
+            var returns = _returns is null ? null : Clean(_returns);
+            var outs = _outs.ToImmutableDictionary(o => o.Key, o => Clean(o.Value));
+            var whenTrue = _whenTrue?.Where(Meaningful).ToImmutableHashSet();
+            var whenFalse = _whenFalse?.Where(Meaningful).ToImmutableHashSet();
+            return new HelperSummary(returns, outs, _writes, whenTrue is { IsEmpty: false } ? whenTrue : null, whenFalse is { IsEmpty: false } ? whenFalse : null);
+        }
     }
 }
 

@@ -44,6 +44,7 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
     private sealed class Analysis
     {
         private readonly FpuStateMembers _members = new();
+        private readonly HelperSummaries _summaries = new();
         private readonly ContractIndex _index;
 
         public Analysis(ContractIndex index) => _index = index;
@@ -76,17 +77,26 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
 
                 // Reported once the analysis is complete: a cut-short one answers for the whole block instead.
                 var found = new List<Diagnostic>();
+                string? summaryBound = null;
                 var roots = FlowRoots.Of(context.CodeBlock, context.OwningSymbol, context.SemanticModel, context.CancellationToken);
                 foreach (var root in roots)
                 {
                     if (MayFreeState(root))
                     {
-                        var analysis = new DefaultStateFlowAnalysis(_members, IsFree, IsSwapHelper, found.Add);
+                        var analysis = new DefaultStateFlowAnalysis(_members, IsFree, IsSwapHelper, found.Add, _summaries);
                         analysis.Analyze(FlowRoots.Graph(root, context.CancellationToken), context.CancellationToken);
                         if (analysis.CutShort is { } reason)
                         {
                             ReportConservatively(context, reason);
                             return;
+                        }
+
+                        if (analysis.SummaryBound is { } bound && summaryBound is null)
+                        {
+                            summaryBound = bound;
+                            found.Add(Diagnostic.Create(RuleDescriptors.AnalysisCutShort, context.OwningSymbol.Locations.FirstOrDefault() ?? Location.None,
+                                "The default-state analysis (FPU0002)", context.OwningSymbol.Name, bound,
+                                "a helper beyond the bound is taken to return a default state and to write every state it reaches"));
                         }
                     }
                 }
@@ -115,38 +125,109 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                 "every free in it whose argument may hold a default state is reported"));
         }
 
-        // Whether a free in the root takes a value that may be the default state: a state member, or a local or
-        // parameter that some assignment in the root gives one (directly or through another such variable). Only
-        // then can the flow analysis report anything, so only then is its control-flow graph built: most frees
-        // free what an allocation or the swap helper returned.
+        // Whether a free in the root takes a value that may be the default state: a state member, a value built from
+        // one (a conditional, a tuple, a `with` copy, a member of a variable that holds one), a variable that some
+        // assignment in the root gives one, or a variable or helper result the analysis must read to know. Only then
+        // can the flow analysis report anything, so only then is its control-flow graph built: most frees free what
+        // an allocation or the swap helper returned.
         private bool MayFreeState(IOperation root)
         {
             HashSet<ISymbol>? carriers = null;
             foreach (var operation in root.Descendants())
             {
-                if (operation is not IInvocationOperation call || !IsFree(call.TargetMethod))
+                if (operation is IInvocationOperation call && IsFree(call.TargetMethod)
+                    && call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value is { } freed
+                    && MayCarry(freed, carriers ??= StateCarriers(root)))
                 {
-                    continue;
-                }
-
-                switch (AccessPath.Strip(call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value))
-                {
-                    case IMemberReferenceOperation member when MayHoldDefault(member.Member):
-                        return true;
-                    case ILocalReferenceOperation local when (carriers ??= StateCarriers(root)).Contains(local.Local):
-                        return true;
-                    case IParameterReferenceOperation parameter when (carriers ??= StateCarriers(root)).Contains(parameter.Parameter):
-                        return true;
+                    return true;
                 }
             }
 
             return false;
         }
 
+        // A work list over the shapes a state flows through inside one expression.
+        private bool MayCarry(IOperation value, HashSet<ISymbol> carriers)
+        {
+            var pending = new Stack<IOperation>();
+            pending.Push(value);
+            while (pending.Count > 0)
+            {
+                switch (AccessPath.Strip(pending.Pop()))
+                {
+                    case IMemberReferenceOperation member when MayHoldDefault(member.Member):
+                        return true;
+                    case IMemberReferenceOperation { Instance: { } instance }:
+                        pending.Push(instance);
+                        break;
+                    case ILocalReferenceOperation local when carriers.Contains(local.Local) || local.Local.IsRef || !DeclaredPlainly(local.Local):
+                        return true;
+                    case IParameterReferenceOperation parameter when carriers.Contains(parameter.Parameter):
+                        return true;
+                    case IConditionalAccessOperation:
+                        return true;
+                    case IInvocationOperation call when !call.TargetMethod.DeclaringSyntaxReferences.IsEmpty && !IsSwapHelper(call.TargetMethod):
+                        return true;
+                    case IInvocationOperation { TargetMethod.Name: "<Clone>$", Instance: { } cloned }:
+                        pending.Push(cloned);
+                        break;
+                    case IConditionalOperation conditional:
+                        pending.Push(conditional.WhenTrue);
+                        if (conditional.WhenFalse is { } whenFalse)
+                        {
+                            pending.Push(whenFalse);
+                        }
+
+                        break;
+                    case ICoalesceOperation coalesce:
+                        pending.Push(coalesce.Value);
+                        pending.Push(coalesce.WhenNull);
+                        break;
+                    case ITupleOperation tuple:
+                        tuple.Elements.ToList().ForEach(pending.Push);
+                        break;
+                    case ISwitchExpressionOperation switchExpression:
+                        switchExpression.Arms.Select(a => a.Value).ToList().ForEach(pending.Push);
+                        break;
+                    case IWithOperation with:
+                        pending.Push(with.Operand);
+                        pending.Push(with.Initializer);
+                        break;
+                    case IObjectCreationOperation creation:
+                        creation.Arguments.Select(a => a.Value).ToList().ForEach(pending.Push);
+                        if (creation.Initializer is { } members)
+                        {
+                            pending.Push(members);
+                        }
+
+                        break;
+                    case IObjectOrCollectionInitializerOperation initializer:
+                        initializer.Initializers.ToList().ForEach(pending.Push);
+                        break;
+                    case ISimpleAssignmentOperation assignment:
+                        pending.Push(assignment.Value);
+                        break;
+                    case { } element when DefaultStateFlowAnalysis.InlineArrayReceiver(element) is { } array:
+                        pending.Push(array);
+                        break;
+                    case { Kind: OperationKind.None or OperationKind.Invalid }:
+                        return true; // code being typed, or a form the 4.8 operations do not model: left to the analysis
+                }
+            }
+
+            return false;
+        }
+
+        // Declared by `var x = ...` or `T x;`: its values are the assignments the walk sees. A pattern, deconstruction,
+        // out or foreach variable gets its value elsewhere: the analysis decides.
+        private static bool DeclaredPlainly(ILocalSymbol local) =>
+            local.DeclaringSyntaxReferences.Length == 1 && local.DeclaringSyntaxReferences[0].GetSyntax() is VariableDeclaratorSyntax;
+
         // A superset of the operation-tree answer below, on syntax and symbols: every argument of a free (and an
         // extension's receiver) counts, and a local or parameter counts when a value assigned to its name (by a
-        // simple assignment or an initializer, anywhere in the block) may hold the default state. A free the
-        // kernel's guard idiom proves safe (GuardedFree) does not count: the flow analysis would agree.
+        // simple assignment or an initializer, anywhere in the block) may hold the default state, or when it is
+        // given a value some other way. A free the kernel's guard idiom proves safe (GuardedFree) does not count:
+        // the flow analysis would agree.
         private bool MayFreeState(SyntaxNode codeBlock, SemanticModel model, CancellationToken cancellationToken)
         {
             foreach (var (invocation, method) in FreesThatMayTakeState(codeBlock, model, cancellationToken))
@@ -186,17 +267,68 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
             while (values.Count > 0)
             {
                 var value = Strip(values.Pop());
-                if (value is not (IdentifierNameSyntax or MemberAccessExpressionSyntax))
+                switch (value)
                 {
-                    continue; // A call, a creation, a literal: what it gives is not a state member.
+                    case ConditionalExpressionSyntax conditional:
+                        values.Push(conditional.WhenTrue);
+                        values.Push(conditional.WhenFalse);
+                        continue;
+                    case BinaryExpressionSyntax { RawKind: (int)SyntaxKind.CoalesceExpression } coalesce:
+                        values.Push(coalesce.Left);
+                        values.Push(coalesce.Right);
+                        continue;
+                    case TupleExpressionSyntax tuple:
+                        tuple.Arguments.Select(a => a.Expression).ToList().ForEach(values.Push);
+                        continue;
+                    case SwitchExpressionSyntax switchExpression:
+                        switchExpression.Arms.Select(a => a.Expression).ToList().ForEach(values.Push);
+                        continue;
+                    case RefExpressionSyntax reference:
+                        values.Push(reference.Expression);
+                        continue;
+                    case WithExpressionSyntax with:
+                        values.Push(with.Expression);
+                        with.Initializer.Expressions.ToList().ForEach(values.Push);
+                        continue;
+                    case BaseObjectCreationExpressionSyntax creation:
+                        (creation.ArgumentList?.Arguments.Select(a => a.Expression) ?? Enumerable.Empty<ExpressionSyntax>()).ToList().ForEach(values.Push);
+                        creation.Initializer?.Expressions.ToList().ForEach(values.Push);
+                        continue;
+                    case AssignmentExpressionSyntax assignment:
+                        values.Push(assignment.Right);
+                        continue;
+                    case ElementAccessExpressionSyntax element:
+                        values.Push(element.Expression); // an inline array's element: the array decides
+                        continue;
+                    case ConditionalAccessExpressionSyntax:
+                        return true;
+                    case InvocationExpressionSyntax call:
+                        if (model.GetSymbolInfo(call, cancellationToken).Symbol is IMethodSymbol { DeclaringSyntaxReferences.IsEmpty: false } helper && !IsSwapHelper(helper))
+                        {
+                            return true; // a helper of this compilation: its summary decides
+                        }
+
+                        continue;
+                    case IdentifierNameSyntax or MemberAccessExpressionSyntax:
+                        break;
+                    default:
+                        continue; // A creation, a literal: what it gives is not a state member.
                 }
 
                 switch (model.GetSymbolInfo(value, cancellationToken))
                 {
                     case { Symbol: IFieldSymbol or IPropertySymbol } reference when MayHoldDefault(reference.Symbol!):
                         return true;
+                    case { Symbol: IFieldSymbol or IPropertySymbol } when value is MemberAccessExpressionSyntax { Expression: { } owner }:
+                        values.Push(owner); // a tuple element or a record member: what the variable holds decides
+                        break;
+                    case { Symbol: ILocalSymbol local } when local.IsRef || !DeclaredPlainly(local):
+                        return true;
                     case { Symbol: ILocalSymbol or IParameterSymbol } variable when seen.Add(variable.Symbol!.Name):
-                        PushAssignedValues(codeBlock, variable.Symbol!.Name, values);
+                        if (PushAssignedValues(codeBlock, variable.Symbol!.Name, values))
+                        {
+                            return true;
+                        }
 
                         break;
                     case { Symbol: null, CandidateSymbols.IsEmpty: false }:
@@ -207,9 +339,10 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
             return false;
         }
 
-        // The values the block assigns to the simple name: initializers and simple assignments. Read per name, as a
-        // free's argument is usually one variable: a table of every name the block assigns cost more than walking.
-        private static void PushAssignedValues(SyntaxNode codeBlock, string name, Stack<ExpressionSyntax> values)
+        // The values the block assigns to the simple name: initializers and simple assignments; true when it is also
+        // written some other way (deconstructed into, passed out or by ref). Read per name, as a free's argument is
+        // usually one variable: a table of every name the block assigns cost more than walking.
+        private static bool PushAssignedValues(SyntaxNode codeBlock, string name, Stack<ExpressionSyntax> values)
         {
             foreach (var node in codeBlock.DescendantNodes())
             {
@@ -221,49 +354,79 @@ public sealed class FreeOfDefaultFpuStateAnalyzer : DiagnosticAnalyzer
                     case AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Left: IdentifierNameSyntax target } assignment when target.Identifier.ValueText == name:
                         values.Push(assignment.Right);
                         break;
+                    case AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Left: ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax array } } element
+                        when array.Identifier.ValueText == name:
+                        values.Push(element.Right); // an inline array's element: the array holds what any element does
+                        break;
+                    case AssignmentExpressionSyntax { Left: TupleExpressionSyntax targets }
+                        when targets.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == name):
+                        return true;
+                    case ArgumentSyntax { RefKindKeyword.RawKind: not 0, Expression: IdentifierNameSyntax passed } when passed.Identifier.ValueText == name:
+                        return true;
                 }
             }
+
+            return false;
         }
 
         private static ExpressionSyntax Strip(ExpressionSyntax value) => BlockSyntaxFacts.Strip(value, casts: true);
 
         private bool MayHoldDefault(ISymbol member) => FpuStateMembers.IsDefaultMember(member) || _members.CanHoldDefault(member);
 
-        // The locals and parameters assigned a state member's value (the default state's included), or another
-        // carrier's, anywhere in the root.
+        // The locals and parameters assigned a value that may carry a state (the default state's included), anywhere
+        // in the root; and those written some other way (deconstructed into, passed out or by ref), whose values the
+        // analysis decides.
         private HashSet<ISymbol> StateCarriers(IOperation root)
         {
-            var assignments = new List<(ISymbol Variable, IOperation? Value)>();
+            var carriers = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            var assignments = new List<(ISymbol Variable, IOperation Value)>();
             foreach (var operation in root.Descendants())
             {
                 switch (operation)
                 {
                     case IVariableDeclaratorOperation { Initializer: { } initializer } declarator:
-                        assignments.Add((declarator.Symbol, AccessPath.Strip(initializer.Value)));
+                        assignments.Add((declarator.Symbol, initializer.Value));
                         break;
                     case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment:
-                        assignments.Add((local.Local, AccessPath.Strip(assignment.Value)));
+                        assignments.Add((local.Local, assignment.Value));
                         break;
                     case ISimpleAssignmentOperation { Target: IParameterReferenceOperation parameter } assignment:
-                        assignments.Add((parameter.Parameter, AccessPath.Strip(assignment.Value)));
+                        assignments.Add((parameter.Parameter, assignment.Value));
+                        break;
+                    case ISimpleAssignmentOperation assignment when DefaultStateFlowAnalysis.InlineArrayReceiver(assignment.Target) is ILocalReferenceOperation array:
+                        assignments.Add((array.Local, assignment.Value));
+                        break;
+                    case IDeconstructionAssignmentOperation deconstruction:
+                        foreach (var written in deconstruction.Target.DescendantsAndSelf())
+                        {
+                            if (written is ILocalReferenceOperation or IParameterReferenceOperation)
+                            {
+                                carriers.Add(written is ILocalReferenceOperation l ? l.Local : ((IParameterReferenceOperation)written).Parameter);
+                            }
+                        }
+
+                        break;
+                    case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref } argument:
+                        switch (AccessPath.Strip(argument.Value))
+                        {
+                            case ILocalReferenceOperation local:
+                                carriers.Add(local.Local);
+                                break;
+                            case IParameterReferenceOperation parameter:
+                                carriers.Add(parameter.Parameter);
+                                break;
+                        }
+
                         break;
                 }
             }
 
-            var carriers = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             for (var changed = true; changed;)
             {
                 changed = false;
                 foreach (var (variable, value) in assignments)
                 {
-                    var carries = value switch
-                    {
-                        IMemberReferenceOperation member => MayHoldDefault(member.Member),
-                        ILocalReferenceOperation local => carriers.Contains(local.Local),
-                        IParameterReferenceOperation parameter => carriers.Contains(parameter.Parameter),
-                        _ => false,
-                    };
-                    changed |= carries && carriers.Add(variable);
+                    changed |= !carriers.Contains(variable) && MayCarry(value, carriers) && carriers.Add(variable);
                 }
             }
 

@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using FpuGuard.Analyzers.Internals;
+using Microsoft.CodeAnalysis;
+
+namespace FpuGuard.Analyzers.Rules.FreeOfDefaultFpuState;
+
+/// <summary>
+/// What a method of this compilation does that matters to FPU0002 at its call sites, read from its body by the same
+/// flow analysis: the state it may return or leave in an out parameter, whether it may write a state field through
+/// what it receives, and what its bool result proves. Paths are rooted at its parameters or <c>this</c> (or, for a
+/// local function, at what it captures), to be put in terms of a call's arguments.
+/// </summary>
+internal sealed class HelperSummary
+{
+    /// <summary>The answer when a helper cannot be read (too deep, recursive, cut short): it may return a default
+    /// state and may write every state it can reach, and it proves nothing.</summary>
+    public static readonly HelperSummary Unknown = new(
+        new HeldState(ownerPath: null, defaultName: null, isDefault: false, path: null), ImmutableDictionary<int, HeldState>.Empty, writesState: true, whenTrue: null, whenFalse: null);
+
+    public HelperSummary(HeldState? returns, ImmutableDictionary<int, HeldState> outs, bool writesState, ImmutableHashSet<AccessPath>? whenTrue, ImmutableHashSet<AccessPath>? whenFalse)
+    {
+        Returns = returns;
+        Outs = outs;
+        WritesState = writesState;
+        WhenTrue = whenTrue;
+        WhenFalse = whenFalse;
+    }
+
+    /// <summary>The state its result may be; null when it never returns one that may be the default.</summary>
+    public HeldState? Returns { get; }
+
+    /// <summary>By parameter ordinal: the state an out or ref parameter may hold when it returns.</summary>
+    public ImmutableDictionary<int, HeldState> Outs { get; }
+
+    public bool WritesState { get; }
+
+    /// <summary>What a true result proves not to be the default (null: nothing).</summary>
+    public ImmutableHashSet<AccessPath>? WhenTrue { get; }
+
+    /// <summary>What a false result proves not to be the default (null: nothing).</summary>
+    public ImmutableHashSet<AccessPath>? WhenFalse { get; }
+}
+
+/// <summary>A state a helper hands back: whose (a path in the helper's terms, when known) and which default member.</summary>
+internal sealed class HeldState
+{
+    public HeldState(AccessPath? ownerPath, string? defaultName, bool isDefault, AccessPath? path)
+    {
+        Path = path;
+        OwnerPath = ownerPath;
+        DefaultName = defaultName;
+        IsDefault = isDefault;
+    }
+
+    public AccessPath? OwnerPath { get; }
+
+    /// <summary>The state member handed back, in the helper's terms, when known.</summary>
+    public AccessPath? Path { get; }
+
+    public string? DefaultName { get; }
+
+    public bool IsDefault { get; }
+}
+
+/// <summary>Summaries per compilation; a summary computed under a bound or a cycle is not kept (it depends on the caller).</summary>
+internal sealed class HelperSummaries
+{
+    /// <summary>How many helpers deep a summary may read before it answers <see cref="HelperSummary.Unknown"/>.</summary>
+    public const int MaxDepth = 4;
+
+    private readonly ConcurrentDictionary<ISymbol, HelperSummary> _known = new(SymbolEqualityComparer.Default);
+
+    public bool TryGet(IMethodSymbol method, out HelperSummary summary) => _known.TryGetValue(method, out summary!);
+
+    public void Keep(IMethodSymbol method, HelperSummary summary) => _known.TryAdd(method, summary);
+}
