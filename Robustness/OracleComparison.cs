@@ -27,13 +27,31 @@ public sealed class OracleReport
     /// <summary>Programs with local functions (recursive and mutually recursive ones among them).</summary>
     public int WithLocalFunctions { get; set; }
 
+    /// <summary>Programs that throw explicitly or catch (try/catch, filters).</summary>
+    public int WithExceptions { get; set; }
+
+    /// <summary>Programs whose entry uses properties, the indexer, operators or delegates (or whose member bodies sleep).</summary>
+    public int WithMembers { get; set; }
+
     public Dictionary<(string Rule, bool LoopFree), (int TruePositives, int FalsePositives, int FalseNegatives)> Counts { get; } = new();
+
+    /// <summary>The same counts over the programs with exceptions, and with members.</summary>
+    public Dictionary<(string Rule, string Slice), (int TruePositives, int FalsePositives, int FalseNegatives)> Slices { get; } = new();
+
+    public void AddSlice(string rule, string slice, int tp, int fp, int fn)
+    {
+        Slices.TryGetValue((rule, slice), out var c);
+        Slices[(rule, slice)] = (c.TruePositives + tp, c.FalsePositives + fp, c.FalseNegatives + fn);
+    }
 
     public List<string> Failures { get; } = new();
 
     public List<string> FalseNegatives { get; } = new();
 
     public List<string> FalsePositives { get; } = new();
+
+    /// <summary>False positives and negatives by rule and the kind of statement at the line (see <see cref="OracleComparison.Shape"/>).</summary>
+    public Dictionary<string, int> MismatchShapes { get; } = new();
 
     public void Add(string rule, bool loopFree, int tp, int fp, int fn)
     {
@@ -51,7 +69,7 @@ public sealed class OracleReport
     public string Table()
     {
         var builder = new StringBuilder();
-        builder.AppendLine($"{Programs} programs ({LoopFree} loop-free, {WithLocalFunctions} with local functions), {FixesChecked} fixes checked, {Failures.Count} failures, {CutShort} cut short (FPU0007)");
+        builder.AppendLine($"{Programs} programs ({LoopFree} loop-free, {WithLocalFunctions} with local functions, {WithExceptions} with exceptions, {WithMembers} with members), {FixesChecked} fixes checked, {Failures.Count} failures, {CutShort} cut short (FPU0007)");
         builder.AppendLine("| rule | programs | TP | FP | FN | precision | recall |");
         builder.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var rule in Rules)
@@ -62,6 +80,17 @@ public sealed class OracleReport
                 var (precision, recall) = Score(rule, loopFree);
                 builder.AppendLine($"| {rule} | {label} | {entries.Sum(e => e.TruePositives)} | {entries.Sum(e => e.FalsePositives)} | {entries.Sum(e => e.FalseNegatives)} | {precision:F3} | {recall:F3} |");
             }
+
+            foreach (var slice in new[] { "with exceptions", "with members" })
+            {
+                var (tp, fp, fn) = Slices.GetValueOrDefault((rule, slice));
+                builder.AppendLine($"| {rule} | {slice} | {tp} | {fp} | {fn} | {(tp + fp == 0 ? 1 : (double)tp / (tp + fp)):F3} | {(tp + fn == 0 ? 1 : (double)tp / (tp + fn)):F3} |");
+            }
+        }
+
+        if (MismatchShapes.Count > 0)
+        {
+            builder.AppendLine("mismatches by shape: " + string.Join(", ", MismatchShapes.OrderByDescending(m => m.Value).Select(m => $"{m.Key} {m.Value}")));
         }
 
         return builder.ToString();
@@ -70,6 +99,72 @@ public sealed class OracleReport
 
 public static class OracleComparison
 {
+    /// <summary>
+    /// What the statement at a line is, for sorting mismatches: its kind, where it is (in a catch, a finally, a try with catch
+    /// clauses), and for a call of a member whose body has a region of its own, "callee with own region".
+    /// </summary>
+    public static string Shape(RandomProgram program, int line)
+    {
+        var statement = program.Lines.Where(l => l.Value == line).Select(l => l.Key).FirstOrDefault();
+        if (statement is null)
+        {
+            return "unknown";
+        }
+
+        var bodies = statement switch
+        {
+            ReadProperty p => new[] { program.Members.Properties[p.Index].Get },
+            WriteProperty p => new[] { program.Members.Properties[p.Index].Set },
+            CompoundProperty p => new[] { program.Members.Properties[p.Index].Get, program.Members.Properties[p.Index].Set },
+            UseIndexer x => new[] { x.Write ? program.Members.Indexer!.Value.Set : program.Members.Indexer!.Value.Get },
+            UseOperator o => new[] { program.Members.Operator(o.Kind) },
+            InvokeDelegate d => new[] { program.Members.Delegates[d.Index].Body },
+            _ => Array.Empty<CalleeBody>(),
+        };
+        var kind = statement.GetType().Name;
+        if (statement is InvokeDelegate invoked)
+        {
+            kind += program.Members.Delegates[invoked.Index].MethodGroup ? "(method group)" : "(lambda)";
+        }
+
+        if (bodies.Any(b => b.Statements.Any(s => s is UsingLock)) && !bodies.Any(b => b.Sleeps))
+        {
+            kind += " (callee with own region only)";
+        }
+
+        var where = Where(program.Entry, statement, "");
+        return where is null or "" ? kind : $"{kind} in {where}";
+    }
+
+    private static string? Where(IReadOnlyList<Statement> statements, Statement target, string path)
+    {
+        foreach (var statement in statements)
+        {
+            if (ReferenceEquals(statement, target))
+            {
+                return path;
+            }
+
+            var found = statement switch
+            {
+                UsingLock u => Where(u.Body, target, path),
+                If i => Where(i.Then, target, path) ?? Where(i.Else, target, path),
+                Loop l => Where(l.Body, target, path),
+                TryFinally t => Where(t.Try, target, path) ?? Where(t.Finally, target, Join(path, "finally")),
+                TryCatch t => Where(t.Try, target, Join(path, "try/catch")) ?? t.Catches.Select(c => Where(c.Body, target, Join(path, c.Filter < 0 ? "catch" : "filtered catch"))).FirstOrDefault(w => w is not null) ?? (t.Finally is null ? null : Where(t.Finally, target, Join(path, "finally"))),
+                _ => null,
+            };
+            if (found is not null)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Join(string path, string part) => path.Length == 0 ? part : path + " > " + part;
+
     public static async Task<OracleReport> RunAsync(int programs, int seed, bool checkFixes, Action<string>? progress = null)
     {
         var harness = new AnalyzerHarness();
@@ -94,12 +189,29 @@ public static class OracleComparison
             report.Programs++;
             report.LoopFree += loopFree ? 1 : 0;
             report.WithLocalFunctions += program.Locals.Count > 0 ? 1 : 0;
+            report.WithExceptions += program.HasExceptions ? 1 : 0;
+            report.WithMembers += program.HasMembers ? 1 : 0;
             report.CutShort += diagnostics.Any(d => d.Id == "FPU0007") ? 1 : 0;
             foreach (var rule in OracleReport.Rules)
             {
                 var f = found.Where(x => x.Item1 == rule).ToHashSet();
                 var e = expected.Where(x => x.Rule == rule).Select(x => (x.Rule, x.Line)).ToHashSet();
                 report.Add(rule, loopFree, f.Intersect(e).Count(), f.Except(e).Count(), e.Except(f).Count());
+                if (program.HasExceptions)
+                {
+                    report.AddSlice(rule, "with exceptions", f.Intersect(e).Count(), f.Except(e).Count(), e.Except(f).Count());
+                }
+
+                if (program.HasMembers)
+                {
+                    report.AddSlice(rule, "with members", f.Intersect(e).Count(), f.Except(e).Count(), e.Except(f).Count());
+                }
+                foreach (var mismatch in f.Except(e).Select(x => ("FP", x.Item2)).Concat(e.Except(f).Select(x => ("FN", x.Item2))))
+                {
+                    var shape = $"{mismatch.Item1} {rule} {Shape(program, mismatch.Item2)}";
+                    report.MismatchShapes[shape] = report.MismatchShapes.GetValueOrDefault(shape) + 1;
+                }
+
                 foreach (var extra in f.Except(e))
                 {
                     report.FalsePositives.Add($"program {seed + i}: {extra.Item1} reported at line {extra.Item2}, which no path violates\n{source}");
