@@ -242,9 +242,7 @@ public static class Oracle
                         return (state, state);
                     }
 
-                    var filter = _program.Members.Filters[@catch.Filter];
-                    Violation(state.Held && filter.Sleeps, "FPU0001", _program.Lines[@catch]);
-                    if (!FilterResults(filter).Contains(false))
+                    if (!Filter(@catch, state).Contains(false))
                     {
                         return (state, state);
                     }
@@ -254,10 +252,18 @@ public static class Oracle
             return (state, state);
         }
 
-        // A filter returns its condition, or true; one that sleeps may throw in its vzalloc, which makes it false.
-        private HashSet<bool> FilterResults(FilterMethod filter)
+        // A filter: its condition when written first decides whether F runs; F returns true, or throws in its vzalloc when it
+        // sleeps (the filter is then false); a condition written after it decides the rest. F runs with the state at the throw.
+        private HashSet<bool> Filter(Catch @catch, Context atThrow)
         {
-            var results = new HashSet<bool> { filter.Returns < 0 || Condition(filter.Returns) };
+            if (@catch.FilterCondition >= 0 && @catch.ConditionFirst && !Condition(@catch.FilterCondition))
+            {
+                return new HashSet<bool> { false };
+            }
+
+            var filter = _program.Members.Filters[@catch.Filter];
+            Violation(atThrow.Held && filter.Sleeps, "FPU0001", _program.Lines[@catch]);
+            var results = new HashSet<bool> { @catch.FilterCondition < 0 || Condition(@catch.FilterCondition) };
             if (filter.Sleeps)
             {
                 results.Add(false);
@@ -283,9 +289,7 @@ public static class Oracle
                     var accepts = new HashSet<bool> { true };
                     if (@catch.Filter >= 0)
                     {
-                        var filter = _program.Members.Filters[@catch.Filter];
-                        Violation(atThrow.Held && filter.Sleeps, "FPU0001", _program.Lines[@catch]);
-                        accepts = FilterResults(filter);
+                        accepts = Filter(@catch, atThrow);
                     }
 
                     if (accepts.Contains(true))

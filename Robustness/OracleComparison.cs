@@ -214,12 +214,12 @@ public static class OracleComparison
 
                 foreach (var extra in f.Except(e))
                 {
-                    report.FalsePositives.Add($"program {seed + i}: {extra.Item1} reported at line {extra.Item2}, which no path violates\n{source}");
+                    report.FalsePositives.Add($"program {seed + i}: {extra.Item1} reported at line {extra.Item2}, which no path violates [{Shape(program, extra.Item2)}]\n{source}");
                 }
 
                 foreach (var missed in e.Except(f))
                 {
-                    report.FalseNegatives.Add($"program {seed + i}: {missed.Item1} missed at line {missed.Item2}\n{source}");
+                    report.FalseNegatives.Add($"program {seed + i}: {missed.Item1} missed at line {missed.Item2} [{Shape(program, missed.Item2)}]\n{source}");
                 }
             }
 

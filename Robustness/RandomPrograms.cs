@@ -29,8 +29,12 @@ public sealed record LambdaCreated : Statement;
 /// <summary><c>if (cN) throw new System.InvalidOperationException();</c></summary>
 public sealed record ThrowIf(int Condition) : Statement;
 
-/// <summary>A catch clause, <c>catch (System.Exception)</c>, with a filter <c>when (F{Filter}(k, c0, c1, c2, c3))</c> unless Filter is -1.</summary>
-public sealed record Catch(int Filter, IReadOnlyList<Statement> Body) : Statement;
+/// <summary>
+/// A catch clause, <c>catch (System.Exception)</c>, with a filter unless Filter is -1: <c>when (F{Filter}(k))</c>, or with
+/// a condition after or before the call, <c>when (F0(k) &amp;&amp; c2)</c>, <c>when (c2 &amp;&amp; F0(k))</c> (then F0 runs only when c2 holds).
+/// The condition is written in the filter, not returned by F, so that what decides the filter is visible to the analysis.
+/// </summary>
+public sealed record Catch(int Filter, IReadOnlyList<Statement> Body, int FilterCondition = -1, bool ConditionFirst = false) : Statement;
 
 /// <summary><c>try { } catch ... [finally { }]</c>: every catch but the last has a filter (C# allows no catch after an unfiltered catch-all).</summary>
 public sealed record TryCatch(IReadOnlyList<Statement> Try, IReadOnlyList<Catch> Catches, IReadOnlyList<Statement>? Finally) : Statement;
@@ -65,8 +69,8 @@ public sealed record CalleeBody(IReadOnlyList<Statement> Statements)
     public bool Sleeps => Statements.Any(s => s is Sleep);
 }
 
-/// <summary>A filter method F{i}: sleeps first or not, then returns c{Returns} (or true when Returns is -1).</summary>
-public sealed record FilterMethod(bool Sleeps, int Returns);
+/// <summary>A filter method F{i}(k): sleeps first or not, then returns true (a sleep may throw instead: the filter is then false).</summary>
+public sealed record FilterMethod(bool Sleeps);
 
 /// <summary>A delegate local d{i}: from a lambda, or from the method group G{i}.</summary>
 public sealed record DelegateLocal(bool MethodGroup, CalleeBody Body);
@@ -217,7 +221,7 @@ public sealed class RandomProgram
 
         for (var i = random.Next(0, 3); i > 0; i--)
         {
-            members.Filters.Add(new FilterMethod(random.Next(2) == 0, random.Next(-1, Conditions)));
+            members.Filters.Add(new FilterMethod(random.Next(3) != 0));
         }
 
         return members;
@@ -336,7 +340,7 @@ public sealed class RandomProgram
         for (var i = 0; i < count; i++)
         {
             var filtered = members.Filters.Count > 0 && (i < count - 1 || random.Next(2) == 0);
-            catches.Add(new Catch(filtered ? random.Next(members.Filters.Count) : -1, random.Next(4) == 0 ? new List<Statement>() : nested()));
+            catches.Add(new Catch(filtered ? random.Next(members.Filters.Count) : -1, random.Next(4) == 0 ? new List<Statement>() : nested(), random.Next(-1, Conditions), random.Next(2) == 0));
         }
 
         var @finally = random.Next(2) == 0 ? null : small().Where(s => s is not ReturnIf).ToList();
@@ -390,7 +394,10 @@ public sealed class RandomProgram
                         foreach (var c in t.Catches)
                         {
                             Lines[c] = line;
-                            Emit(c.Filter < 0 ? "catch (System.Exception)" : $"catch (System.Exception) when (F{c.Filter}(k, c0, c1, c2, c3))");
+                            Emit(c.Filter < 0 ? "catch (System.Exception)"
+                                : c.FilterCondition < 0 ? $"catch (System.Exception) when (F{c.Filter}(k))"
+                                : c.ConditionFirst ? $"catch (System.Exception) when (c{c.FilterCondition} && F{c.Filter}(k))"
+                                : $"catch (System.Exception) when (F{c.Filter}(k) && c{c.FilterCondition})");
                             Emit("{"); Block(c.Body); Emit("}");
                         }
 
@@ -504,13 +511,13 @@ public sealed class RandomProgram
 
         for (var i = 0; i < Members.Filters.Count; i++)
         {
-            Emit($"static bool F{i}(Kernel k, bool c0, bool c1, bool c2, bool c3)"); Emit("{");
+            Emit($"static bool F{i}(Kernel k)"); Emit("{");
             if (Members.Filters[i].Sleeps)
             {
                 Emit("k.Memory.Vzalloc(64);");
             }
 
-            Emit(Members.Filters[i].Returns < 0 ? "return true;" : $"return c{Members.Filters[i].Returns};");
+            Emit("return true;");
             Emit("}");
         }
 
