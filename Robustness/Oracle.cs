@@ -16,7 +16,8 @@ namespace FpuGuard.Robustness;
 /// context (taking the lock, disabling preemption or interrupts, their exits and the lock scope's Dispose cannot fail),
 /// before it completes: a Runtime call (Vzalloc throws in atomic context, Vfree on a bad free, either when memory is
 /// short), a call of a helper, local function, accessor, operator or delegate, a delegate's allocation. Both outcomes
-/// are explored. Field reads and writes, branches on the bool parameters and returns do not throw.
+/// are explored. A field write through <c>fpu</c> may throw too (the parameter may be null: nullable annotations are
+/// not checked at run time). Branches on the bool parameters, the loops' counters and returns do not throw.
 /// </para>
 /// <para>
 /// Exceptions are dispatched in two passes as .NET does: the filters of the enclosing catch clauses run first, with the
@@ -34,14 +35,46 @@ namespace FpuGuard.Robustness;
 /// pairs (function, whether a context is held), which bound the call depth.
 /// </para>
 /// </summary>
+/// <summary>
+/// Ways the analyzers' model differs from the program's semantics, which the oracle can imitate to sort the mismatches it
+/// finds (never to decide them): the conservative throw points the engine documents, and the analyzer bugs written up in
+/// ANALYZER_BUGS.md.
+/// </summary>
+[System.Flags]
+public enum AnalyzerModel
+{
+    Exact = 0,
+
+    /// <summary>Every statement that is not a context call may throw before it runs: branches on bool parameters, returns, loop counters (documented).</summary>
+    ConservativeThrowPoints = 1,
+
+    /// <summary>An exception caught by an unfiltered catch still goes on to the enclosing finally and catch blocks (bug 4).</summary>
+    CatchAllPropagates = 2,
+
+    /// <summary>An exception leaving a using-lock scope's body skips its Dispose: the lock stays held (bug 1).</summary>
+    UsingKeepsLockOnThrow = 4,
+
+    /// <summary>An exception in a filter's method leaves the filter, with the state at the original throw, to the enclosing finally and catch blocks (bug 2).</summary>
+    FilterExceptionEscapes = 8,
+
+    /// <summary>A call of a method (not a lambda or local function) whose only sleep is in its own region counts as a sleeping call (bug 3).</summary>
+    CalleeRegionCountsAtCall = 16,
+
+    All = 31,
+}
+
 public static class Oracle
 {
-    public static HashSet<(string Rule, int Line)> Violations(RandomProgram program)
+    /// <summary>
+    /// The violations; with a <paramref name="model"/> other than Exact, not the program's semantics but an imitation of
+    /// the analyzers' model, used only to sort mismatches (see <see cref="AnalyzerModel"/>).
+    /// </summary>
+    public static HashSet<(string Rule, int Line)> Violations(RandomProgram program, AnalyzerModel model = AnalyzerModel.Exact)
     {
         var violations = new HashSet<(string, int)>();
         for (var assignment = 0; assignment < 1 << RandomProgram.Conditions; assignment++)
         {
-            var run = new Run(program, assignment, violations);
+            var run = new Run(program, assignment, violations, model);
             run.Execute(program.Entry);
             for (var local = 0; local < program.Locals.Count; local++)
             {
@@ -106,13 +139,17 @@ public static class Oracle
         private readonly RandomProgram _program;
         private readonly int _assignment;
         private readonly HashSet<(string, int)> _violations;
+        private readonly AnalyzerModel _model;
 
-        public Run(RandomProgram program, int assignment, HashSet<(string, int)> violations)
+        public Run(RandomProgram program, int assignment, HashSet<(string, int)> violations, AnalyzerModel model)
         {
             _program = program;
             _assignment = assignment;
             _violations = violations;
+            _model = model;
         }
+
+        private bool Imitates(AnalyzerModel flag) => (_model & flag) != 0;
 
         private bool Condition(int index) => (_assignment & (1 << index)) != 0;
 
@@ -146,6 +183,25 @@ public static class Oracle
 
         private Outcome Step(Statement statement, Context state, IReadOnlyList<TryCatch> handlers)
         {
+            var outcome = StepExactly(statement, state, handlers);
+            if (Imitates(AnalyzerModel.ConservativeThrowPoints) && statement is If or ReturnIf or ThrowIf or Loop)
+            {
+                // The analyzers' model: a branch's condition, a loop's counter may throw before it runs.
+                outcome.Thrown.Add(Throw(state, handlers));
+                if (statement is Loop)
+                {
+                    foreach (var after in outcome.Normal)
+                    {
+                        outcome.Thrown.Add(Throw(after, handlers));
+                    }
+                }
+            }
+
+            return outcome;
+        }
+
+        private Outcome StepExactly(Statement statement, Context state, IReadOnlyList<TryCatch> handlers)
+        {
             var line = _program.Lines[statement];
             var outcome = new Outcome();
             switch (statement)
@@ -157,7 +213,7 @@ public static class Oracle
                     var body = Execute(u.Body, new[] { state.Enter(0) }, handlers);
                     outcome.Normal.UnionWith(body.Normal.Select(s => s.Exit(0)));
                     outcome.Returned.UnionWith(body.Returned.Select(s => s.Exit(0)));
-                    outcome.Thrown.UnionWith(body.Thrown.Select(t => (t.AtThrow, t.Now.Exit(0))));
+                    outcome.Thrown.UnionWith(body.Thrown.Select(t => (t.AtThrow, Imitates(AnalyzerModel.UsingKeepsLockOnThrow) ? t.Now : t.Now.Exit(0))));
                     break;
                 case Sleep:
                     Violation(state.Held, "FPU0001", line);
@@ -202,14 +258,14 @@ public static class Oracle
                     break;
                 case WriteState:
                     Violation(true, "FPU0003", line);
-                    outcome.Normal.Add(state); // a field write
+                    Call(outcome, state, handlers); // a field write through fpu, which may be null (NullReferenceException)
                     break;
-                case ReadProperty p: Member(outcome, state, handlers, line, _program.Members.Properties[p.Index].Get); break;
-                case WriteProperty p: Member(outcome, state, handlers, line, _program.Members.Properties[p.Index].Set); break;
-                case CompoundProperty p: Member(outcome, state, handlers, line, _program.Members.Properties[p.Index].Get, _program.Members.Properties[p.Index].Set); break;
-                case UseIndexer x: Member(outcome, state, handlers, line, x.Write ? _program.Members.Indexer!.Value.Set : _program.Members.Indexer!.Value.Get); break;
-                case UseOperator o: Member(outcome, state, handlers, line, _program.Members.Operator(o.Kind)); break;
-                case InvokeDelegate d: Member(outcome, state, handlers, line, _program.Members.Delegates[d.Index].Body); break;
+                case ReadProperty p: Member(statement, outcome, state, handlers, line, _program.Members.Properties[p.Index].Get); break;
+                case WriteProperty p: Member(statement, outcome, state, handlers, line, _program.Members.Properties[p.Index].Set); break;
+                case CompoundProperty p: Member(statement, outcome, state, handlers, line, _program.Members.Properties[p.Index].Get, _program.Members.Properties[p.Index].Set); break;
+                case UseIndexer x: Member(statement, outcome, state, handlers, line, x.Write ? _program.Members.Indexer!.Value.Set : _program.Members.Indexer!.Value.Get); break;
+                case UseOperator o: Member(statement, outcome, state, handlers, line, _program.Members.Operator(o.Kind)); break;
+                case InvokeDelegate d: Member(statement, outcome, state, handlers, line, _program.Members.Delegates[d.Index].Body); break;
                 default: Call(outcome, state, handlers); break; // Swap keeps the state; a lambda is created (allocated), not run
             }
 
@@ -223,9 +279,10 @@ public static class Oracle
             outcome.Thrown.Add(Throw(state, handlers));
         }
 
-        private void Member(Outcome outcome, Context state, IReadOnlyList<TryCatch> handlers, int line, params CalleeBody[] bodies)
+        private void Member(Statement statement, Outcome outcome, Context state, IReadOnlyList<TryCatch> handlers, int line, params CalleeBody[] bodies)
         {
-            Violation(state.Held && bodies.Any(b => b.Sleeps), "FPU0001", line);
+            var regionCounts = Imitates(AnalyzerModel.CalleeRegionCountsAtCall) && !(statement is InvokeDelegate d && !_program.Members.Delegates[d.Index].MethodGroup);
+            Violation(state.Held && bodies.Any(b => b.Sleeps || (regionCounts && b.Statements.Any(s => s is UsingLock))), "FPU0001", line);
             Call(outcome, state, handlers);
         }
 
@@ -251,6 +308,8 @@ public static class Oracle
 
             return (state, state);
         }
+
+        private bool FilterCalls(Catch @catch) => !(@catch.FilterCondition >= 0 && @catch.ConditionFirst && !Condition(@catch.FilterCondition));
 
         // A filter: its condition when written first decides whether F runs; F returns true, or throws in its vzalloc when it
         // sleeps (the filter is then false); a condition written after it decides the rest. F runs with the state at the throw.
@@ -290,6 +349,10 @@ public static class Oracle
                     if (@catch.Filter >= 0)
                     {
                         accepts = Filter(@catch, atThrow);
+                        if (Imitates(AnalyzerModel.FilterExceptionEscapes) && FilterCalls(@catch) && _program.Members.Filters[@catch.Filter].Sleeps)
+                        {
+                            beforeFinally.Thrown.Add(Throw(atThrow, handlers));
+                        }
                     }
 
                     if (accepts.Contains(true))
@@ -304,7 +367,7 @@ public static class Oracle
                     }
                 }
 
-                if (!handled)
+                if (!handled || Imitates(AnalyzerModel.CatchAllPropagates))
                 {
                     beforeFinally.Thrown.Add((atThrow, now));
                 }

@@ -100,6 +100,23 @@ public sealed class OracleReport
 public static class OracleComparison
 {
     /// <summary>
+    /// Which imitation of the analyzers' model (<see cref="AnalyzerModel"/>) predicts a false positive: one alone, else all
+    /// of them together; null when none does.
+    /// </summary>
+    public static string? Explanation(RandomProgram program, string rule, int line)
+    {
+        foreach (var model in new[] { AnalyzerModel.ConservativeThrowPoints, AnalyzerModel.CatchAllPropagates, AnalyzerModel.UsingKeepsLockOnThrow, AnalyzerModel.FilterExceptionEscapes, AnalyzerModel.CalleeRegionCountsAtCall, AnalyzerModel.All })
+        {
+            if (Oracle.Violations(program, model).Contains((rule, line)))
+            {
+                return $"explained by {model}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// What the statement at a line is, for sorting mismatches: its kind, where it is (in a catch, a finally, a try with catch
     /// clauses), and for a call of a member whose body has a region of its own, "callee with own region".
     /// </summary>
@@ -209,12 +226,17 @@ public static class OracleComparison
                 foreach (var mismatch in f.Except(e).Select(x => ("FP", x.Item2)).Concat(e.Except(f).Select(x => ("FN", x.Item2))))
                 {
                     var shape = $"{mismatch.Item1} {rule} {Shape(program, mismatch.Item2)}";
+                    if (mismatch.Item1 == "FP" && Explanation(program, rule, mismatch.Item2) is { } explained)
+                    {
+                        shape = $"FP {rule} {explained}";
+                    }
+
                     report.MismatchShapes[shape] = report.MismatchShapes.GetValueOrDefault(shape) + 1;
                 }
 
                 foreach (var extra in f.Except(e))
                 {
-                    report.FalsePositives.Add($"program {seed + i}: {extra.Item1} reported at line {extra.Item2}, which no path violates [{Shape(program, extra.Item2)}]\n{source}");
+                    report.FalsePositives.Add($"program {seed + i}: {extra.Item1} reported at line {extra.Item2}, which no path violates [{Explanation(program, extra.Item1, extra.Item2) ?? "unexplained"}: {Shape(program, extra.Item2)}]\n{source}");
                 }
 
                 foreach (var missed in e.Except(f))
