@@ -5,23 +5,76 @@ namespace FpuGuard.Robustness;
 
 /// <summary>
 /// Decides every generated program exactly: runs the entry method for each of the 16 assignments of its
-/// conditions (loops run their two iterations, finally blocks run on every way out), and records where a
-/// sleeping call executes with a context held (FPU0001, at the entry's call; vfree may sleep), where a free
-/// sees the default state (FPU0002: the entry's state may be the default), and where a state field is
-/// written (FPU0003). Whether the entry's state is the default is not known, so both are possible: an
-/// unguarded free may see it, a guarded one may run. A call of a local function is a violation at the call when
-/// some run of it, to any depth of its recursion, sleeps with the caller's context held (outside the function's
-/// own regions): decided exactly over the pairs (function, whether a context is held), which bound the call
-/// depth. A sleep inside a local function's own region is a violation there, whether or not it is called.
+/// conditions and records where a sleeping call executes with a context held (FPU0001; vfree may sleep), where a
+/// free sees the default state (FPU0002: the entry's state may be the default), and where a state field is written
+/// (FPU0003).
+/// <para>
+/// The run is a collecting semantics: a statement maps a set of context states (the nesting count of each kind) to
+/// the states that leave it normally, by a return, and by an exception (with the state at the throw, which filters
+/// see, and the state after the finally blocks run on the way out). What may throw: an explicit throw
+/// (<c>if (cN) throw</c>) exactly when its condition holds; and every call other than one that only enters or leaves a
+/// context (taking the lock, disabling preemption or interrupts, their exits and the lock scope's Dispose cannot fail),
+/// before it completes: a Runtime call (Vzalloc throws in atomic context, Vfree on a bad free, either when memory is
+/// short), a call of a helper, local function, accessor, operator or delegate, a delegate's allocation. Both outcomes
+/// are explored. A field write through <c>fpu</c> may throw too (the parameter may be null: nullable annotations are
+/// not checked at run time). Branches on the bool parameters, the loops' counters and returns do not throw.
+/// </para>
+/// <para>
+/// Exceptions are dispatched in two passes as .NET does: the filters of the enclosing catch clauses run first, with the
+/// state at the throw, until one may accept; then the finally blocks run, innermost first, and the handler runs with
+/// the state they leave. A filter's method that sleeps may also throw (the filter is then false). An exception that
+/// leaves the entry is taken to be caught by its caller (so its finally blocks run). A callee's own context changes are
+/// not seen by its caller, whether it returns or throws (its imbalance is FPU0004's business): a call leaves the
+/// caller's state as it was.
+/// </para>
+/// <para>
+/// A call (of a helper, accessor, operator, delegate) made with a context held is a violation at the call when the
+/// callee may sleep outside its own regions; a sleep inside a callee's own region is a violation there, whether or not
+/// anything calls it. A call of a local function is a violation at the call when some run of it, to any depth of its
+/// recursion, sleeps with the caller's context held (outside the function's own regions): decided exactly over the
+/// pairs (function, whether a context is held), which bound the call depth.
+/// </para>
 /// </summary>
+/// <summary>
+/// Ways the analyzers' model differs from the program's semantics, which the oracle can imitate to sort the mismatches it
+/// finds (never to decide them): the conservative throw points the engine documents, and the analyzer bugs written up in
+/// ANALYZER_BUGS.md.
+/// </summary>
+[System.Flags]
+public enum AnalyzerModel
+{
+    Exact = 0,
+
+    /// <summary>Every statement that is not a context call may throw before it runs: branches on bool parameters, returns, loop counters (documented).</summary>
+    ConservativeThrowPoints = 1,
+
+    /// <summary>An exception caught by an unfiltered catch still goes on to the enclosing finally and catch blocks (bug 4).</summary>
+    CatchAllPropagates = 2,
+
+    /// <summary>An exception leaving a using-lock scope's body skips its Dispose: the lock stays held (bug 1).</summary>
+    UsingKeepsLockOnThrow = 4,
+
+    /// <summary>An exception in a filter's method leaves the filter, with the state at the original throw, to the enclosing finally and catch blocks (bug 2).</summary>
+    FilterExceptionEscapes = 8,
+
+    /// <summary>A call of a method (not a lambda or local function) whose only sleep is in its own region counts as a sleeping call (bug 3).</summary>
+    CalleeRegionCountsAtCall = 16,
+
+    All = 31,
+}
+
 public static class Oracle
 {
-    public static HashSet<(string Rule, int Line)> Violations(RandomProgram program)
+    /// <summary>
+    /// The violations; with a <paramref name="model"/> other than Exact, not the program's semantics but an imitation of
+    /// the analyzers' model, used only to sort mismatches (see <see cref="AnalyzerModel"/>).
+    /// </summary>
+    public static HashSet<(string Rule, int Line)> Violations(RandomProgram program, AnalyzerModel model = AnalyzerModel.Exact)
     {
         var violations = new HashSet<(string, int)>();
         for (var assignment = 0; assignment < 1 << RandomProgram.Conditions; assignment++)
         {
-            var run = new Run(program, assignment, violations);
+            var run = new Run(program, assignment, violations, model);
             run.Execute(program.Entry);
             for (var local = 0; local < program.Locals.Count; local++)
             {
@@ -29,78 +82,321 @@ public static class Oracle
             }
         }
 
+        // Members are analysed on their own: a sleep inside a region of theirs is a violation there.
+        foreach (var body in program.Members.Bodies)
+        {
+            foreach (var region in body.Statements.OfType<UsingLock>())
+            {
+                foreach (var sleep in region.Body.OfType<Sleep>())
+                {
+                    violations.Add(("FPU0001", program.Lines[sleep]));
+                }
+            }
+        }
+
         return violations;
+    }
+
+    /// <summary>The nesting count of each kind of context.</summary>
+    private readonly record struct Context(int Lock, int Preempt, int Irq)
+    {
+        public bool Held => Lock > 0 || Preempt > 0 || Irq > 0;
+
+        public Context Enter(int kind) => kind switch { 0 => this with { Lock = Lock + 1 }, 1 => this with { Preempt = Preempt + 1 }, _ => this with { Irq = Irq + 1 } };
+
+        public Context Exit(int kind) => kind switch
+        {
+            0 => this with { Lock = System.Math.Max(0, Lock - 1) },
+            1 => this with { Preempt = System.Math.Max(0, Preempt - 1) },
+            _ => this with { Irq = System.Math.Max(0, Irq - 1) },
+        };
+    }
+
+    /// <summary>How statements may end: normally, by a return, by an exception (the state at the throw, the state now).</summary>
+    private sealed class Outcome
+    {
+        public HashSet<Context> Normal { get; } = new();
+
+        public HashSet<Context> Returned { get; } = new();
+
+        public HashSet<(Context AtThrow, Context Now)> Thrown { get; } = new();
+
+        public void Add(Outcome other, bool normal = true)
+        {
+            if (normal)
+            {
+                Normal.UnionWith(other.Normal);
+            }
+
+            Returned.UnionWith(other.Returned);
+            Thrown.UnionWith(other.Thrown);
+        }
     }
 
     private sealed class Run
     {
+        private static readonly IReadOnlyList<TryCatch> NoHandlers = new List<TryCatch>();
         private readonly RandomProgram _program;
         private readonly int _assignment;
         private readonly HashSet<(string, int)> _violations;
-        private readonly int[] _counts = new int[3];
+        private readonly AnalyzerModel _model;
 
-        public Run(RandomProgram program, int assignment, HashSet<(string, int)> violations)
+        public Run(RandomProgram program, int assignment, HashSet<(string, int)> violations, AnalyzerModel model)
         {
             _program = program;
             _assignment = assignment;
             _violations = violations;
+            _model = model;
         }
+
+        private bool Imitates(AnalyzerModel flag) => (_model & flag) != 0;
 
         private bool Condition(int index) => (_assignment & (1 << index)) != 0;
 
-        private bool Held => _counts.Any(c => c > 0);
+        public void Execute(IReadOnlyList<Statement> statements) => Execute(statements, new[] { default(Context) }, NoHandlers);
 
-        /// <summary>Runs statements; true when a return left the method.</summary>
-        public bool Execute(IReadOnlyList<Statement> statements)
+        /// <summary>Runs statements from each of the states; handlers are the try statements (innermost last) whose try block encloses them.</summary>
+        private Outcome Execute(IReadOnlyList<Statement> statements, IEnumerable<Context> from, IReadOnlyList<TryCatch> handlers)
         {
+            var outcome = new Outcome();
+            var states = new HashSet<Context>(from);
             foreach (var statement in statements)
             {
-                if (Step(statement))
+                var next = new HashSet<Context>();
+                foreach (var state in states)
                 {
-                    return true;
+                    var step = Step(statement, state, handlers);
+                    outcome.Add(step, normal: false);
+                    next.UnionWith(step.Normal);
+                }
+
+                states = next;
+                if (states.Count == 0)
+                {
+                    break;
                 }
             }
 
-            return false;
+            outcome.Normal.UnionWith(states);
+            return outcome;
         }
 
-        private bool Step(Statement statement)
+        private Outcome Step(Statement statement, Context state, IReadOnlyList<TryCatch> handlers)
+        {
+            var outcome = StepExactly(statement, state, handlers);
+            if (Imitates(AnalyzerModel.ConservativeThrowPoints) && statement is If or ReturnIf or ThrowIf or Loop)
+            {
+                // The analyzers' model: a branch's condition, a loop's counter may throw before it runs.
+                outcome.Thrown.Add(Throw(state, handlers));
+                if (statement is Loop)
+                {
+                    foreach (var after in outcome.Normal)
+                    {
+                        outcome.Thrown.Add(Throw(after, handlers));
+                    }
+                }
+            }
+
+            return outcome;
+        }
+
+        private Outcome StepExactly(Statement statement, Context state, IReadOnlyList<TryCatch> handlers)
         {
             var line = _program.Lines[statement];
+            var outcome = new Outcome();
             switch (statement)
             {
-                case Enter e: _counts[e.Kind]++; return false;
-                case Exit e: _counts[e.Kind] = System.Math.Max(0, _counts[e.Kind] - 1); return false;
+                case Enter e: outcome.Normal.Add(state.Enter(e.Kind)); break;
+                case Exit e: outcome.Normal.Add(state.Exit(e.Kind)); break;
                 case UsingLock u:
-                    _counts[0]++;
-                    var returned = Execute(u.Body);
-                    _counts[0] = System.Math.Max(0, _counts[0] - 1);
-                    return returned;
+                    // using (k.LockFpregs()) { body }: the lock, then try { body } finally { Dispose (the unlock) }.
+                    var body = Execute(u.Body, new[] { state.Enter(0) }, handlers);
+                    outcome.Normal.UnionWith(body.Normal.Select(s => s.Exit(0)));
+                    outcome.Returned.UnionWith(body.Returned.Select(s => s.Exit(0)));
+                    outcome.Thrown.UnionWith(body.Thrown.Select(t => (t.AtThrow, Imitates(AnalyzerModel.UsingKeepsLockOnThrow) ? t.Now : t.Now.Exit(0))));
+                    break;
                 case Sleep:
-                    Violation(Held, "FPU0001", line);
-                    return false;
+                    Violation(state.Held, "FPU0001", line);
+                    Call(outcome, state, handlers);
+                    break;
                 case CallHelper c:
-                    Violation(Held && HelperSleeps(c.Index, new HashSet<int>()), "FPU0001", line);
-                    return false;
+                    Violation(state.Held && HelperSleeps(c.Index, new HashSet<int>()), "FPU0001", line);
+                    Call(outcome, state, handlers);
+                    break;
                 case CallLocal c:
-                    Violation(LocalSleepsHeld(c.Index, Held, new HashSet<(int, bool)>()), "FPU0001", line);
-                    return false;
-                case If i: return Execute(Condition(i.Condition) ? i.Then : i.Else);
-                case ReturnIf r: return Condition(r.Condition);
-                case TryFinally t:
-                    var left = Execute(t.Try);
-                    return Execute(t.Finally) || left;
-                case Loop l: return Execute(l.Body) || Execute(l.Body);
+                    Violation(LocalSleepsHeld(c.Index, state.Held, new HashSet<(int, bool)>()), "FPU0001", line);
+                    Call(outcome, state, handlers);
+                    break;
+                case If i: return Execute(Condition(i.Condition) ? i.Then : i.Else, new[] { state }, handlers);
+                case ReturnIf r: (Condition(r.Condition) ? outcome.Returned : outcome.Normal).Add(state); break;
+                case ThrowIf r:
+                    if (Condition(r.Condition))
+                    {
+                        outcome.Thrown.Add(Throw(state, handlers));
+                    }
+                    else
+                    {
+                        outcome.Normal.Add(state);
+                    }
+
+                    break;
+                case TryFinally t: return TryStatement(t.Try, new List<Catch>(), t.Finally, state, handlers);
+                case TryCatch t: return TryStatement(t.Try, t.Catches, t.Finally, state, handlers, t);
+                case Loop l:
+                    var first = Execute(l.Body, new[] { state }, handlers);
+                    outcome.Add(first, normal: false);
+                    outcome.Add(Execute(l.Body, first.Normal, handlers));
+                    break;
                 case FreeState or FreeDefault or FreeAlias:
                     Violation(true, "FPU0002", line); // the entry's state may be the default
-                    Violation(Held, "FPU0001", line); // vfree may sleep
-                    return false;
+                    Violation(state.Held, "FPU0001", line); // vfree may sleep
+                    Call(outcome, state, handlers);
+                    break;
                 case FreeGuarded:
-                    Violation(Held, "FPU0001", line); // frees whenever the state is not the default, which it may not be
-                    return false;
-                case WriteState: Violation(true, "FPU0003", line); return false;
-                default: return false; // Swap keeps the state; a lambda is not run
+                    Violation(state.Held, "FPU0001", line); // frees whenever the state is not the default, which it may not be
+                    Call(outcome, state, handlers);
+                    break;
+                case WriteState:
+                    Violation(true, "FPU0003", line);
+                    Call(outcome, state, handlers); // a field write through fpu, which may be null (NullReferenceException)
+                    break;
+                case ReadProperty p: Member(statement, outcome, state, handlers, line, _program.Members.Properties[p.Index].Get); break;
+                case WriteProperty p: Member(statement, outcome, state, handlers, line, _program.Members.Properties[p.Index].Set); break;
+                case CompoundProperty p: Member(statement, outcome, state, handlers, line, _program.Members.Properties[p.Index].Get, _program.Members.Properties[p.Index].Set); break;
+                case UseIndexer x: Member(statement, outcome, state, handlers, line, x.Write ? _program.Members.Indexer!.Value.Set : _program.Members.Indexer!.Value.Get); break;
+                case UseOperator o: Member(statement, outcome, state, handlers, line, _program.Members.Operator(o.Kind)); break;
+                case InvokeDelegate d: Member(statement, outcome, state, handlers, line, _program.Members.Delegates[d.Index].Body); break;
+                default: Call(outcome, state, handlers); break; // Swap keeps the state; a lambda is created (allocated), not run
             }
+
+            return outcome;
+        }
+
+        // A call: it returns, or it throws before it completes; the caller's state is as it was either way.
+        private void Call(Outcome outcome, Context state, IReadOnlyList<TryCatch> handlers)
+        {
+            outcome.Normal.Add(state);
+            outcome.Thrown.Add(Throw(state, handlers));
+        }
+
+        private void Member(Statement statement, Outcome outcome, Context state, IReadOnlyList<TryCatch> handlers, int line, params CalleeBody[] bodies)
+        {
+            var regionCounts = Imitates(AnalyzerModel.CalleeRegionCountsAtCall) && !(statement is InvokeDelegate d && !_program.Members.Delegates[d.Index].MethodGroup);
+            Violation(state.Held && bodies.Any(b => b.Sleeps || (regionCounts && b.Statements.Any(s => s is UsingLock))), "FPU0001", line);
+            Call(outcome, state, handlers);
+        }
+
+        // The first pass of an exception thrown here: the filters of the enclosing catch clauses run, innermost first, with the
+        // state at the throw, until one that may accept it (an unfiltered catch, or a filter that may be true) is reached.
+        private (Context, Context) Throw(Context state, IReadOnlyList<TryCatch> handlers)
+        {
+            for (var i = handlers.Count - 1; i >= 0; i--)
+            {
+                foreach (var @catch in handlers[i].Catches)
+                {
+                    if (@catch.Filter < 0)
+                    {
+                        return (state, state);
+                    }
+
+                    if (!Filter(@catch, state).Contains(false))
+                    {
+                        return (state, state);
+                    }
+                }
+            }
+
+            return (state, state);
+        }
+
+        private bool FilterCalls(Catch @catch) => !(@catch.FilterCondition >= 0 && @catch.ConditionFirst && !Condition(@catch.FilterCondition));
+
+        // A filter: its condition when written first decides whether F runs; F returns true, or throws in its vzalloc when it
+        // sleeps (the filter is then false); a condition written after it decides the rest. F runs with the state at the throw.
+        private HashSet<bool> Filter(Catch @catch, Context atThrow)
+        {
+            if (@catch.FilterCondition >= 0 && @catch.ConditionFirst && !Condition(@catch.FilterCondition))
+            {
+                return new HashSet<bool> { false };
+            }
+
+            var filter = _program.Members.Filters[@catch.Filter];
+            Violation(atThrow.Held && filter.Sleeps, "FPU0001", _program.Lines[@catch]);
+            var results = new HashSet<bool> { @catch.FilterCondition < 0 || Condition(@catch.FilterCondition) };
+            if (filter.Sleeps)
+            {
+                results.Add(false);
+            }
+
+            return results;
+        }
+
+        private Outcome TryStatement(IReadOnlyList<Statement> @try, IReadOnlyList<Catch> catches, IReadOnlyList<Statement>? @finally, Context state, IReadOnlyList<TryCatch> handlers, TryCatch? self = null)
+        {
+            var inner = self is null ? handlers : handlers.Append(self).ToList();
+            var body = Execute(@try, new[] { state }, inner);
+            var beforeFinally = new Outcome();
+            beforeFinally.Normal.UnionWith(body.Normal);
+            beforeFinally.Returned.UnionWith(body.Returned);
+            foreach (var (atThrow, now) in body.Thrown)
+            {
+                // The second pass: the first catch that accepts it runs its handler (filters were run by the first pass with
+                // the state at the throw; they run again here with the same state, recording nothing new).
+                var handled = false;
+                foreach (var @catch in catches)
+                {
+                    var accepts = new HashSet<bool> { true };
+                    if (@catch.Filter >= 0)
+                    {
+                        accepts = Filter(@catch, atThrow);
+                        if (Imitates(AnalyzerModel.FilterExceptionEscapes) && FilterCalls(@catch) && _program.Members.Filters[@catch.Filter].Sleeps)
+                        {
+                            beforeFinally.Thrown.Add(Throw(atThrow, handlers));
+                        }
+                    }
+
+                    if (accepts.Contains(true))
+                    {
+                        beforeFinally.Add(Execute(@catch.Body, new[] { now }, handlers));
+                    }
+
+                    if (!accepts.Contains(false))
+                    {
+                        handled = true;
+                        break;
+                    }
+                }
+
+                if (!handled || Imitates(AnalyzerModel.CatchAllPropagates))
+                {
+                    beforeFinally.Thrown.Add((atThrow, now));
+                }
+            }
+
+            if (@finally is null)
+            {
+                return beforeFinally;
+            }
+
+            // The finally runs on every way out; an exception it throws replaces the one in flight.
+            var outcome = new Outcome();
+            var normal = Execute(@finally, beforeFinally.Normal, handlers);
+            outcome.Add(normal);
+            foreach (var returned in beforeFinally.Returned)
+            {
+                var after = Execute(@finally, new[] { returned }, handlers);
+                outcome.Returned.UnionWith(after.Normal);
+                outcome.Thrown.UnionWith(after.Thrown);
+            }
+
+            foreach (var (atThrow, now) in beforeFinally.Thrown)
+            {
+                var after = Execute(@finally, new[] { now }, handlers);
+                outcome.Thrown.UnionWith(after.Normal.Select(s => (atThrow, s)));
+                outcome.Thrown.UnionWith(after.Thrown);
+            }
+
+            return outcome;
         }
 
         // Helpers hold no contexts: one sleeps on this assignment if a sleep or a sleeping callee is reachable.
@@ -125,6 +421,7 @@ public static class Oracle
                     case If i when Reaches(Condition(i.Condition) ? i.Then : i.Else, visiting): return true;
                     case Loop l when Reaches(l.Body, visiting): return true;
                     case ReturnIf r when Condition(r.Condition): return false;
+                    case ThrowIf r when Condition(r.Condition): return false;
                 }
             }
 

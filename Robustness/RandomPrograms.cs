@@ -26,19 +26,102 @@ public sealed record WriteState : Statement;
 public sealed record Swap : Statement;
 public sealed record LambdaCreated : Statement;
 
-/// <summary>A generated program: an entry method over the contract vocabulary and helpers that may sleep through chains and recursion.</summary>
+/// <summary><c>if (cN) throw new System.InvalidOperationException();</c></summary>
+public sealed record ThrowIf(int Condition) : Statement;
+
+/// <summary>
+/// A catch clause, <c>catch (System.Exception)</c>, with a filter unless Filter is -1: <c>when (F{Filter}(k))</c>, or with
+/// a condition after or before the call, <c>when (F0(k) &amp;&amp; c2)</c>, <c>when (c2 &amp;&amp; F0(k))</c> (then F0 runs only when c2 holds).
+/// The condition is written in the filter, not returned by F, so that what decides the filter is visible to the analysis.
+/// </summary>
+public sealed record Catch(int Filter, IReadOnlyList<Statement> Body, int FilterCondition = -1, bool ConditionFirst = false) : Statement;
+
+/// <summary><c>try { } catch ... [finally { }]</c>: every catch but the last has a filter (C# allows no catch after an unfiltered catch-all).</summary>
+public sealed record TryCatch(IReadOnlyList<Statement> Try, IReadOnlyList<Catch> Catches, IReadOnlyList<Statement>? Finally) : Statement;
+
+/// <summary><c>_ = P{Index};</c> (the getter runs).</summary>
+public sealed record ReadProperty(int Index) : Statement;
+
+/// <summary><c>P{Index} = 1;</c> (the setter runs).</summary>
+public sealed record WriteProperty(int Index) : Statement;
+
+/// <summary><c>P{Index} += 1;</c> (the getter, then the setter).</summary>
+public sealed record CompoundProperty(int Index) : Statement;
+
+/// <summary><c>_ = b[0];</c> or <c>b[0] = 1;</c> on the generated class Box's indexer.</summary>
+public sealed record UseIndexer(bool Write) : Statement;
+
+/// <summary>A user-defined operator of the generated struct V: <c>v = v + v;</c>, <c>v = 1;</c> (implicit conversion), <c>v++;</c>, <c>v += v;</c> (operator +).</summary>
+public sealed record UseOperator(OperatorKind Kind) : Statement;
+
+public enum OperatorKind { Add, Convert, Increment, CompoundAdd }
+
+/// <summary>An invocation of the delegate local d{Index}, assigned once at the top of M: <c>d0();</c>, <c>d0.Invoke();</c> or <c>d0?.Invoke();</c>.</summary>
+public sealed record InvokeDelegate(int Index, int Form) : Statement;
+
+/// <summary>
+/// A body that runs when something is called: a property accessor, the indexer's accessors, an operator, a delegate's
+/// lambda or method group. Its statements are sleeps and using-lock regions with sleeps in them (no conditions).
+/// </summary>
+public sealed record CalleeBody(IReadOnlyList<Statement> Statements)
+{
+    /// <summary>A call of it sleeps with the caller's context: a sleep outside its own regions.</summary>
+    public bool Sleeps => Statements.Any(s => s is Sleep);
+}
+
+/// <summary>A filter method F{i}(k): sleeps first or not, then returns true (a sleep may throw instead: the filter is then false).</summary>
+public sealed record FilterMethod(bool Sleeps);
+
+/// <summary>A delegate local d{i}: from a lambda, or from the method group G{i}.</summary>
+public sealed record DelegateLocal(bool MethodGroup, CalleeBody Body);
+
+/// <summary>
+/// The members a program's entry may use beyond the contract vocabulary: properties P0 and P1, the indexer of the class
+/// Box, the operators of the struct V, delegate locals and exception filters.
+/// </summary>
+public sealed class Members
+{
+    public List<(CalleeBody Get, CalleeBody Set)> Properties { get; } = new();
+
+    public (CalleeBody Get, CalleeBody Set)? Indexer { get; set; }
+
+    public Dictionary<OperatorKind, CalleeBody> Operators { get; } = new();
+
+    public List<DelegateLocal> Delegates { get; } = new();
+
+    public List<FilterMethod> Filters { get; } = new();
+
+    public IEnumerable<CalleeBody> Bodies =>
+        Properties.SelectMany(p => new[] { p.Get, p.Set })
+            .Concat(Indexer is { } i ? new[] { i.Get, i.Set } : Array.Empty<CalleeBody>())
+            .Concat(Operators.Where(o => o.Key != OperatorKind.CompoundAdd).Select(o => o.Value))
+            .Concat(Delegates.Select(d => d.Body));
+
+    public CalleeBody Operator(OperatorKind kind) => Operators[kind == OperatorKind.CompoundAdd ? OperatorKind.Add : kind];
+}
+
+/// <summary>
+/// A generated program: an entry method over the contract vocabulary, helpers that may sleep through chains and recursion,
+/// local functions of the entry, and members whose bodies run when the entry uses them (properties, an indexer, operators,
+/// delegate locals, exception filters).
+/// </summary>
 public sealed class RandomProgram
 {
     public const int Conditions = 4;
     private static readonly string[] EnterCalls = { "k.FpregsLock();", "k.PreemptDisable();", "k.LocalIrqDisable();" };
     private static readonly string[] ExitCalls = { "k.FpregsUnlock();", "k.PreemptEnable();", "k.LocalIrqEnable();" };
+    private static readonly string[] InvokeForms = { "{0}();", "{0}.Invoke();", "{0}?.Invoke();" };
 
-    public RandomProgram(IReadOnlyList<Statement> entry, IReadOnlyList<IReadOnlyList<Statement>> helpers, IReadOnlyList<IReadOnlyList<Statement>>? locals = null)
+    public RandomProgram(IReadOnlyList<Statement> entry, IReadOnlyList<IReadOnlyList<Statement>> helpers, IReadOnlyList<IReadOnlyList<Statement>>? locals = null, Members? members = null)
     {
         Entry = entry;
         Helpers = helpers;
         Locals = locals ?? Array.Empty<IReadOnlyList<Statement>>();
+        Members = members ?? new Members();
         HasLoops = All(entry).Concat(helpers.SelectMany(All)).Concat(Locals.SelectMany(All)).Any(s => s is Loop);
+        var all = All(entry).ToList();
+        HasExceptions = all.Any(s => s is TryCatch or ThrowIf) || helpers.SelectMany(All).Any(s => s is ThrowIf);
+        HasMembers = all.Any(s => s is ReadProperty or WriteProperty or CompoundProperty or UseIndexer or UseOperator or InvokeDelegate) || Members.Bodies.Any(b => b.Statements.Count > 0);
     }
 
     public IReadOnlyList<Statement> Entry { get; }
@@ -48,7 +131,16 @@ public sealed class RandomProgram
     /// <summary>Local functions of the entry (L0, L1, ...): they call themselves and each other, in and out of using-lock regions.</summary>
     public IReadOnlyList<IReadOnlyList<Statement>> Locals { get; }
 
+    /// <summary>Properties, the indexer, operators, delegate locals and filters the entry may use.</summary>
+    public Members Members { get; }
+
     public bool HasLoops { get; }
+
+    /// <summary>Whether the program throws explicitly (ThrowIf) or catches (try/catch, filters).</summary>
+    public bool HasExceptions { get; }
+
+    /// <summary>Whether the entry uses properties, the indexer, operators or delegates, or their bodies sleep.</summary>
+    public bool HasMembers { get; }
 
     /// <summary>The statement each source line holds, filled in by <see cref="ToSource"/>.</summary>
     public Dictionary<Statement, int> Lines { get; } = new(ReferenceEqualityComparer.Instance);
@@ -59,10 +151,11 @@ public sealed class RandomProgram
         var helperCount = random.Next(0, 4);
         for (var i = 0; i < helperCount; i++)
         {
-            helpers.Add(Block(random, depth: 0, helperIndex: i, helperCount, allowLoops, inHelper: true));
+            helpers.Add(Block(random, depth: 0, helperIndex: i, helperCount, allowLoops, members: null));
         }
 
-        var entry = Block(random, depth: 0, helperIndex: -1, helperCount, allowLoops, inHelper: false);
+        var members = GenerateMembers(random);
+        var entry = Block(random, depth: 0, helperIndex: -1, helperCount, allowLoops, members);
         var locals = new List<IReadOnlyList<Statement>>();
         if (random.Next(3) == 0)
         {
@@ -79,16 +172,68 @@ public sealed class RandomProgram
             }
         }
 
-        return new RandomProgram(entry, helpers, locals);
+        return new RandomProgram(entry, helpers, locals, members);
     }
 
-    private static List<Statement> Block(Random random, int depth, int helperIndex, int helperCount, bool allowLoops, bool inHelper)
+    // Each kind of member in about half the programs; bodies sleep, hold their own regions, or do nothing.
+    private static Members GenerateMembers(Random random)
+    {
+        var members = new Members();
+        CalleeBody Body()
+        {
+            var statements = new List<Statement>();
+            for (var i = random.Next(0, 3); i > 0; i--)
+            {
+                statements.Add(random.Next(3) == 0 ? new UsingLock(new List<Statement> { new Sleep() }) : new Sleep());
+            }
+
+            return new CalleeBody(statements);
+        }
+
+        if (random.Next(2) == 0)
+        {
+            for (var i = random.Next(1, 3); i > 0; i--)
+            {
+                members.Properties.Add((Body(), Body()));
+            }
+        }
+
+        if (random.Next(3) == 0)
+        {
+            members.Indexer = (Body(), Body());
+        }
+
+        if (random.Next(2) == 0)
+        {
+            foreach (var kind in new[] { OperatorKind.Add, OperatorKind.Convert, OperatorKind.Increment })
+            {
+                members.Operators[kind] = Body();
+            }
+        }
+
+        if (random.Next(2) == 0)
+        {
+            for (var i = random.Next(1, 3); i > 0; i--)
+            {
+                members.Delegates.Add(new DelegateLocal(random.Next(3) == 0, Body()));
+            }
+        }
+
+        for (var i = random.Next(0, 3); i > 0; i--)
+        {
+            members.Filters.Add(new FilterMethod(random.Next(3) != 0));
+        }
+
+        return members;
+    }
+
+    private static List<Statement> Block(Random random, int depth, int helperIndex, int helperCount, bool allowLoops, Members? members)
     {
         var statements = new List<Statement>();
         var length = random.Next(1, depth == 0 ? 7 : 4);
         for (var i = 0; i < length; i++)
         {
-            statements.Add(One(random, depth, helperIndex, helperCount, allowLoops, inHelper));
+            statements.Add(One(random, depth, helperIndex, helperCount, allowLoops, members));
         }
 
         return statements;
@@ -116,7 +261,7 @@ public sealed class RandomProgram
         return statements;
     }
 
-    // Into a random block of the statements (the top level, or a using, if, try or loop body).
+    // Into a random block of the statements (the top level, or a using, if, try, catch or loop body).
     private static void InsertCall(Random random, List<Statement> statements, Statement call)
     {
         var bodies = new List<List<Statement>> { statements };
@@ -127,6 +272,8 @@ public sealed class RandomProgram
                 case UsingLock { Body: List<Statement> body }: bodies.Add(body); break;
                 case If { Then: List<Statement> then }: bodies.Add(then); break;
                 case TryFinally { Try: List<Statement> body }: bodies.Add(body); break;
+                case TryCatch { Try: List<Statement> body }: bodies.Add(body); break;
+                case Catch { Body: List<Statement> body }: bodies.Add(body); break;
                 case Loop { Body: List<Statement> body }: bodies.Add(body); break;
             }
         }
@@ -135,13 +282,15 @@ public sealed class RandomProgram
         target.Insert(random.Next(target.Count + 1), call);
     }
 
-    private static Statement One(Random random, int depth, int helperIndex, int helperCount, bool allowLoops, bool inHelper)
+    // Helpers (members is null) draw from sleeps, calls, branches, lambdas, loops and explicit throws; the entry from everything.
+    private static Statement One(Random random, int depth, int helperIndex, int helperCount, bool allowLoops, Members? members)
     {
-        List<Statement> Nested() => Block(random, depth + 1, helperIndex, helperCount, allowLoops, inHelper);
+        var inHelper = members is null;
+        List<Statement> Nested() => Block(random, depth + 1, helperIndex, helperCount, allowLoops, members);
         var compound = depth < 2;
         while (true)
         {
-            switch (random.Next(inHelper ? 6 : 18))
+            switch (random.Next(inHelper ? 7 : 27))
             {
                 case 0: return new Sleep();
                 case 1 when helperCount > 0 && (!inHelper || helperIndex + 1 < helperCount || random.Next(3) == 0):
@@ -156,7 +305,8 @@ public sealed class RandomProgram
                 case 2 when compound: return new If(random.Next(RandomProgram.Conditions), Nested(), random.Next(2) == 0 ? Nested() : new List<Statement>());
                 case 3: return new LambdaCreated();
                 case 4 when compound && allowLoops: return new Loop(Nested());
-                case 5 when compound && !inHelper: return new TryFinally(Nested(), Block(random, 2, helperIndex, helperCount, false, inHelper).Where(s => s is not ReturnIf).ToList());
+                case 5 when compound && !inHelper: return new TryFinally(Nested(), Block(random, 2, helperIndex, helperCount, false, members).Where(s => s is not ReturnIf).ToList());
+                case 6 when inHelper: return new ThrowIf(random.Next(Conditions));
                 case 6: return new Enter(random.Next(3));
                 case 7: return new Exit(random.Next(3));
                 case 8 when compound: return new UsingLock(Nested());
@@ -169,9 +319,32 @@ public sealed class RandomProgram
                 case 15: return new Swap();
                 case 16: return new Sleep();
                 case 17: return new Enter(random.Next(3));
+                case 18 or 19: return new ThrowIf(random.Next(Conditions));
+                case 20 or 21 when compound: return NewTryCatch(random, Nested, () => Block(random, 2, helperIndex, helperCount, false, members), members!);
+                case 22 when members!.Properties.Count > 0:
+                    var property = random.Next(members.Properties.Count);
+                    return random.Next(3) switch { 0 => new ReadProperty(property), 1 => new WriteProperty(property), _ => new CompoundProperty(property) };
+                case 23 when members!.Indexer is not null: return new UseIndexer(random.Next(2) == 0);
+                case 24 when members!.Operators.Count > 0: return new UseOperator((OperatorKind)random.Next(4));
+                case 25 or 26 when members!.Delegates.Count > 0: return new InvokeDelegate(random.Next(members.Delegates.Count), random.Next(InvokeForms.Length));
                 default: continue;
             }
         }
+    }
+
+    // One or two catch clauses, all but the last filtered; a finally in half of them (no return in it: C# forbids one).
+    private static TryCatch NewTryCatch(Random random, Func<List<Statement>> nested, Func<List<Statement>> small, Members members)
+    {
+        var count = members.Filters.Count == 0 ? 1 : random.Next(1, 3);
+        var catches = new List<Catch>();
+        for (var i = 0; i < count; i++)
+        {
+            var filtered = members.Filters.Count > 0 && (i < count - 1 || random.Next(2) == 0);
+            catches.Add(new Catch(filtered ? random.Next(members.Filters.Count) : -1, random.Next(4) == 0 ? new List<Statement>() : nested(), random.Next(-1, Conditions), random.Next(2) == 0));
+        }
+
+        var @finally = random.Next(2) == 0 ? null : small().Where(s => s is not ReturnIf).ToList();
+        return new TryCatch(nested(), catches, @finally);
     }
 
     private static IEnumerable<Statement> All(IReadOnlyList<Statement> block) => block.SelectMany(s => s switch
@@ -179,6 +352,7 @@ public sealed class RandomProgram
         UsingLock u => new[] { s }.Concat(All(u.Body)),
         If i => new[] { s }.Concat(All(i.Then)).Concat(All(i.Else)),
         TryFinally t => new[] { s }.Concat(All(t.Try)).Concat(All(t.Finally)),
+        TryCatch t => new[] { s }.Concat(All(t.Try)).Concat(t.Catches.SelectMany(c => new[] { (Statement)c }.Concat(All(c.Body)))).Concat(t.Finally is null ? Enumerable.Empty<Statement>() : All(t.Finally)),
         Loop l => new[] { s }.Concat(All(l.Body)),
         _ => new[] { s },
     });
@@ -213,7 +387,22 @@ public sealed class RandomProgram
                         if (i.Else.Count > 0) { Emit("else"); Emit("{"); Block(i.Else); Emit("}"); }
                         break;
                     case ReturnIf r: Emit($"if (c{r.Condition}) return;"); break;
+                    case ThrowIf r: Emit($"if (c{r.Condition}) throw new System.InvalidOperationException();"); break;
                     case TryFinally t: Emit("try"); Emit("{"); Block(t.Try); Emit("}"); Emit("finally"); Emit("{"); Block(t.Finally); Emit("}"); break;
+                    case TryCatch t:
+                        Emit("try"); Emit("{"); Block(t.Try); Emit("}");
+                        foreach (var c in t.Catches)
+                        {
+                            Lines[c] = line;
+                            Emit(c.Filter < 0 ? "catch (System.Exception)"
+                                : c.FilterCondition < 0 ? $"catch (System.Exception) when (F{c.Filter}(k))"
+                                : c.ConditionFirst ? $"catch (System.Exception) when (c{c.FilterCondition} && F{c.Filter}(k))"
+                                : $"catch (System.Exception) when (F{c.Filter}(k) && c{c.FilterCondition})");
+                            Emit("{"); Block(c.Body); Emit("}");
+                        }
+
+                        if (t.Finally is not null) { Emit("finally"); Emit("{"); Block(t.Finally); Emit("}"); }
+                        break;
                     case Loop l:
                         var counter = names++;
                         Emit($"for (var i{counter} = 0; i{counter} < 2;)"); Emit("{"); Block(l.Body); Emit($"i{counter}++;"); Emit("}");
@@ -225,15 +414,54 @@ public sealed class RandomProgram
                     case WriteState: Emit("fpu.StateSize = 64;"); break;
                     case Swap: Emit("Kernel.SwapFpState(fpu, fpu.State, fpu.StateMask, fpu.StateSize);"); break;
                     case LambdaCreated: Emit($"System.Action a{names++} = () => k.Memory.Vzalloc(64);"); break;
+                    case ReadProperty p: Emit($"_ = P{p.Index};"); break;
+                    case WriteProperty p: Emit($"P{p.Index} = 1;"); break;
+                    case CompoundProperty p: Emit($"P{p.Index} += 1;"); break;
+                    case UseIndexer x: Emit(x.Write ? "b[0] = 1;" : "_ = b[0];"); break;
+                    case UseOperator o:
+                        Emit(o.Kind switch { OperatorKind.Add => "v = v + v;", OperatorKind.Convert => "v = 1;", OperatorKind.Increment => "v++;", _ => "v += v;" });
+                        break;
+                    case InvokeDelegate d: Emit(string.Format(System.Globalization.CultureInfo.InvariantCulture, InvokeForms[d.Form], $"d{d.Index}")); break;
                 }
             }
+        }
+
+        void Accessors(string header, CalleeBody get, CalleeBody set)
+        {
+            Emit(header); Emit("{");
+            Emit("get"); Emit("{"); Block(get.Statements); Emit("return 0;"); Emit("}");
+            Emit("set"); Emit("{"); Block(set.Statements); Emit("}");
+            Emit("}");
         }
 
         Emit("using FpuGuard.Runtime;");
         Emit("static class Generated");
         Emit("{");
+        Emit("static Kernel k = null!;");
         Emit("static void M(Kernel k, Fpu fpu, bool c0, bool c1, bool c2, bool c3)");
         Emit("{");
+        if (Members.Operators.Count > 0)
+        {
+            Emit("var v = default(V);");
+        }
+
+        if (Members.Indexer is not null)
+        {
+            Emit("var b = new Box();");
+        }
+
+        for (var i = 0; i < Members.Delegates.Count; i++)
+        {
+            if (Members.Delegates[i].MethodGroup)
+            {
+                Emit($"System.Action d{i} = G{i};");
+            }
+            else
+            {
+                Emit($"System.Action d{i} = () =>"); Emit("{"); Block(Members.Delegates[i].Body.Statements); Emit("};");
+            }
+        }
+
         Block(Entry);
         for (var i = 0; i < Locals.Count; i++)
         {
@@ -249,6 +477,47 @@ public sealed class RandomProgram
             Emit($"static void H{i}(Kernel k, Fpu fpu, bool c0, bool c1, bool c2, bool c3)");
             Emit("{");
             Block(Helpers[i]);
+            Emit("}");
+        }
+
+        for (var i = 0; i < Members.Properties.Count; i++)
+        {
+            Accessors($"static int P{i}", Members.Properties[i].Get, Members.Properties[i].Set);
+        }
+
+        if (Members.Indexer is { } indexer)
+        {
+            Emit("sealed class Box"); Emit("{");
+            Accessors("public int this[int i]", indexer.Get, indexer.Set);
+            Emit("}");
+        }
+
+        if (Members.Operators.Count > 0)
+        {
+            Emit("struct V"); Emit("{");
+            Emit("public static V operator +(V a, V c)"); Emit("{"); Block(Members.Operators[OperatorKind.Add].Statements); Emit("return a;"); Emit("}");
+            Emit("public static implicit operator V(int x)"); Emit("{"); Block(Members.Operators[OperatorKind.Convert].Statements); Emit("return default;"); Emit("}");
+            Emit("public static V operator ++(V a)"); Emit("{"); Block(Members.Operators[OperatorKind.Increment].Statements); Emit("return a;"); Emit("}");
+            Emit("}");
+        }
+
+        for (var i = 0; i < Members.Delegates.Count; i++)
+        {
+            if (Members.Delegates[i].MethodGroup)
+            {
+                Emit($"static void G{i}()"); Emit("{"); Block(Members.Delegates[i].Body.Statements); Emit("}");
+            }
+        }
+
+        for (var i = 0; i < Members.Filters.Count; i++)
+        {
+            Emit($"static bool F{i}(Kernel k)"); Emit("{");
+            if (Members.Filters[i].Sleeps)
+            {
+                Emit("k.Memory.Vzalloc(64);");
+            }
+
+            Emit("return true;");
             Emit("}");
         }
 

@@ -7,13 +7,40 @@ using FpuGuard.Robustness;
 namespace FpuGuard.Robustness.Runner;
 
 /// <summary>
-/// Full robustness runs: <c>fpuguard-robustness [--typing N|all] [--programs N] [--fuzz N] [--seed S]</c>. Prints what it ran and every
+/// Full robustness runs: <c>fpuguard-robustness [--typing N|all] [--programs N] [--fuzz N] [--seed S]</c>, and for
+/// looking into the oracle comparison <c>[--no-corpus] [--no-fixes] [--show-fp N] [--fp-rule FPU000x] [--show-fn N] [--show-fail N]</c>. Prints what it ran and every
 /// failure; exits 1 when anything failed.
 /// </summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (Option(args, "--analyze", "") is { Length: > 0 } file)
+        {
+            // One file's FPU diagnostics, by line: for writing up a mismatch as a standalone repro.
+            var harness = new AnalyzerHarness();
+            var failures = new System.Collections.Generic.List<string>();
+            var document = harness.WithText(await System.IO.File.ReadAllTextAsync(file));
+            var errors = (await document.Project.GetCompilationAsync())!.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+            foreach (var diagnostic in errors.Concat(await harness.AnalyzeAsync(document, failures)).OrderBy(d => d.Location.SourceSpan.Start))
+            {
+                Console.WriteLine($"{diagnostic.Id} line {diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1}: {diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+
+            failures.ForEach(f => Console.WriteLine("FAIL " + f));
+            if (args.Contains("--check-fixes"))
+            {
+                // Every fix offered, and FixAll against one by one, as on the random programs.
+                var incomplete = new System.Collections.Generic.List<string>();
+                var fixes = await FixValidity.CheckAsync(harness, document, await harness.AnalyzeAsync(document, failures), failures, incomplete);
+                Console.WriteLine($"{fixes} fixes checked, {failures.Count} failures, {incomplete.Count} FixAll results one pass short");
+                failures.ForEach(f => Console.WriteLine("FAIL " + f));
+                incomplete.ForEach(f => Console.WriteLine("FIXALL ONE PASS SHORT " + f));
+            }
+
+            return 0;
+        }
+
         var typing = Option(args, "--typing", "all");
         var seed = int.Parse(Option(args, "--seed", "1"));
         var fuzz = int.Parse(Option(args, "--fuzz", "100000"));
@@ -35,17 +62,20 @@ public static class Program
 
         if (programs > 0)
         {
-            var corpus = await FixValidity.RunOnCorpusAsync(Corpus.Load());
-            Console.WriteLine($"fix validity on tests and samples: {corpus.Cases} compiling sources, {corpus.FixesApplied} fixes checked, {corpus.Failures.Count} failures");
-            foreach (var failure in corpus.Failures.Take(5))
+            if (!args.Contains("--no-corpus"))
             {
-                Console.WriteLine("  FAIL " + failure);
+                var corpus = await FixValidity.RunOnCorpusAsync(Corpus.Load());
+                Console.WriteLine($"fix validity on tests and samples: {corpus.Cases} compiling sources, {corpus.FixesApplied} fixes checked, {corpus.Failures.Count} failures");
+                foreach (var failure in corpus.Failures.Take(5))
+                {
+                    Console.WriteLine("  FAIL " + failure);
+                }
+
+                failed |= corpus.Failures.Count > 0;
             }
 
-            failed |= corpus.Failures.Count > 0;
-
             var clock = Stopwatch.StartNew();
-            var report = await OracleComparison.RunAsync(programs, seed, checkFixes: true, Console.WriteLine);
+            var report = await OracleComparison.RunAsync(programs, seed, checkFixes: !args.Contains("--no-fixes"), Console.WriteLine);
             Console.WriteLine($"random programs against the oracle, in {clock.Elapsed.TotalSeconds:F0} s:");
             Console.WriteLine(report.Table());
             foreach (var extra in report.FalsePositives.Where(f => f.Contains(Option(args, "--fp-rule", "FPU0001"), StringComparison.Ordinal)).Take(int.Parse(Option(args, "--show-fp", "0"))))
@@ -53,14 +83,19 @@ public static class Program
                 Console.WriteLine("  EXTRA " + extra);
             }
 
-            foreach (var missed in report.FalseNegatives.Take(3))
+            foreach (var missed in report.FalseNegatives.Take(int.Parse(Option(args, "--show-fn", "3"))))
             {
                 Console.WriteLine("  MISSED " + missed);
             }
 
-            foreach (var failure in report.Failures.Take(5))
+            foreach (var failure in report.Failures.Take(int.Parse(Option(args, "--show-fail", "5"))))
             {
                 Console.WriteLine("  FAIL " + failure);
+            }
+
+            foreach (var incomplete in report.FixAllIncomplete.Take(int.Parse(Option(args, "--show-fixall", "1"))))
+            {
+                Console.WriteLine("  FIXALL ONE PASS SHORT " + incomplete);
             }
 
             failed |= report.Failures.Count > 0;
