@@ -14,10 +14,13 @@ namespace FpuGuard.Analyzers.Flow;
 /// <item>a <c>finally</c> runs on every way out of its try: on each branch that leaves it, and on an exception
 /// thrown at any point of it;</item>
 /// <item>a <c>catch</c> block may run from any point of its try where an exception may be thrown (the state
-/// before each operation the transfer says may throw, and at each <c>throw</c>), after the <c>finally</c> blocks nested inside that try have run;</item>
+/// before each operation that may throw, <see cref="ThrowPoints"/>, and at each <c>throw</c>), after the
+/// <c>finally</c> blocks nested inside that try have run; an unfiltered catch of every exception keeps it from
+/// the handlers around it;</item>
 /// <item>an exception filter runs first, with the state at the point of the throw, before those nested
 /// <c>finally</c> blocks (two-pass exception handling); its handler starts from the state the filter leaves
-/// when no <c>finally</c> lies between, else from the state after them.</item>
+/// when no <c>finally</c> lies between, else from the state after them. An exception thrown by a filter is
+/// swallowed (the filter is false), so it reaches no handler.</item>
 /// </list>
 /// The iteration is bounded (<see cref="MaxVisitsPerBlock"/>): reaching the bound stops the fixpoint, sets
 /// <see cref="CutShort"/>, and the rule gives its conservative answer.
@@ -87,8 +90,8 @@ internal sealed class DataFlowAnalysis<TState>
             var ordinal = _pending.Dequeue();
             _queued[ordinal] = false;
             var block = _graph.Blocks[ordinal];
-            var exit = Transfer(block, _entry[ordinal], out var atThrow, out var mayThrow);
-            if (_inTry[ordinal] && mayThrow)
+            var exit = Transfer(block, _entry[ordinal], _inTry[ordinal], out var atThrow, out var mayThrow);
+            if (mayThrow)
             {
                 Throw(block, atThrow);
             }
@@ -106,7 +109,7 @@ internal sealed class DataFlowAnalysis<TState>
         {
             if (_reached[block.Ordinal])
             {
-                Transfer(block, _entry[block.Ordinal], out _, out _);
+                Transfer(block, _entry[block.Ordinal], false, out _, out _);
                 if (block.Kind == BasicBlockKind.Exit)
                 {
                     _transfer.AtExit(_entry[block.Ordinal]);
@@ -149,6 +152,11 @@ internal sealed class DataFlowAnalysis<TState>
         // A lambda's or local function's graph ends at its root region: the regions above it are its parent graph's.
         for (var region = block.EnclosingRegion; region is { Kind: not ControlFlowRegionKind.Root, EnclosingRegion: { } parent }; region = parent)
         {
+            if (region.Kind == ControlFlowRegionKind.Filter)
+            {
+                return; // An exception in a filter is swallowed: the filter is false, and the dispatch it was part of goes on.
+            }
+
             if (region.Kind != ControlFlowRegionKind.Try)
             {
                 continue;
@@ -178,10 +186,20 @@ internal sealed class DataFlowAnalysis<TState>
                 else
                 {
                     Merge(handler.FirstBlockOrdinal, unwound);
+                    if (CatchesEverything(handler))
+                    {
+                        return; // Nothing gets past it to the enclosing handlers.
+                    }
                 }
             }
         }
     }
+
+    // catch, catch (object) and catch (System.Exception), unfiltered: every exception is an Exception in .NET
+    // (others are wrapped in RuntimeWrappedException).
+    private static bool CatchesEverything(ControlFlowRegion handler) =>
+        handler.ExceptionType is null or { SpecialType: SpecialType.System_Object }
+        || handler.ExceptionType is { Name: "Exception", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
 
     private bool Through(IEnumerable<ControlFlowRegion> finallyRegions, ref TState state)
     {
@@ -219,7 +237,7 @@ internal sealed class DataFlowAnalysis<TState>
 
             var ordinal = work.Dequeue();
             var block = _graph.Blocks[ordinal];
-            var exit = Transfer(block, local[ordinal], out _, out _);
+            var exit = Transfer(block, local[ordinal], false, out _, out _);
             foreach (var (branch, conditionHolds) in Ways(block))
             {
                 var flowing = exit;
@@ -282,15 +300,15 @@ internal sealed class DataFlowAnalysis<TState>
         }
     }
 
-    // The block's operations and branch value, in order. atThrow joins the states where an exception may leave
-    // the block: before each operation that may throw (the transfer says which), and at an explicit throw.
-    private TState Transfer(BasicBlock block, TState state, out TState atThrow, out bool mayThrow)
+    // The block's operations and branch value, in order. When asked (a block in a try), atThrow joins the states
+    // where an exception may leave the block: before each operation that may throw, and at an explicit throw.
+    private TState Transfer(BasicBlock block, TState state, bool throws, out TState atThrow, out bool mayThrow)
     {
         atThrow = default!;
         mayThrow = false;
         foreach (var operation in block.Operations)
         {
-            if (_transfer.MayThrow(operation))
+            if (throws && ThrowPoints.MayThrow(operation))
             {
                 atThrow = mayThrow ? _transfer.Join(atThrow, state) : state;
                 mayThrow = true;
@@ -301,7 +319,7 @@ internal sealed class DataFlowAnalysis<TState>
 
         if (block.BranchValue is { } branchValue)
         {
-            if (_transfer.MayThrow(branchValue))
+            if (throws && ThrowPoints.MayThrow(branchValue))
             {
                 atThrow = mayThrow ? _transfer.Join(atThrow, state) : state;
                 mayThrow = true;
@@ -310,7 +328,7 @@ internal sealed class DataFlowAnalysis<TState>
             state = Walk(branchValue, state);
         }
 
-        if (block.FallThroughSuccessor?.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow)
+        if (throws && block.FallThroughSuccessor?.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow)
         {
             atThrow = mayThrow ? _transfer.Join(atThrow, state) : state;
             mayThrow = true;

@@ -39,12 +39,6 @@ internal abstract class FlowTransfer<TState>
     /// </summary>
     public virtual bool Follow(BasicBlock block, bool? conditionHolds, ref TState state) => true;
 
-    /// <summary>
-    /// Whether the top-level operation (a statement of a block, or its branch value) may throw before it completes:
-    /// then a handler of its try may run with the state before it.
-    /// </summary>
-    public virtual bool MayThrow(IOperation operation) => true;
-
     /// <summary>Called in the reporting pass with the state reaching the graph's exit (a normal return).</summary>
     public virtual void AtExit(TState state)
     {

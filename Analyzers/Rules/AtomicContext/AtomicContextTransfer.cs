@@ -96,31 +96,6 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
         return true;
     }
 
-    // Entering and leaving a context does not fail (spin_lock, preempt_disable, local_irq_disable, their scopes'
-    // Dispose): an exception is thrown by the work between them, with the context held, not by the unlock.
-    public override bool MayThrow(IOperation operation)
-    {
-        var call = operation is IExpressionStatementOperation statement ? statement.Operation : operation;
-        return call switch
-        {
-            IInvocationOperation invocation => !_analysis.Contracts.Of(Resolve(invocation)).ChangesContext || HasArguments(invocation),
-            _ => true,
-        };
-    }
-
-    private static bool HasArguments(IInvocationOperation invocation)
-    {
-        foreach (var argument in invocation.Arguments)
-        {
-            if (argument.Value is not (ILiteralOperation or IFieldReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation) && !argument.IsImplicit)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     public override ContextCounts Visit(IOperation operation, ContextCounts state)
     {
         switch (operation)
