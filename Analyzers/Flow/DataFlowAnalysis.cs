@@ -22,6 +22,8 @@ namespace FpuGuard.Analyzers.Flow;
 /// when no <c>finally</c> lies between, else from the state after them. An exception thrown by a filter is
 /// swallowed (the filter is false), so it reaches no handler.</item>
 /// </list>
+/// Beside the rule's state the engine follows which bool locals and parameters have a known value
+/// (<see cref="KnownConditions"/>): a way out of a block that contradicts them is not taken, for every rule.
 /// The iteration is bounded (<see cref="MaxVisitsPerBlock"/>): reaching the bound stops the fixpoint, sets
 /// <see cref="CutShort"/>, and the rule gives its conservative answer.
 /// </summary>
@@ -34,11 +36,26 @@ internal sealed class DataFlowAnalysis<TState>
     private readonly FlowTransfer<TState> _transfer;
     private readonly CancellationToken _cancellationToken;
     private readonly TState[] _entry;
+    private readonly KnownConditions[] _entryKnown;
+    private readonly ConditionAtoms _atoms;
     private readonly bool[] _reached;
     private readonly bool[] _queued;
     private readonly bool[] _inTry;
     private readonly Queue<int> _pending = new();
     private readonly Stack<(IOperation Operation, bool ChildrenDone)> _walk = new();
+
+    // A state with what is known of the bool conditions where it holds.
+    private struct Flowing
+    {
+        public TState State;
+        public KnownConditions Known;
+
+        public Flowing(TState state, KnownConditions known)
+        {
+            State = state;
+            Known = known;
+        }
+    }
 
     private DataFlowAnalysis(ControlFlowGraph graph, FlowTransfer<TState> transfer, CancellationToken cancellationToken)
     {
@@ -47,6 +64,8 @@ internal sealed class DataFlowAnalysis<TState>
         _cancellationToken = cancellationToken;
         var count = graph.Blocks.Length;
         _entry = new TState[count];
+        _entryKnown = new KnownConditions[count];
+        _atoms = new ConditionAtoms(graph);
         _reached = new bool[count];
         _queued = new bool[count];
         _inTry = new bool[count];
@@ -81,7 +100,7 @@ internal sealed class DataFlowAnalysis<TState>
     {
         _transfer.Graph = _graph;
         _transfer.Reporting = false;
-        Merge(0, entry);
+        Merge(0, new Flowing(entry, KnownConditions.Nothing));
         var limit = MaxVisitsPerBlock * _graph.Blocks.Length;
         var steps = 0;
         for (; _pending.Count > 0 && steps < limit; steps++)
@@ -90,7 +109,7 @@ internal sealed class DataFlowAnalysis<TState>
             var ordinal = _pending.Dequeue();
             _queued[ordinal] = false;
             var block = _graph.Blocks[ordinal];
-            var exit = Transfer(block, _entry[ordinal], _inTry[ordinal], out var atThrow, out var mayThrow);
+            var exit = Transfer(block, Entry(ordinal), _inTry[ordinal], out var atThrow, out var mayThrow);
             if (mayThrow)
             {
                 Throw(block, atThrow);
@@ -109,7 +128,7 @@ internal sealed class DataFlowAnalysis<TState>
         {
             if (_reached[block.Ordinal])
             {
-                Transfer(block, _entry[block.Ordinal], false, out _, out _);
+                Transfer(block, Entry(block.Ordinal), false, out _, out _);
                 if (block.Kind == BasicBlockKind.Exit)
                 {
                     _transfer.AtExit(_entry[block.Ordinal]);
@@ -118,14 +137,28 @@ internal sealed class DataFlowAnalysis<TState>
         }
     }
 
+    private Flowing Entry(int ordinal) => new(_entry[ordinal], _entryKnown[ordinal]);
+
+    // Whether the way may be taken, and the state on it: the known conditions first (a way they rule out is
+    // not taken), then what the rule learns from the condition.
+    private bool Follow(BasicBlock block, bool? conditionHolds, ref Flowing flowing)
+    {
+        if (conditionHolds is { } holds && !_atoms.Allows(block.BranchValue, holds, ref flowing.Known))
+        {
+            return false;
+        }
+
+        return _transfer.Follow(block, conditionHolds, ref flowing.State);
+    }
+
     // Every way out of the block, with the finally regions each branch leaves run on the way.
-    private void Propagate(BasicBlock block, TState exit)
+    private void Propagate(BasicBlock block, Flowing exit)
     {
         var fromFilter = IsIn(block, ControlFlowRegionKind.Filter);
         foreach (var (branch, conditionHolds) in Ways(block))
         {
             var state = exit;
-            if (branch.Destination is not { } destination || !_transfer.Follow(block, conditionHolds, ref state))
+            if (branch.Destination is not { } destination || !Follow(block, conditionHolds, ref state))
             {
                 continue;
             }
@@ -145,7 +178,7 @@ internal sealed class DataFlowAnalysis<TState>
 
     // An exception at any point of a try: filters first, with the state at the throw; then each finally on the way
     // out, and each catch that may take it after the finally blocks inside its try.
-    private void Throw(BasicBlock block, TState atThrow)
+    private void Throw(BasicBlock block, Flowing atThrow)
     {
         var unwound = atThrow;
         var finallyRan = false;
@@ -201,7 +234,7 @@ internal sealed class DataFlowAnalysis<TState>
         handler.ExceptionType is null or { SpecialType: SpecialType.System_Object }
         || handler.ExceptionType is { Name: "Exception", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
 
-    private bool Through(IEnumerable<ControlFlowRegion> finallyRegions, ref TState state)
+    private bool Through(IEnumerable<ControlFlowRegion> finallyRegions, ref Flowing state)
     {
         foreach (var region in finallyRegions)
         {
@@ -217,12 +250,12 @@ internal sealed class DataFlowAnalysis<TState>
     // Runs a finally or filter region on one state, to where it leaves: the end of a finally, a filter's way into
     // its handler. Its blocks' entries take the state too, so that they are reported with every state they run
     // in. False when no way out is reached.
-    private bool ThroughRegion(ControlFlowRegion region, TState state, out TState leaving)
+    private bool ThroughRegion(ControlFlowRegion region, Flowing state, out Flowing leaving)
     {
         AnalysisBounds.EnsureStack();
         leaving = default!;
         var any = false;
-        var local = new Dictionary<int, TState> { [region.FirstBlockOrdinal] = state };
+        var local = new Dictionary<int, Flowing> { [region.FirstBlockOrdinal] = state };
         var work = new Queue<int>();
         work.Enqueue(region.FirstBlockOrdinal);
         Merge(region.FirstBlockOrdinal, state);
@@ -241,7 +274,7 @@ internal sealed class DataFlowAnalysis<TState>
             foreach (var (branch, conditionHolds) in Ways(block))
             {
                 var flowing = exit;
-                if (!_transfer.Follow(block, conditionHolds, ref flowing))
+                if (!Follow(block, conditionHolds, ref flowing))
                 {
                     continue;
                 }
@@ -253,8 +286,8 @@ internal sealed class DataFlowAnalysis<TState>
                         continue;
                     }
 
-                    var merged = local.TryGetValue(destination.Ordinal, out var existing) ? _transfer.Join(existing, flowing) : flowing;
-                    if (local.ContainsKey(destination.Ordinal) && _transfer.Same(existing!, merged))
+                    var merged = local.TryGetValue(destination.Ordinal, out var existing) ? Join(existing, flowing) : flowing;
+                    if (local.ContainsKey(destination.Ordinal) && Same(existing, merged))
                     {
                         continue;
                     }
@@ -267,7 +300,7 @@ internal sealed class DataFlowAnalysis<TState>
                     ? branch.Destination is null && branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling
                     : branch.Destination is not null)
                 {
-                    leaving = any ? _transfer.Join(leaving, flowing) : flowing;
+                    leaving = any ? Join(leaving, flowing) : flowing;
                     any = true;
                 }
             }
@@ -302,15 +335,15 @@ internal sealed class DataFlowAnalysis<TState>
 
     // The block's operations and branch value, in order. When asked (a block in a try), atThrow joins the states
     // where an exception may leave the block: before each operation that may throw, and at an explicit throw.
-    private TState Transfer(BasicBlock block, TState state, bool throws, out TState atThrow, out bool mayThrow)
+    private Flowing Transfer(BasicBlock block, Flowing state, bool throws, out Flowing atThrow, out bool mayThrow)
     {
-        atThrow = default!;
+        atThrow = default;
         mayThrow = false;
         foreach (var operation in block.Operations)
         {
             if (throws && ThrowPoints.MayThrow(operation))
             {
-                atThrow = mayThrow ? _transfer.Join(atThrow, state) : state;
+                atThrow = mayThrow ? Join(atThrow, state) : state;
                 mayThrow = true;
             }
 
@@ -321,7 +354,7 @@ internal sealed class DataFlowAnalysis<TState>
         {
             if (throws && ThrowPoints.MayThrow(branchValue))
             {
-                atThrow = mayThrow ? _transfer.Join(atThrow, state) : state;
+                atThrow = mayThrow ? Join(atThrow, state) : state;
                 mayThrow = true;
             }
 
@@ -330,7 +363,7 @@ internal sealed class DataFlowAnalysis<TState>
 
         if (throws && block.FallThroughSuccessor?.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow)
         {
-            atThrow = mayThrow ? _transfer.Join(atThrow, state) : state;
+            atThrow = mayThrow ? Join(atThrow, state) : state;
             mayThrow = true;
         }
 
@@ -339,7 +372,7 @@ internal sealed class DataFlowAnalysis<TState>
 
     // Children before their parent, in evaluation order, on an explicit stack: operation trees can be as deep as
     // the parser allows.
-    private TState Walk(IOperation root, TState state)
+    private Flowing Walk(IOperation root, Flowing state)
     {
         _walk.Push((root, false));
         while (_walk.Count > 0)
@@ -347,7 +380,8 @@ internal sealed class DataFlowAnalysis<TState>
             var (operation, childrenDone) = _walk.Pop();
             if (childrenDone)
             {
-                state = _transfer.Visit(operation, state);
+                state.State = _transfer.Visit(operation, state.State);
+                state.Known = _atoms.After(operation, state.Known);
                 continue;
             }
 
@@ -364,21 +398,27 @@ internal sealed class DataFlowAnalysis<TState>
         return state;
     }
 
-    private void Merge(int ordinal, TState incoming)
+    private Flowing Join(Flowing a, Flowing b) => new(_transfer.Join(a.State, b.State), a.Known.Join(b.Known));
+
+    private bool Same(Flowing a, Flowing b) => a.Known.Same(b.Known) && _transfer.Same(a.State, b.State);
+
+    private void Merge(int ordinal, Flowing incoming)
     {
         if (_reached[ordinal])
         {
-            var merged = _transfer.Join(_entry[ordinal], incoming);
-            if (_transfer.Same(_entry[ordinal], merged))
+            var merged = Join(Entry(ordinal), incoming);
+            if (Same(Entry(ordinal), merged))
             {
                 return;
             }
 
-            _entry[ordinal] = merged;
+            _entry[ordinal] = merged.State;
+            _entryKnown[ordinal] = merged.Known;
         }
         else
         {
-            _entry[ordinal] = incoming;
+            _entry[ordinal] = incoming.State;
+            _entryKnown[ordinal] = incoming.Known;
             _reached[ordinal] = true;
         }
 

@@ -1,0 +1,80 @@
+using System.Threading.Tasks;
+using AtomicContext = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.AtomicContext.AtomicContextAnalyzer>;
+using FreeOfDefault = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.FreeOfDefaultFpuState.FreeOfDefaultFpuStateAnalyzer>;
+
+namespace FpuGuard.Analyzers.Tests.Flow;
+
+/// <summary>
+/// The engine's known bool conditions: a way out of a block that contradicts what every path knows of a bool
+/// local or parameter is not taken, for every rule; and what may change the variable unseen makes it unknown.
+/// </summary>
+public class KnownConditionsTests
+{
+    private static string InMethod(string body, string extra = "") => $$"""
+        using System;
+        using FpuGuard.Runtime;
+
+        static class Driver
+        {
+            static void Run(Kernel kernel, Fpu fpu, bool flag, bool other, int count)
+            {
+        {{body}}
+            }
+
+            static void Change(ref bool value) => value = !value;
+        {{extra}}
+        }
+        """;
+
+    [Theory]
+    [InlineData("if (flag) throw new InvalidOperationException(); if (flag) { kernel.Memory.Vfree(fpu.State); }")]
+    [InlineData("if (!flag) return; if (!flag) kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("if (flag) return; if (other) { if (flag) kernel.Memory.Vfree(fpu.State); }")]
+    [InlineData("var done = false; if (done) kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("bool done; done = true; if (!done) kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("if (flag) return; try { _ = count.ToString(); } catch (Exception) when (flag) { kernel.Memory.Vfree(fpu.State); }")]
+    [InlineData("if (flag) return; try { _ = count.ToString(); } catch (Exception) when (other && flag) { kernel.Memory.Vfree(fpu.State); }")]
+    public Task A_free_no_path_reaches_is_not_reported(string body) =>
+        FreeOfDefault.VerifyAnalyzerAsync(InMethod(body));
+
+    [Theory]
+    [InlineData("if (flag) throw new InvalidOperationException(); if (!flag) { {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; }")]
+    [InlineData("if (flag) return; flag = count > 0; if (flag) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (flag) return; Change(ref flag); if (flag) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (flag) return; (flag, other) = (other, flag); if (flag) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (flag) return; Action set = () => flag = true; set(); if (flag) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (flag) return; void Set() { flag = true; } Set(); if (flag) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (flag) return; ref var alias = ref flag; alias = true; if (flag) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (flag) return; flag |= count > 0; if (flag) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (other) flag = true; else flag = false; if (flag) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("for (var i = 0; i < 2; i++) { if (flag) {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; flag = true; }")]
+    public Task A_condition_that_may_have_changed_is_not_known(string body) =>
+        FreeOfDefault.VerifyAnalyzerAsync(InMethod(body));
+
+    // A field or a property is not a condition the engine follows: another thread or call may change it.
+    [Fact]
+    public Task A_field_is_not_followed() =>
+        FreeOfDefault.VerifyAnalyzerAsync(InMethod(
+            "if (Flag) return; if (Flag) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};",
+            "static bool Flag;"));
+
+    // A lambda's own condition is followed inside it; the enclosing method's variable it reads is not.
+    [Fact]
+    public Task Inside_a_lambda_only_its_own_variables_are_followed() =>
+        FreeOfDefault.VerifyAnalyzerAsync(InMethod("""
+            Action<bool> own = b => { if (b) return; if (b) kernel.Memory.Vfree(fpu.State); };
+            Action captured = () => { if (flag) {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; };
+            if (flag) return;
+            captured();
+            """));
+
+    [Fact]
+    public Task FPU0001_does_not_report_a_sleep_no_path_reaches() =>
+        AtomicContext.VerifyAnalyzerAsync(InMethod("""
+            if (flag) return;
+            kernel.FpregsLock();
+            try { if (flag) kernel.Memory.Vzalloc(64); _ = count.ToString(); }
+            catch (Exception) when (flag) { kernel.Memory.Vzalloc(64); }
+            finally { kernel.FpregsUnlock(); }
+            """));
+}
