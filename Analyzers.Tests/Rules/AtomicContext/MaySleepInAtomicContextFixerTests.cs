@@ -605,6 +605,40 @@ public class MaySleepInAtomicContextFixerTests
         L();
         k.PreemptEnable();
         """)]
+    // ... or by its own recursion, inside its region.
+    [InlineData("""
+        void L(bool again)
+        {
+            using (k.LockFpregs())
+            {
+                {|FPU0001:k.Memory.Vzalloc(64)|};
+                if (again) L(false);
+            }
+        }
+
+        L(true);
+        """)]
+    // ... or by another local function, inside that one's region.
+    [InlineData("""
+        void L()
+        {
+            using (k.LockFpregs())
+            {
+                {|FPU0001:k.Memory.Vzalloc(64)|};
+            }
+        }
+
+        void K()
+        {
+            using (k.LockFpregs())
+            {
+                L();
+            }
+        }
+
+        L();
+        K();
+        """)]
     // The function escapes as a delegate: it may run where the analysis does not look.
     [InlineData("""
         void L()

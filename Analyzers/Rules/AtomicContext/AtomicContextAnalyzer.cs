@@ -32,8 +32,8 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
 
     /// <summary>
     /// The most of each context held at the call on any path it runs on, as "Kind:count,..." (kinds held): in a lambda or
-    /// local function, also where the member runs it. Absent where that is not known. The move fix reads it to know that
-    /// nothing is held before the region's entry.
+    /// local function, also where the member, another function or its own recursion runs it. Absent where not known.
+    /// The move fix reads it to know that nothing is held before the region's entry.
     /// </summary>
     internal const string MostHeldProperty = "MostHeld";
 
@@ -110,9 +110,9 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
             }
 
             string? cutShort = null;
-            // An async function lists only the sleep points before its first await: the member's then may not show every run.
-            var ownerResult = flow.Results is { } results && !results.Any(r => r.Owner.IsAsync)
-                ? results.FirstOrDefault(r => SymbolEqualityComparer.Default.Equals(r.Owner, owner)) : null;
+            // Every function of the member the analysis ran, for MostHeld: unless one lists only part of its sleep points (an
+            // async function, only those before its first await) or was cut short.
+            var runs = flow.Results is { } all && !all.Any(r => r.Owner.IsAsync || r.CutShort is not null || r.ReadsUnreadableContract) ? all : null;
             foreach (var result in flow.Results ?? Array.Empty<AtomicContextFlowAnalysis.Result>())
             {
                 if (result.ReadsUnreadableContract)
@@ -122,7 +122,7 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
 
                 // A lambda's or local function's own analysis reports its regions; its sleep points are its callers'.
                 var isOwner = SymbolEqualityComparer.Default.Equals(result.Owner, owner);
-                Report(result, isOwner, ownerResult, context);
+                Report(result, isOwner, runs, context);
                 if (result.CutShort is { } reason)
                 {
                     cutShort ??= reason;
@@ -172,7 +172,7 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
             Graph.Resolve((method, bodyKnown) => AnalyzeDeferred(compilation, method, bodyKnown, cancellationToken));
 
         // The context, not its ReportDiagnostic: a delegate of a struct's method boxes the struct.
-        private void Report(AtomicContextFlowAnalysis.Result result, bool isOwner, AtomicContextFlowAnalysis.Result? ownerResult, CodeBlockAnalysisContext context)
+        private void Report(AtomicContextFlowAnalysis.Result result, bool isOwner, IReadOnlyList<AtomicContextFlowAnalysis.Result>? runs, CodeBlockAnalysisContext context)
         {
             var owner = result.Owner;
             if (isOwner)
@@ -182,13 +182,13 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
 
             foreach (var sleep in result.Sleeps)
             {
-                context.ReportDiagnostic(Live(owner, sleep, MostHeld(result, isOwner, ownerResult, sleep.Syntax.GetLocation(), sleep.Held)));
+                context.ReportDiagnostic(Live(owner, sleep, MostHeld(isOwner, runs, sleep.Syntax.GetLocation(), sleep.Held, sleep.Through.Count > 0)));
             }
 
             foreach (var (call, callee, held) in result.SourceCallsInContext)
             {
                 var location = call.GetLocation();
-                var mostHeld = MostHeld(result, isOwner, ownerResult, location, held);
+                var mostHeld = MostHeld(isOwner, runs, location, held, through: false);
                 Graph.AddPending(new PendingCall(callee, location, held, (chain, locations, summary) => Create(
                     RuleDescriptors.MaySleepInAtomicContextInferred, location, locations, owner, held, callee.Name, chain, summary, mostHeld)));
             }
@@ -275,29 +275,33 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        // The most of each context held at a call, over every way it runs: in the member, the count there; in a lambda or
-        // local function, its own count there or, where the member runs it, the member's count at the same call (the
-        // member's sleep points include the function's, shifted by what each call of it holds). Null where the member's
-        // points may not show every run (no owner result: an async function in the member; a cut-short analysis).
-        private int[]? MostHeld(AtomicContextFlowAnalysis.Result result, bool isOwner, AtomicContextFlowAnalysis.Result? ownerResult, Location location, int[] held)
+        // The most of each context held at a call, over every way it runs that the analysis followed. In the member, its
+        // count there. In a lambda or local function, also every run of it from another function of the member (the
+        // member's, a caller's, its own recursive calls): each function's sleep points include those of the functions it
+        // calls, shifted by what each call holds, at their own locations, counted from that function's baseline. Null when
+        // not known: a call of a local function or lambda (its points are at the sleeps inside it), or runs not all listed.
+        private int[]? MostHeld(bool isOwner, IReadOnlyList<AtomicContextFlowAnalysis.Result>? runs, Location location, int[] held, bool through)
         {
             if (isOwner)
             {
                 return held;
             }
 
-            if (ownerResult is null || ownerResult.CutShort is not null || result.CutShort is not null || ownerResult.ReadsUnreadableContract)
+            if (runs is null || through)
             {
                 return null;
             }
 
             var most = (int[])held.Clone();
-            var required = _contracts.Of(ownerResult.Owner).Requires;
-            foreach (var point in ownerResult.Points.Where(p => p.Location.Equals(location)))
+            foreach (var run in runs)
             {
-                foreach (var kind in ContextCounts.AllKinds)
+                var required = _contracts.Of(run.Owner).Requires;
+                foreach (var point in run.Points.Where(p => p.Location.Equals(location)))
                 {
-                    most[(int)kind] = Math.Max(most[(int)kind], point.Delta[(int)kind] + (required.Contains(kind) ? 1 : 0));
+                    foreach (var kind in ContextCounts.AllKinds)
+                    {
+                        most[(int)kind] = Math.Max(most[(int)kind], point.Delta[(int)kind] + (required.Contains(kind) ? 1 : 0));
+                    }
                 }
             }
 
