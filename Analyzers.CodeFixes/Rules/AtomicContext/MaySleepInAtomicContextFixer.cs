@@ -228,8 +228,8 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
     }
 
     // Nothing is held where the call lands, on any path: the analysis says that at the call each held kind is held at
-    // most once and no other kind at all, on every path the call runs on (in a local function, also where the member
-    // calls it), and the region's entry, which every path to the call runs just before it, enters each held kind
+    // most once and no other kind at all, on every path the call runs on (in a local function, also in every run of it
+    // the analysis follows: from the member, other local functions, its own recursion), and the region's entry, which every path to the call runs just before it, enters each held kind
     // unconditionally and leaves none: so before the entry nothing is held. Decided per region, from the flow analysis,
     // this does not depend on another region earlier in the method (which a fix may remove): FixAll, planned on the
     // original document, offers what fixing one diagnostic at a time and re-analysing offers.
@@ -281,8 +281,8 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         return true;
     }
 
-    // The counts cover every run of the call the analysis knows: the member's, and a local function's where the member
-    // (or a local function it calls) calls it. A local function must be called only by name, by the member or by local
+    // The counts cover every run of the call the analysis follows: the member's, and a local function's wherever a
+    // function of the member calls it. A local function must be called only by name, by the member or by local
     // functions that are themselves (a method group could run it where the analysis does not look), and be neither async
     // nor an iterator (its body would run after its caller moved on). A lambda may run anywhere it is passed: no.
     private static bool RunsOnlyWhereTheMemberSeesIt(SemanticModel model, SyntaxNode statement, CancellationToken cancellationToken)
@@ -292,7 +292,7 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
     }
 
     private static SyntaxNode? EnclosingFunction(SyntaxNode node) =>
-        node.Ancestors().FirstOrDefault(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or MemberDeclarationSyntax);
+        node.Ancestors().FirstOrDefault(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax or MemberDeclarationSyntax);
 
     private static bool CalledOnlyByName(SemanticModel model, LocalFunctionStatementSyntax local, HashSet<SyntaxNode> seen, CancellationToken cancellationToken)
     {
