@@ -53,7 +53,7 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         if (key == MoveKey && !held.Contains(AtomicContextKind.InterruptsDisabled) && held.Count > 0 && !held.Overlaps(required) && heldByCallee.Count == 0)
         {
             title = "Move the call before the atomic region";
-            return PlanMove(model, statement, held, contracts, batch, cancellationToken);
+            return PlanMove(model, statement, held, MostHeld(diagnostic), contracts, batch, cancellationToken);
         }
 
         if (key == EnableKey && held.SetEquals(new[] { AtomicContextKind.InterruptsDisabled }) && required.Contains(AtomicContextKind.InterruptsDisabled) && heldByCallee.Count == 0)
@@ -68,6 +68,30 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         diagnostic.Properties.TryGetValue(property, out var value) && value is not null
             ? new HashSet<AtomicContextKind>(value.Split(',').Where(v => v.Length > 0).Select(v => (AtomicContextKind)Enum.Parse(typeof(AtomicContextKind), v)))
             : new HashSet<AtomicContextKind>();
+
+    // The analyzer's count of each kind held at the call, at most, on every path it runs on; null when not known.
+    private static Dictionary<AtomicContextKind, int>? MostHeld(Diagnostic diagnostic)
+    {
+        if (!diagnostic.Properties.TryGetValue(AtomicContextAnalyzer.MostHeldProperty, out var value) || value is null)
+        {
+            return null;
+        }
+
+        var counts = new Dictionary<AtomicContextKind, int>();
+        foreach (var entry in value.Split(',').Where(v => v.Length > 0))
+        {
+            var colon = entry.IndexOf(':');
+            if (colon < 0 || !Enum.TryParse<AtomicContextKind>(entry.Substring(0, colon), out var kind)
+                || !int.TryParse(entry.Substring(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count))
+            {
+                return null;
+            }
+
+            counts[kind] = count;
+        }
+
+        return counts;
+    }
 
     // The statement is the call itself, an assignment of the call to a name (a local, parameter or discard, which the
     // data-flow check sees), or a declaration whose initializer is the call (through parentheses,
@@ -91,7 +115,7 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         };
     }
 
-    private static CodeFixPlan? PlanMove(SemanticModel model, StatementSyntax statement, HashSet<AtomicContextKind> held, MethodContracts contracts, FixBatch batch, CancellationToken cancellationToken)
+    private static CodeFixPlan? PlanMove(SemanticModel model, StatementSyntax statement, HashSet<AtomicContextKind> held, Dictionary<AtomicContextKind, int>? mostHeld, MethodContracts contracts, FixBatch batch, CancellationToken cancellationToken)
     {
         if (statement.Parent is not BlockSyntax block)
         {
@@ -125,7 +149,8 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
 
         if (start is null || entry is null || !between.All(s => batch.Moved.Contains(s) || IsInert(model, s, cancellationToken))
             || !Independent(model, statement, between.Where(s => !batch.Moved.Contains(s)).ToList(), entry, cancellationToken)
-            || !EntersAll(model, entry, held, contracts, cancellationToken) || !OnlyRegionBefore(model, statement, start, contracts, cancellationToken)
+            || !EntersAll(model, entry, held, contracts, cancellationToken)
+            || !(NothingHeldBeforeEntry(model, statement, entry, held, mostHeld, contracts, cancellationToken) || OnlyRegionBefore(model, statement, start, contracts, cancellationToken))
             || (start.Parent != block && !CanHoist(model, statement, (BlockSyntax)start.Parent!, cancellationToken))
             || InTryBlock(start))
         {
@@ -200,6 +225,98 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         }
 
         return false;
+    }
+
+    // Nothing is held where the call lands, on any path: the analysis says that at the call each held kind is held at
+    // most once and no other kind at all, on every path the call runs on (in a local function, also in every run of it
+    // the analysis follows: from the member, other local functions, its own recursion), and the region's entry, which every path to the call runs just before it, enters each held kind
+    // unconditionally and leaves none: so before the entry nothing is held. Decided per region, from the flow analysis,
+    // this does not depend on another region earlier in the method (which a fix may remove): FixAll, planned on the
+    // original document, offers what fixing one diagnostic at a time and re-analysing offers.
+    private static bool NothingHeldBeforeEntry(SemanticModel model, StatementSyntax statement, SyntaxNode entry, HashSet<AtomicContextKind> held,
+        Dictionary<AtomicContextKind, int>? mostHeld, MethodContracts contracts, CancellationToken cancellationToken)
+    {
+        if (mostHeld is null || mostHeld.Any(m => m.Value > (held.Contains(m.Key) ? 1 : 0)))
+        {
+            return false;
+        }
+
+        var entered = new HashSet<AtomicContextKind>();
+        foreach (var invocation in entry.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>())
+        {
+            if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method)
+            {
+                continue;
+            }
+
+            var contract = contracts.Of(method);
+            if (contract.Exits.Length > 0 || contract.Asserts.Length > 0)
+            {
+                return false;
+            }
+
+            if (contract.Enters.Length > 0 && AlwaysRuns(invocation, entry))
+            {
+                entered.UnionWith(contract.Enters);
+            }
+        }
+
+        return held.IsSubsetOf(entered) && RunsOnlyWhereTheMemberSeesIt(model, statement, cancellationToken);
+    }
+
+    // The call runs whenever the entry does: nothing between them branches (no ?., ?:, &&, ||, ??, lambda).
+    private static bool AlwaysRuns(SyntaxNode invocation, SyntaxNode entry)
+    {
+        for (var node = invocation; node != entry; node = node.Parent!)
+        {
+            if (node.Parent is not (ExpressionStatementSyntax or LocalDeclarationStatementSyntax or VariableDeclarationSyntax or VariableDeclaratorSyntax
+                or EqualsValueClauseSyntax or ArgumentSyntax or ArgumentListSyntax or InvocationExpressionSyntax or MemberAccessExpressionSyntax
+                or ParenthesizedExpressionSyntax or CastExpressionSyntax or AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression }
+                or PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression }))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // The counts cover every run of the call the analysis follows: the member's, and a local function's wherever a
+    // function of the member calls it. A local function must be called only by name, by the member or by local
+    // functions that are themselves (a method group could run it where the analysis does not look), and be neither async
+    // nor an iterator (its body would run after its caller moved on). A lambda may run anywhere it is passed: no.
+    private static bool RunsOnlyWhereTheMemberSeesIt(SemanticModel model, SyntaxNode statement, CancellationToken cancellationToken)
+    {
+        var function = EnclosingFunction(statement);
+        return function is LocalFunctionStatementSyntax local ? CalledOnlyByName(model, local, new HashSet<SyntaxNode>(), cancellationToken) : function is not AnonymousFunctionExpressionSyntax;
+    }
+
+    private static SyntaxNode? EnclosingFunction(SyntaxNode node) =>
+        node.Ancestors().FirstOrDefault(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax or MemberDeclarationSyntax);
+
+    private static bool CalledOnlyByName(SemanticModel model, LocalFunctionStatementSyntax local, HashSet<SyntaxNode> seen, CancellationToken cancellationToken)
+    {
+        if (!seen.Add(local))
+        {
+            return true; // Being checked further up: recursion.
+        }
+
+        if (local.Modifiers.Any(SyntaxKind.AsyncKeyword) || local.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax) || n == local).OfType<YieldStatementSyntax>().Any()
+            || model.GetDeclaredSymbol(local, cancellationToken) is not IMethodSymbol symbol || local.Ancestors().OfType<MemberDeclarationSyntax>().FirstOrDefault() is not { } member)
+        {
+            return false;
+        }
+
+        bool Known(SyntaxNode where) => EnclosingFunction(where) switch
+        {
+            LocalFunctionStatementSyntax caller => caller == local || CalledOnlyByName(model, caller, seen, cancellationToken),
+            AnonymousFunctionExpressionSyntax => false,
+            _ => true,
+        };
+
+        return Known(local) && member.DescendantNodes().OfType<IdentifierNameSyntax>()
+            .Where(name => name.Identifier.ValueText == local.Identifier.ValueText && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol, symbol))
+            .All(name => name.Parent is InvocationExpressionSyntax invocation && invocation.Expression == name && Known(name));
     }
 
     // Before the region start nothing else in the method touches a context, and no loop or lambda encloses the

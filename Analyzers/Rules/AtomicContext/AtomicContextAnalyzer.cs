@@ -30,6 +30,13 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
     /// <summary>The kinds the callee itself holds where it sleeps: moving the call out of the caller's region does not help.</summary>
     internal const string HeldByCalleeProperty = "HeldByCallee";
 
+    /// <summary>
+    /// The most of each context held at the call on any path it runs on, as "Kind:count,..." (kinds held): in a lambda or
+    /// local function, also where the member, another function or its own recursion runs it. Absent where not known.
+    /// The move fix reads it to know that nothing is held before the region's entry.
+    /// </summary>
+    internal const string MostHeldProperty = "MostHeld";
+
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
         ImmutableArray.Create(RuleDescriptors.MaySleepInAtomicContext, RuleDescriptors.MaySleepInAtomicContextInferred, RuleDescriptors.AtomicContextImbalance, RuleDescriptors.AnalysisCutShort);
@@ -103,6 +110,9 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
             }
 
             string? cutShort = null;
+            // Every function of the member the analysis ran, for MostHeld: unless one lists only part of its sleep points (an
+            // async function, only those before its first await) or was cut short.
+            var runs = flow.Results is { } all && !all.Any(r => r.Owner.IsAsync || r.CutShort is not null || r.ReadsUnreadableContract) ? all : null;
             foreach (var result in flow.Results ?? Array.Empty<AtomicContextFlowAnalysis.Result>())
             {
                 if (result.ReadsUnreadableContract)
@@ -112,7 +122,7 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
 
                 // A lambda's or local function's own analysis reports its regions; its sleep points are its callers'.
                 var isOwner = SymbolEqualityComparer.Default.Equals(result.Owner, owner);
-                Report(result, isOwner, context);
+                Report(result, isOwner, runs, context);
                 if (result.CutShort is { } reason)
                 {
                     cutShort ??= reason;
@@ -162,7 +172,7 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
             Graph.Resolve((method, bodyKnown) => AnalyzeDeferred(compilation, method, bodyKnown, cancellationToken));
 
         // The context, not its ReportDiagnostic: a delegate of a struct's method boxes the struct.
-        private void Report(AtomicContextFlowAnalysis.Result result, bool isOwner, CodeBlockAnalysisContext context)
+        private void Report(AtomicContextFlowAnalysis.Result result, bool isOwner, IReadOnlyList<AtomicContextFlowAnalysis.Result>? runs, CodeBlockAnalysisContext context)
         {
             var owner = result.Owner;
             if (isOwner)
@@ -172,14 +182,15 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
 
             foreach (var sleep in result.Sleeps)
             {
-                context.ReportDiagnostic(Live(owner, sleep));
+                context.ReportDiagnostic(Live(owner, sleep, MostHeld(isOwner, runs, sleep.Syntax.GetLocation(), sleep.Held, sleep.Through.Count > 0)));
             }
 
             foreach (var (call, callee, held) in result.SourceCallsInContext)
             {
                 var location = call.GetLocation();
+                var mostHeld = MostHeld(isOwner, runs, location, held, through: false);
                 Graph.AddPending(new PendingCall(callee, location, held, (chain, locations, summary) => Create(
-                    RuleDescriptors.MaySleepInAtomicContextInferred, location, locations, owner, held, callee.Name, chain, summary)));
+                    RuleDescriptors.MaySleepInAtomicContextInferred, location, locations, owner, held, callee.Name, chain, summary, mostHeld)));
             }
         }
 
@@ -264,22 +275,55 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        private Diagnostic Live(IMethodSymbol owner, AtomicContextFlowAnalysis.SleepInContext sleep)
+        // The most of each context held at a call, over every way it runs that the analysis followed. In the member, its
+        // count there. In a lambda or local function, also every run of it from another function of the member (the
+        // member's, a caller's, its own recursive calls): each function's sleep points include those of the functions it
+        // calls, shifted by what each call holds, at their own locations, counted from that function's baseline. Null when
+        // not known: a call of a local function or lambda (its points are at the sleeps inside it), or runs not all listed.
+        private int[]? MostHeld(bool isOwner, IReadOnlyList<AtomicContextFlowAnalysis.Result>? runs, Location location, int[] held, bool through)
+        {
+            if (isOwner)
+            {
+                return held;
+            }
+
+            if (runs is null || through)
+            {
+                return null;
+            }
+
+            var most = (int[])held.Clone();
+            foreach (var run in runs)
+            {
+                var required = _contracts.Of(run.Owner).Requires;
+                foreach (var point in run.Points.Where(p => p.Location.Equals(location)))
+                {
+                    foreach (var kind in ContextCounts.AllKinds)
+                    {
+                        most[(int)kind] = Math.Max(most[(int)kind], point.Delta[(int)kind] + (required.Contains(kind) ? 1 : 0));
+                    }
+                }
+            }
+
+            return most;
+        }
+
+        private Diagnostic Live(IMethodSymbol owner, AtomicContextFlowAnalysis.SleepInContext sleep, int[]? mostHeld)
         {
             var location = sleep.Syntax.GetLocation();
             if (sleep.Callee is null)
             {
-                return Create(RuleDescriptors.MaySleepInAtomicContext, location, Enumerable.Empty<Location>(), owner, sleep.Held, "await", "it can suspend");
+                return Create(RuleDescriptors.MaySleepInAtomicContext, location, Enumerable.Empty<Location>(), owner, sleep.Held, "await", "it can suspend", mostHeld: mostHeld);
             }
 
             var why = sleep.Through.Count > 0
                 ? string.Join(" → ", new[] { sleep.Callee.Name }.Concat(sleep.Through.Select(p => p.Name)))
                 : _contracts.Of(sleep.Callee).MaySleep ? "it is marked [MaySleep]" : "it is listed in " + _shared.MaySleepApis.WhereListed(sleep.Callee, sleep.Syntax.SyntaxTree);
             return Create(RuleDescriptors.MaySleepInAtomicContext, location, sleep.Through.Select(p => p.Location), owner, sleep.Held, sleep.Callee.Name, why,
-                sleep.CalleeHolds);
+                sleep.CalleeHolds, mostHeld);
         }
 
-        private Diagnostic Create(DiagnosticDescriptor descriptor, Location location, IEnumerable<Location> additional, IMethodSymbol owner, int[] held, string callee, string why, int[]? calleeHolds = null)
+        private Diagnostic Create(DiagnosticDescriptor descriptor, Location location, IEnumerable<Location> additional, IMethodSymbol owner, int[] held, string callee, string why, int[]? calleeHolds = null, int[]? mostHeld = null)
         {
             var required = _contracts.Of(owner).Requires;
             var contexts = string.Join(" and ", ContextCounts.AllKinds.Where(k => held[(int)k] > 0).Select(k =>
@@ -288,6 +332,12 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
                 .Add(HeldProperty, string.Join(",", ContextCounts.AllKinds.Where(k => held[(int)k] > 0)))
                 .Add(RequiredProperty, string.Join(",", required))
                 .Add(HeldByCalleeProperty, calleeHolds is null ? "" : string.Join(",", ContextCounts.AllKinds.Where(k => calleeHolds[(int)k] > 0)));
+            if (mostHeld is not null)
+            {
+                properties = properties.Add(MostHeldProperty, string.Join(",", ContextCounts.AllKinds.Where(k => mostHeld[(int)k] > 0)
+                    .Select(k => k + ":" + mostHeld[(int)k].ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            }
+
             return Diagnostic.Create(descriptor, location, additional, properties, callee, why, contexts);
         }
     }
