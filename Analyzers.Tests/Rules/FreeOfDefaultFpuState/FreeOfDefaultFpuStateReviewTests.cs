@@ -521,7 +521,7 @@ public class FreeOfDefaultFpuStateReviewTests
     public Task Write_of_the_state_field_ends_the_guard() =>
         Verify("if (fpu.State == fpu.Default) return; fpu.State = fpu.Default; {|FPU0002:Mem.Free(fpu.State)|};");
 
-    [Fact(Skip = "Open (issue 19): a write of another state field of the owner (fpu.Mask) does not yet end a guard on fpu.State")]
+    [Fact]
     public Task Write_of_another_state_field_of_the_owner_ends_the_guard() =>
         Verify("if (fpu.State == fpu.Default) return; fpu.Mask = 0; {|FPU0002:Mem.Free(fpu.State)|};");
 

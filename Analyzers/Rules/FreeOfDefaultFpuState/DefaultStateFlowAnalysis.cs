@@ -429,14 +429,48 @@ internal sealed class DefaultStateFlowAnalysis
             return tuple.Elements.Aggregate(state, (s, e) => KillTargets(e, s));
         }
 
-        if (Key(target, state) is { } path)
+        return Key(target, state) is { } path ? Write(path, state) : state;
+    }
+
+    // A write of the path: what was known at it and below is gone. A write of one of an owner's state fields (the
+    // buffer, its mask or its size) is a write of the owner's state: what was proven of its other state fields
+    // ends too (`fpu.Mask = 0` ends a guard on `fpu.State`); another owner's, or a field that is not state, keeps it.
+    private FlowState Write(AccessPath written, FlowState state)
+    {
+        NoteWrite(written);
+        state = state.Kill(written);
+        if (written.Length < 2 || written.Last is not { } member || !IsStateField(member))
         {
-            NoteWrite(path);
-            return state.Kill(path);
+            return state;
+        }
+
+        var owner = written.Owner;
+        for (var type = TypeOf(owner.Last) ?? member.ContainingType; type is not null; type = type.BaseType)
+        {
+            foreach (var sibling in type.GetMembers())
+            {
+                if (sibling is IFieldSymbol or IPropertySymbol && IsStateField(sibling) && !SymbolEqualityComparer.Default.Equals(sibling, member))
+                {
+                    state = state.Kill(owner.Append(sibling));
+                }
+            }
         }
 
         return state;
     }
+
+    private static bool IsStateField(ISymbol member) => ContractAttributes.Has(member.OriginalDefinition, ContractAttributes.FpuStateField);
+
+    // The static type of what a path's last step names, when it is a class or struct: where its state fields are found.
+    private static INamedTypeSymbol? TypeOf(ISymbol? symbol) => symbol switch
+    {
+        ILocalSymbol local => local.Type as INamedTypeSymbol,
+        IParameterSymbol parameter => parameter.Type as INamedTypeSymbol,
+        IFieldSymbol field => field.Type as INamedTypeSymbol,
+        IPropertySymbol property => property.Type as INamedTypeSymbol,
+        INamedTypeSymbol type => type,
+        _ => null,
+    };
 
     private void NoteWrite(AccessPath written)
     {
@@ -445,7 +479,8 @@ internal sealed class DefaultStateFlowAnalysis
             _collect?.Reassigned(written);
         }
 
-        if (_collect is not null && written.Last is { } member && _members.CanHoldDefault(member))
+        // Any state field counts, not only the buffer: a caller's guard on the buffer ends at a write of its mask.
+        if (_collect is not null && written.Last is { } member && IsStateField(member))
         {
             _collect.Writes();
         }
@@ -490,8 +525,7 @@ internal sealed class DefaultStateFlowAnalysis
             return state;
         }
 
-        NoteWrite(path);
-        state = state.Kill(path);
+        state = Write(path, state);
         if (isRef)
         {
             return Key(value, state) is { } referred ? state.WithRefTargets(state.RefTargets.SetItem(path, referred)) : state;
@@ -627,8 +661,7 @@ internal sealed class DefaultStateFlowAnalysis
         var before = state;
         foreach (var (target, _, _) in assigned)
         {
-            NoteWrite(target);
-            state = state.Kill(target);
+            state = Write(target, state);
         }
 
         foreach (var (target, value, source) in assigned)
