@@ -204,7 +204,7 @@ public class FreeOfDefaultFpuStateReviewTests
     public Task Deconstruction_assignment_into_existing_locals_is_tracked_per_element() =>
         Verify("Buf a = null, b = null; (a, b) = (x, fpu.State); Mem.Free(a); {|FPU0002:Mem.Free(b)|};");
 
-    [Fact(Skip = "Open (issue 19): a tuple swap (a, b) = (b, a) is not yet tracked per element")]
+    [Fact]
     public Task Tuple_swap_moves_the_state_to_the_other_local() =>
         Verify("Buf a = fpu.State, b = x; (a, b) = (b, a); Mem.Free(a); {|FPU0002:Mem.Free(b)|};");
 

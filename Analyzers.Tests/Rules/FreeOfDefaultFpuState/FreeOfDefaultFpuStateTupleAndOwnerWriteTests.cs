@@ -129,4 +129,26 @@ public class FreeOfDefaultFpuStateTupleAndOwnerWriteTests
     [InlineData("fpu.Mask = 0; if (fpu.State == fpu.Default) return; Mem.Free(fpu.State);")]
     [InlineData("var s = fpu.State; if (s == fpu.Default) return; fpu.Mask = 0; Mem.Free(s);")]
     public Task A_write_of_a_field_that_is_not_this_owners_state_keeps_the_guard(string body) => Verify(body);
+
+    // ================================================================ a tuple swap
+
+    [Theory]
+    [InlineData("Buf a = fpu.State, b = x; (a, b) = (b, a); (a, b) = (b, a); {|FPU0002:Mem.Free(a)|}; Mem.Free(b);")]
+    [InlineData("Buf a = fpu.Default, b = x; (a, b) = (b, a); Mem.Free(a); {|FPU0002:Mem.Free(b)|};")]
+    [InlineData("Buf a = fpu.State, b = x, d = y; (a, b, d) = (b, d, a); Mem.Free(a); Mem.Free(b); {|FPU0002:Mem.Free(d)|};")]
+    [InlineData("Buf a = x, b = y; (b, a) = (a, fpu.State); Mem.Free(b); {|FPU0002:Mem.Free(a)|};")]
+    [InlineData("Buf a = fpu.State, b = fpu.State; if (a == fpu.Default) return; (a, b) = (b, a); {|FPU0002:Mem.Free(a)|}; Mem.Free(b);")]
+    [InlineData("var t = (fpu.State, x); t = (t.Item2, t.Item1); Mem.Free(t.Item1); {|FPU0002:Mem.Free(t.Item2)|};")]
+    [InlineData("var t = (fpu.State, x); (t.Item1, t.Item2) = (t.Item2, t.Item1); Mem.Free(t.Item1); {|FPU0002:Mem.Free(t.Item2)|};")]
+    [InlineData("Buf a = fpu.State, b = x; (a, b) = (a, b); {|FPU0002:Mem.Free(a)|}; Mem.Free(b);")]
+    [InlineData("var s = fpu.State; if (s == fpu.Default) return; var t = (fpu.State, 1); (s, _) = t; {|FPU0002:Mem.Free(s)|};")]
+    public Task A_tuple_swap_moves_what_each_target_holds(string body) => Verify(body);
+
+    [Theory]
+    [InlineData("Buf a = fpu.State, b = x; if (a == fpu.Default) return; (a, b) = (b, a); Mem.Free(a); Mem.Free(b);")]
+    [InlineData("Buf a = x, b = y; (a, b) = (b, a); Mem.Free(a); Mem.Free(b);")]
+    [InlineData("Buf a = fpu.State, b = x; if (a == fpu.Default) return; (a, b) = (a, b); Mem.Free(a);")]
+    [InlineData("var t = (fpu.State, x); if (t.Item1 == fpu.Default) return; t = (t.Item2, t.Item1); Mem.Free(t.Item1); Mem.Free(t.Item2);")]
+    [InlineData("Buf a = fpu.State, b = x; (a, b) = (b, a); if (b != fpu.Default) Mem.Free(b);")]
+    public Task A_tuple_swap_of_what_is_not_the_default_is_silent(string body) => Verify(body);
 }

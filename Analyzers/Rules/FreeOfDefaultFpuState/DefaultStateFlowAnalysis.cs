@@ -525,74 +525,84 @@ internal sealed class DefaultStateFlowAnalysis
             return state;
         }
 
+        // The value was read before the write: `t = (t.Item2, t.Item1)` swaps what the elements hold.
+        var before = state;
         state = Write(path, state);
         if (isRef)
         {
             return Key(value, state) is { } referred ? state.WithRefTargets(state.RefTargets.SetItem(path, referred)) : state;
         }
 
-        return path.IsRootedAtVariable && !IsStateMember(path.Last) ? Track(path, value, state, cancellationToken) : state;
+        return path.IsRootedAtVariable && !IsStateMember(path.Last) ? Track(path, value, before, state, cancellationToken) : state;
     }
 
     private bool IsStateMember(ISymbol? member) => member is not null && (FpuStateMembers.IsDefaultMember(member) || _members.CanHoldDefault(member));
 
     // A variable (or a member of one) takes a value: proven not default, an alias of a state buffer, a condition,
     // or a copy of everything known below the value's path.
-    private FlowState Track(AccessPath target, IOperation value, FlowState state, CancellationToken cancellationToken)
+    private FlowState Track(AccessPath target, IOperation value, FlowState state, CancellationToken cancellationToken) =>
+        Track(target, value, state, state, cancellationToken);
+
+    // The same, reading the value in one state (before the write: a swap reads what the other target held) and adding
+    // what the target takes to another (where the target was already written).
+    private FlowState Track(AccessPath target, IOperation value, FlowState from, FlowState into, CancellationToken cancellationToken)
     {
         AnalysisBounds.EnsureStack();
         var source = AccessPath.Strip(value);
         switch (source)
         {
-            case { Type.SpecialType: SpecialType.System_Boolean } when Key(source, state) is null:
-                var (whenTrue, whenFalse) = Facts(source, state, cancellationToken);
+            case { Type.SpecialType: SpecialType.System_Boolean } when Key(source, from) is null:
+                var (whenTrue, whenFalse) = Facts(source, from, cancellationToken);
                 var condition = new Condition(whenTrue, whenFalse);
-                return condition.IsEmpty ? state : state.WithConditions(state.Conditions.SetItem(target, condition));
+                return condition.IsEmpty ? into : into.WithConditions(into.Conditions.SetItem(target, condition));
             case IInvocationOperation call when _isSwapHelper(call.TargetMethod):
-                return state.WithNotDefault(state.NotDefault.Add(target));
+                return into.WithNotDefault(into.NotDefault.Add(target));
             case IInvocationOperation { TargetMethod.Name: "<Clone>$", Instance: { } cloned }:
-                return Copy(target, Key(cloned, state), state); // a record's `with`: the clone has the original's members
+                return Copy(target, Key(cloned, from), from, into); // a record's `with`: the clone has the original's members
             case IInvocationOperation call:
-                return Returned(call, state, cancellationToken) is { } alias ? state.WithAliases(state.Aliases.SetItem(target, alias)) : state;
+                return Returned(call, from, cancellationToken) is { } alias ? into.WithAliases(into.Aliases.SetItem(target, alias)) : into;
             case ITupleOperation { Type: INamedTypeSymbol { IsTupleType: true } type } tuple when type.TupleElements.Length == tuple.Elements.Length:
                 for (var i = 0; i < tuple.Elements.Length; i++)
                 {
-                    state = Track(target.Append(type.TupleElements[i]), tuple.Elements[i], state, cancellationToken);
+                    into = Track(target.Append(type.TupleElements[i]), tuple.Elements[i], from, into, cancellationToken);
                 }
 
-                return state;
+                return into;
             case null:
-                return state;
+                return into;
             default:
-                return Copy(target, Key(source, state), state);
+                return Copy(target, Key(source, from), from, into);
         }
     }
 
-    private FlowState Copy(AccessPath target, AccessPath? source, FlowState state)
+    private FlowState Copy(AccessPath target, AccessPath? source, FlowState state) => Copy(target, source, state, state);
+
+    // What is known at the source and below it in one state, at the target and below it in another.
+    private FlowState Copy(AccessPath target, AccessPath? source, FlowState from, FlowState into)
     {
         if (source is null)
         {
-            return state;
+            return into;
         }
 
-        var notDefault = state.NotDefault;
-        var aliases = state.Aliases;
-        var conditions = state.Conditions;
-        if (notDefault.Contains(source))
+        var notDefault = into.NotDefault;
+        var aliases = into.Aliases;
+        var conditions = into.Conditions;
+        if (from.NotDefault.Contains(source))
         {
             notDefault = notDefault.Add(target);
         }
-        else if (Lookup(source, state) is { } alias)
+        else if (Lookup(source, from) is { } alias)
         {
             aliases = aliases.SetItem(target, alias);
         }
 
-        if (conditions.TryGetValue(source, out var condition))
+        if (from.Conditions.TryGetValue(source, out var condition))
         {
             conditions = conditions.SetItem(target, condition);
         }
 
-        foreach (var below in state.NotDefault)
+        foreach (var below in from.NotDefault)
         {
             if (below.Length > source.Length && below.StartsWith(source))
             {
@@ -600,7 +610,7 @@ internal sealed class DefaultStateFlowAnalysis
             }
         }
 
-        foreach (var below in state.Aliases)
+        foreach (var below in from.Aliases)
         {
             if (below.Key.Length > source.Length && below.Key.StartsWith(source))
             {
@@ -608,7 +618,7 @@ internal sealed class DefaultStateFlowAnalysis
             }
         }
 
-        return new FlowState(notDefault, aliases, conditions, state.RefTargets);
+        return new FlowState(notDefault, aliases, conditions, into.RefTargets);
     }
 
     // Deconstruction pairs each target with its element; the values were all read before any target is written.
@@ -664,26 +674,16 @@ internal sealed class DefaultStateFlowAnalysis
             state = Write(target, state);
         }
 
+        // Each target takes what its value held before any target was written: `(a, b) = (b, a)` swaps them.
         foreach (var (target, value, source) in assigned)
         {
             if (target.IsRootedAtVariable && !IsStateMember(target.Last))
             {
-                state = value is not null ? Track(target, value, state, cancellationToken) : CopyFrom(target, source, before, state);
+                state = value is not null ? Track(target, value, before, state, cancellationToken) : Copy(target, source, before, state);
             }
         }
 
         return state;
-    }
-
-    // Copy, reading what the source had before the writes.
-    private FlowState CopyFrom(AccessPath target, AccessPath? source, FlowState before, FlowState state)
-    {
-        var copied = Copy(target, source, before);
-        return new FlowState(
-            state.NotDefault.Union(copied.NotDefault.Where(p => p.StartsWith(target))),
-            copied.Aliases.Where(a => a.Key.StartsWith(target)).Aggregate(state.Aliases, (acc, a) => acc.SetItem(a.Key, a.Value)),
-            copied.Conditions.Where(c => c.Key.StartsWith(target)).Aggregate(state.Conditions, (acc, c) => acc.SetItem(c.Key, c.Value)),
-            state.RefTargets);
     }
 
     /// <summary>
