@@ -208,7 +208,7 @@ public class FreeOfDefaultFpuStateReviewTests
     public Task Tuple_swap_moves_the_state_to_the_other_local() =>
         Verify("Buf a = fpu.State, b = x; (a, b) = (b, a); Mem.Free(a); {|FPU0002:Mem.Free(b)|};");
 
-    [Fact(Skip = "Open (issue 19): a tuple returned by a source helper is not yet followed element by element")]
+    [Fact]
     public Task Deconstruction_of_a_helpers_tuple_result_holding_the_state_is_reported() =>
         Verify("var (s, n) = Pair(fpu); {|FPU0002:Mem.Free(s)|};",
             "        static (Buf, int) Pair(Fpu f) => (f.State, f.Size);");

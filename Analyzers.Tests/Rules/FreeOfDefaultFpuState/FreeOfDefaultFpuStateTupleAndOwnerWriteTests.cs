@@ -151,4 +151,37 @@ public class FreeOfDefaultFpuStateTupleAndOwnerWriteTests
     [InlineData("var t = (fpu.State, x); if (t.Item1 == fpu.Default) return; t = (t.Item2, t.Item1); Mem.Free(t.Item1); Mem.Free(t.Item2);")]
     [InlineData("Buf a = fpu.State, b = x; (a, b) = (b, a); if (b != fpu.Default) Mem.Free(b);")]
     public Task A_tuple_swap_of_what_is_not_the_default_is_silent(string body) => Verify(body);
+
+    // ================================================================ a tuple a helper returns
+
+    [Theory]
+    [InlineData("var t = Pair(fpu); {|FPU0002:Mem.Free(t.Item1)|};")]
+    [InlineData("{|FPU0002:Mem.Free(Pair(fpu).Item1)|};")]
+    [InlineData("var (n, s) = Flipped(fpu); {|FPU0002:Mem.Free(s)|};")]
+    [InlineData("var (a, b) = Both(fpu, x); Mem.Free(a); {|FPU0002:Mem.Free(b)|};")]
+    [InlineData("var ((a, n), b) = Nested(fpu, x); Mem.Free(a); {|FPU0002:Mem.Free(b)|};")]
+    [InlineData("var (p, b) = Nested(fpu, x); Mem.Free(p.Item1); {|FPU0002:Mem.Free(b)|};")]
+    [InlineData("var t = Nested(fpu, x); Mem.Free(t.Item1.Item1); Mem.Free(Nested(fpu, x).Item1.Item1); {|FPU0002:Mem.Free(t.Item2)|};")]
+    [InlineData("var (s, _) = Through(fpu); {|FPU0002:Mem.Free(s)|};")]
+    [InlineData("var (s, _) = ThroughLocal(fpu); {|FPU0002:Mem.Free(s)|};")]
+    [InlineData("var (d, _) = DefaultPair(fpu); {|FPU0002:Mem.Free(d)|};")]
+    [InlineData("var r = Named(fpu); {|FPU0002:Mem.Free(r.State)|};")]
+    [InlineData("Buf s = null; int n; (s, n) = Pair(fpu); {|FPU0002:Mem.Free(s)|};")]
+    [InlineData("var (s, _) = Loop(fpu, 3); {|FPU0002:Mem.Free(s)|};")]
+    [InlineData("var (s, _) = Pair(fpu); if (c) s = x; {|FPU0002:Mem.Free(s)|};")]
+    public Task A_helpers_tuple_result_is_followed_element_by_element(string body) => Verify(body);
+
+    [Theory]
+    [InlineData("var (s, _) = Pair(fpu); if (s != fpu.Default) Mem.Free(s);")]
+    [InlineData("if (fpu.State == fpu.Default) return; var (s, _) = Pair(fpu); Mem.Free(s); Mem.Free(Pair(fpu).Item1);")]
+    [InlineData("var (s, n) = Fresh(x); Mem.Free(s); Mem.Free(Fresh(y).Item1);")]
+    [InlineData("var (s, _) = Checked(fpu); Mem.Free(s);")]
+    [InlineData("var (s, _) = Swapped(fpu, x); Mem.Free(s);")]
+    [InlineData("var (s, _) = Pair(fpu); s = x; Mem.Free(s);")]
+    public Task A_helpers_tuple_result_without_an_unguarded_state_is_silent(string body) => Verify(body);
+
+    [Fact]
+    public Task The_message_names_the_helpers_element_and_its_owners_default() =>
+        VerifyCS.VerifyAnalyzerAsync(Code("var (s, n) = Pair(fpu); {|#0:Mem.Free(s)|};", Helpers),
+            VerifyCS.Diagnostic("FPU0002").WithLocation(0).WithArguments("Free", "s", "; it holds 'fpu.State', and no check that it differs from 'fpu.Default' guards this path"));
 }

@@ -560,7 +560,8 @@ internal sealed class DefaultStateFlowAnalysis
             case IInvocationOperation { TargetMethod.Name: "<Clone>$", Instance: { } cloned }:
                 return Copy(target, Key(cloned, from), from, into); // a record's `with`: the clone has the original's members
             case IInvocationOperation call:
-                return Returned(call, from, cancellationToken) is { } alias ? into.WithAliases(into.Aliases.SetItem(target, alias)) : into;
+                into = Returned(call, from, cancellationToken) is { } alias ? into.WithAliases(into.Aliases.SetItem(target, alias)) : into;
+                return WithElements(target, ResultElements(call, from, cancellationToken), into);
             case ITupleOperation { Type: INamedTypeSymbol { IsTupleType: true } type } tuple when type.TupleElements.Length == tuple.Elements.Length:
                 for (var i = 0; i < tuple.Elements.Length; i++)
                 {
@@ -624,12 +625,14 @@ internal sealed class DefaultStateFlowAnalysis
     // Deconstruction pairs each target with its element; the values were all read before any target is written.
     private FlowState Deconstruct(IDeconstructionAssignmentOperation deconstruction, FlowState state, CancellationToken cancellationToken)
     {
-        var assigned = new List<(AccessPath Target, IOperation? Value, AccessPath? Source)>();
-        var pending = new Stack<(IOperation Target, IOperation? Value, AccessPath? Source)>();
-        pending.Push((deconstruction.Target, deconstruction.Value, null));
+        // A target takes a value, a path's content (an element of a tuple variable), or the elements of a helper's
+        // tuple result below it.
+        var assigned = new List<(AccessPath Target, IOperation? Value, AccessPath? Source, ImmutableArray<ResultElement> Returned)>();
+        var pending = new Stack<(IOperation Target, IOperation? Value, AccessPath? Source, ImmutableArray<ResultElement> Returned)>();
+        pending.Push((deconstruction.Target, deconstruction.Value, null, default));
         while (pending.Count > 0)
         {
-            var (target, value, source) = pending.Pop();
+            var (target, value, source, returned) = pending.Pop();
             target = AccessPath.Strip(target)!;
             if (target is IDeclarationExpressionOperation declaration)
             {
@@ -643,19 +646,28 @@ internal sealed class DefaultStateFlowAnalysis
                 {
                     for (var i = 0; i < targets.Elements.Length; i++)
                     {
-                        pending.Push((targets.Elements[i], elements.Elements[i], null));
+                        pending.Push((targets.Elements[i], elements.Elements[i], null, default));
                     }
                 }
                 else
                 {
                     var whole = source ?? Key(values, state);
+                    if (returned.IsDefault && values is IInvocationOperation call)
+                    {
+                        returned = ResultElements(call, state, cancellationToken);
+                    }
+
                     var type = (values?.Type ?? target.Type) as INamedTypeSymbol;
+                    var matches = type is { IsTupleType: true } && type.TupleElements.Length == targets.Elements.Length;
                     for (var i = 0; i < targets.Elements.Length; i++)
                     {
-                        var element = whole is not null && type is { IsTupleType: true } && type.TupleElements.Length == targets.Elements.Length
-                            ? whole.Append(type.TupleElements[i])
-                            : null;
-                        pending.Push((targets.Elements[i], null, element));
+                        var field = matches ? AccessPath.Member(type!.TupleElements[i]) : null;
+                        var element = whole is not null && field is not null ? whole.Append(field) : null;
+                        var below = returned.IsDefault || field is null
+                            ? default
+                            : returned.Where(r => SymbolEqualityComparer.Default.Equals(r.Fields[0], field))
+                                .Select(r => new ResultElement(r.Fields.RemoveAt(0), r.Alias)).ToImmutableArray();
+                        pending.Push((targets.Elements[i], null, element, below));
                     }
                 }
 
@@ -664,26 +676,167 @@ internal sealed class DefaultStateFlowAnalysis
 
             if (Key(target, state) is { } written)
             {
-                assigned.Add((written, value, source));
+                assigned.Add((written, value, source, returned));
             }
         }
 
         var before = state;
-        foreach (var (target, _, _) in assigned)
+        foreach (var (target, _, _, _) in assigned)
         {
             state = Write(target, state);
         }
 
         // Each target takes what its value held before any target was written: `(a, b) = (b, a)` swaps them.
-        foreach (var (target, value, source) in assigned)
+        foreach (var (target, value, source, returned) in assigned)
         {
             if (target.IsRootedAtVariable && !IsStateMember(target.Last))
             {
-                state = value is not null ? Track(target, value, before, state, cancellationToken) : Copy(target, source, before, state);
+                state = value is not null ? Track(target, value, before, state, cancellationToken)
+                    : !returned.IsDefault ? WithElements(target, returned, state)
+                    : Copy(target, source, before, state);
             }
         }
 
         return state;
+    }
+
+    /// <summary>An element of a tuple a helper returned that may hold a state: its element fields from the result down.</summary>
+    private readonly struct ResultElement
+    {
+        public ResultElement(ImmutableArray<ISymbol> fields, Alias alias)
+        {
+            Fields = fields;
+            Alias = alias;
+        }
+
+        public ImmutableArray<ISymbol> Fields { get; }
+
+        public Alias Alias { get; }
+    }
+
+    // The target's elements take what the helper's result elements may hold.
+    private static FlowState WithElements(AccessPath target, ImmutableArray<ResultElement> elements, FlowState into) =>
+        elements.IsDefaultOrEmpty
+            ? into
+            : into.WithAliases(elements.Aggregate(into.Aliases, (aliases, e) => aliases.SetItem(e.Fields.Aggregate(target, (path, field) => path.Append(field)), e.Alias)));
+
+    // What the elements of a tuple returned by a helper of this compilation may hold, in the caller's terms: from its
+    // summary, or, for a helper whose summary could not be read, every element of a reference type.
+    private ImmutableArray<ResultElement> ResultElements(IInvocationOperation call, FlowState state, CancellationToken cancellationToken)
+    {
+        if (call.Type is not INamedTypeSymbol { IsTupleType: true } tuple || _isFree(call.TargetMethod) || _isSwapHelper(call.TargetMethod)
+            || SummaryOf(call.TargetMethod, cancellationToken) is not { } summary)
+        {
+            return ImmutableArray<ResultElement>.Empty;
+        }
+
+        var origin = call.Syntax.ToString();
+        var found = ImmutableArray.CreateBuilder<ResultElement>();
+        if (summary.IsUnknown)
+        {
+            // A work list over the nested tuple types: each element of a reference type may be a state.
+            var pending = new Stack<(INamedTypeSymbol Type, ImmutableArray<ISymbol> Fields)>();
+            pending.Push((tuple, ImmutableArray<ISymbol>.Empty));
+            while (pending.Count > 0)
+            {
+                var (type, fields) = pending.Pop();
+                foreach (var element in type.TupleElements)
+                {
+                    var path = fields.Add(AccessPath.Member(element));
+                    if (element.Type is INamedTypeSymbol { IsTupleType: true } nested)
+                    {
+                        pending.Push((nested, path));
+                    }
+                    else if ((element.Type is { IsReferenceType: true, SpecialType: not SpecialType.System_String } || element.Type is ITypeParameterSymbol)
+                        && Bind(summary.Returns!, call.TargetMethod, call.Instance, call.Arguments, origin, state) is { } unknown)
+                    {
+                        found.Add(new ResultElement(path, unknown));
+                    }
+                }
+            }
+
+            return found.ToImmutable();
+        }
+
+        foreach (var element in summary.Elements)
+        {
+            var text = element.ElementFields.Aggregate(origin, (t, f) => t + "." + f.Name);
+            if (Bind(element.Held, call.TargetMethod, call.Instance, call.Arguments, text, state) is { } alias)
+            {
+                found.Add(new ResultElement(element.ElementFields, alias));
+            }
+        }
+
+        return found.ToImmutable();
+    }
+
+    // What the elements of a tuple value may hold (a helper's return value, for its summary): a tuple literal element
+    // by element, a helper's tuple result, a tuple variable's elements.
+    private ImmutableArray<ResultElement> ElementAliases(IOperation value, FlowState state, CancellationToken cancellationToken)
+    {
+        var found = ImmutableArray.CreateBuilder<ResultElement>();
+        var pending = new Stack<(IOperation Value, ImmutableArray<ISymbol> Fields)>();
+        pending.Push((value, ImmutableArray<ISymbol>.Empty));
+        while (pending.Count > 0)
+        {
+            var (next, fields) = pending.Pop();
+            var operation = AccessPath.Strip(next);
+            switch (operation)
+            {
+                case ITupleOperation { Type: INamedTypeSymbol { IsTupleType: true } type } tuple when type.TupleElements.Length == tuple.Elements.Length:
+                    for (var i = 0; i < tuple.Elements.Length; i++)
+                    {
+                        pending.Push((tuple.Elements[i], fields.Add(AccessPath.Member(type.TupleElements[i]))));
+                    }
+
+                    break;
+                case IInvocationOperation call when call.Type is INamedTypeSymbol { IsTupleType: true }:
+                    found.AddRange(ResultElements(call, state, cancellationToken).Select(e => new ResultElement(fields.AddRange(e.Fields), e.Alias)));
+                    break;
+                case { Type: INamedTypeSymbol { IsTupleType: true } } when Key(operation, state) is { } whole:
+                    foreach (var below in state.Aliases)
+                    {
+                        if (below.Key.Length > whole.Length && below.Key.StartsWith(whole) && !state.NotDefault.Contains(below.Key))
+                        {
+                            found.Add(new ResultElement(fields.AddRange(below.Key.Parts.RemoveRange(0, whole.Parts.Length)), below.Value));
+                        }
+                    }
+
+                    break;
+                case not null when !fields.IsEmpty && ValueAlias(operation, state, cancellationToken) is { } alias:
+                    found.Add(new ResultElement(fields, alias));
+                    break;
+            }
+        }
+
+        return found.ToImmutable();
+    }
+
+    // `Pair(fpu).Item1`: an element of a helper's tuple result, read in place.
+    private Alias? ElementOfResult(IOperation? value, FlowState state, CancellationToken cancellationToken)
+    {
+        var fields = new Stack<ISymbol>();
+        while (value is IFieldReferenceOperation { Field.ContainingType.IsTupleType: true } element)
+        {
+            fields.Push(AccessPath.Member(element.Field));
+            value = AccessPath.Strip(element.Instance);
+        }
+
+        if (fields.Count == 0 || value is not IInvocationOperation call)
+        {
+            return null;
+        }
+
+        var wanted = fields.ToImmutableArray();
+        foreach (var returned in ResultElements(call, state, cancellationToken))
+        {
+            if (returned.Fields.SequenceEqual(wanted, SymbolEqualityComparer.Default))
+            {
+                return returned.Alias;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -780,7 +933,7 @@ internal sealed class DefaultStateFlowAnalysis
     private Alias? ValueAlias(IOperation value, FlowState state, CancellationToken cancellationToken) =>
         AccessPath.Strip(value) is IInvocationOperation call && !_isSwapHelper(call.TargetMethod)
             ? Returned(call, state, cancellationToken)
-            : Key(value, state) is { } key ? Lookup(key, state) : null;
+            : Key(value, state) is { } key ? Lookup(key, state) : ElementOfResult(AccessPath.Strip(value), state, cancellationToken);
 
     private Alias? Lookup(AccessPath key, FlowState state)
     {
@@ -1161,6 +1314,7 @@ internal sealed class DefaultStateFlowAnalysis
         private bool _writes;
         private ImmutableHashSet<ISymbol> _reassigned = ImmutableHashSet.Create<ISymbol>(SymbolEqualityComparer.Default);
         private ImmutableDictionary<int, HeldState> _outs = ImmutableDictionary<int, HeldState>.Empty;
+        private ImmutableArray<HeldElement> _elements = ImmutableArray<HeldElement>.Empty;
 
         public SummaryCollector(IMethodSymbol method) => _method = method;
 
@@ -1180,6 +1334,20 @@ internal sealed class DefaultStateFlowAnalysis
                 _whenTrue = Meet(_whenTrue, whenTrue, _anyReturn);
                 _whenFalse = Meet(_whenFalse, whenFalse, _anyReturn);
                 _anyReturn = true;
+                return;
+            }
+
+            if (_method.ReturnType is INamedTypeSymbol { IsTupleType: true })
+            {
+                // Element by element: the first return that may put a state in an element names it.
+                foreach (var element in analysis.ElementAliases(value, state, cancellationToken))
+                {
+                    if (!_elements.Any(e => e.ElementFields.SequenceEqual(element.Fields, SymbolEqualityComparer.Default)))
+                    {
+                        _elements = _elements.Add(new HeldElement(element.Fields, new HeldState(element.Alias.OwnerPath, element.Alias.DefaultName, element.Alias.IsDefault, element.Alias.Path)));
+                    }
+                }
+
                 return;
             }
 
@@ -1214,7 +1382,8 @@ internal sealed class DefaultStateFlowAnalysis
             var outs = _outs.ToImmutableDictionary(o => o.Key, o => Clean(o.Value));
             var whenTrue = _whenTrue?.Where(Meaningful).ToImmutableHashSet();
             var whenFalse = _whenFalse?.Where(Meaningful).ToImmutableHashSet();
-            return new HelperSummary(returns, outs, _writes, whenTrue is { IsEmpty: false } ? whenTrue : null, whenFalse is { IsEmpty: false } ? whenFalse : null);
+            var elements = _elements.Select(e => new HeldElement(e.ElementFields, Clean(e.Held))).ToImmutableArray();
+            return new HelperSummary(returns, outs, _writes, whenTrue is { IsEmpty: false } ? whenTrue : null, whenFalse is { IsEmpty: false } ? whenFalse : null, elements);
         }
     }
 }
