@@ -45,6 +45,9 @@ internal sealed class DefaultStateFlowAnalysis
     private ControlFlowGraph? _graph;
     private HashSet<IOperation> _returned = new();
 
+    // How many helpers deep the summaries this analysis read went: its own summary's height, less one.
+    private int _height;
+
     public DefaultStateFlowAnalysis(FpuStateMembers members, Func<IMethodSymbol, bool> isFree, Func<IMethodSymbol, bool> isSwapHelper, Action<Diagnostic> report, HelperSummaries summaries)
         : this(members, isFree, isSwapHelper, report, summaries, ImmutableStack<IMethodSymbol>.Empty, 0, null, new Dictionary<ISymbol, HelperSummary>(SymbolEqualityComparer.Default))
     {
@@ -1208,8 +1211,11 @@ internal sealed class DefaultStateFlowAnalysis
             return null;
         }
 
-        if (_summaries.TryGet(method, out var known) || _read.TryGetValue(method, out known))
+        // A summary this analysis already read is reused as it is; one the compilation kept only where reading it
+        // afresh from here would not reach the bound either, so the bound answers alike whichever member came first.
+        if (_read.TryGetValue(method, out var known) || (_summaries.TryGet(method, out known) && _depth + known.Height < HelperSummaries.MaxDepth))
         {
+            _height = Math.Max(_height, known.Height + 1);
             return known;
         }
 
@@ -1235,7 +1241,8 @@ internal sealed class DefaultStateFlowAnalysis
         var helper = new DefaultStateFlowAnalysis(_members, _isFree, _isSwapHelper, _ => { }, _summaries, _reading.Push(method), _depth + 1, collector, _read);
         helper.Analyze(graph, cancellationToken);
         SummaryBound ??= helper.SummaryBound ?? helper.CutShort;
-        var summary = helper.CutShort is null ? collector.Summary() : HelperSummary.Unknown;
+        var summary = helper.CutShort is null ? collector.Summary(helper._height) : HelperSummary.Unknown;
+        _height = Math.Max(_height, summary.Height + 1);
         if (collector.Bounded || helper.CutShort is not null)
         {
             MarkBounded();
@@ -1372,7 +1379,7 @@ internal sealed class DefaultStateFlowAnalysis
             }
         }
 
-        public HelperSummary Summary()
+        public HelperSummary Summary(int height)
         {
             // Facts about the helper's own locals, or parameters it wrote before comparing, mean nothing to a caller.
             bool Meaningful(AccessPath p) => p.Capture is null && p.Root is not ILocalSymbol && !_reassigned.Contains(p.Root!);
@@ -1383,7 +1390,7 @@ internal sealed class DefaultStateFlowAnalysis
             var whenTrue = _whenTrue?.Where(Meaningful).ToImmutableHashSet();
             var whenFalse = _whenFalse?.Where(Meaningful).ToImmutableHashSet();
             var elements = _elements.Select(e => new HeldElement(e.ElementFields, Clean(e.Held))).ToImmutableArray();
-            return new HelperSummary(returns, outs, _writes, whenTrue is { IsEmpty: false } ? whenTrue : null, whenFalse is { IsEmpty: false } ? whenFalse : null, elements);
+            return new HelperSummary(returns, outs, _writes, whenTrue is { IsEmpty: false } ? whenTrue : null, whenFalse is { IsEmpty: false } ? whenFalse : null, elements, height);
         }
     }
 }

@@ -19,8 +19,9 @@ internal sealed class HelperSummary
         new HeldState(ownerPath: null, defaultName: null, isDefault: false, path: null), ImmutableDictionary<int, HeldState>.Empty, writesState: true, whenTrue: null, whenFalse: null);
 
     public HelperSummary(HeldState? returns, ImmutableDictionary<int, HeldState> outs, bool writesState, ImmutableHashSet<AccessPath>? whenTrue, ImmutableHashSet<AccessPath>? whenFalse,
-        ImmutableArray<HeldElement> elements = default)
+        ImmutableArray<HeldElement> elements = default, int height = 0)
     {
+        Height = height;
         Elements = elements.IsDefault ? ImmutableArray<HeldElement>.Empty : elements;
         Returns = returns;
         Outs = outs;
@@ -40,6 +41,13 @@ internal sealed class HelperSummary
     public ImmutableArray<HeldElement> Elements { get; }
 
     public bool IsUnknown => ReferenceEquals(this, Unknown);
+
+    /// <summary>
+    /// How many helpers deep its reading went below it (0: it called none with a summary). A caller at a depth
+    /// where reading it afresh would reach the bound does not take it from the compilation's summaries: the answer
+    /// does not depend on which method was analysed first.
+    /// </summary>
+    public int Height { get; }
 
     /// <summary>By parameter ordinal: the state an out or ref parameter may hold when it returns.</summary>
     public ImmutableDictionary<int, HeldState> Outs { get; }
