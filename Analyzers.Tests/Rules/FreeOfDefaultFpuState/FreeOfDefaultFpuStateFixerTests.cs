@@ -313,6 +313,7 @@ public class FreeOfDefaultFpuStateFixerTests
     [InlineData("static void Exit(Kernel kernel, Fpu fpu, Fpu other, bool flag) { {|FPU0002:kernel.Memory.Vfree((flag ? fpu : other).State)|}; }")]
     [InlineData("static void Exit(Kernel kernel, Fpu fpu, XStateBuffer buffer, bool flag) { {|FPU0002:kernel.Memory.Vfree(flag ? fpu.State : buffer)|}; }")]
     [InlineData("static void Exit(Kernel kernel, Fpu fpu, XStateBuffer? maybe) { {|FPU0002:kernel.Memory.Vfree(maybe ?? fpu.State)|}; }")]
+    [InlineData("static void Exit(Kernel kernel, Fpu fpu) { {|FPU0002:kernel.Memory.Vfree(Pair(fpu).Item1)|}; }")]
     public async Task No_fix_where_reading_the_argument_again_or_its_owner_would_change_the_meaning(string method)
     {
         var source = $$"""
@@ -321,10 +322,83 @@ public class FreeOfDefaultFpuStateFixerTests
             static class Xstate
             {
                 static XStateBuffer StateOf(Fpu f) => f.State;
+                static (XStateBuffer, int) Pair(Fpu f) => (f.State, 0);
 
                 {{method}}
             }
             """;
         await VerifyCS.VerifyCodeFixAsync(source, source);
+    }
+
+    [Fact]
+    public async Task The_guard_is_offered_on_a_helpers_tuple_element_and_after_a_tuple_swap()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static (XStateBuffer, int) Pair(Fpu f) => (f.State, 0);
+
+                static void Exit(Kernel kernel, Fpu fpu, Fpu other, XStateBuffer buffer)
+                {
+                    var (s, n) = Pair(fpu);
+                    {|FPU0002:kernel.Memory.Vfree(s)|};
+                    XStateBuffer a = other.State, b = buffer;
+                    (a, b) = (b, a);
+                    kernel.Memory.Vfree(a);
+                    {|FPU0002:kernel.Memory.Vfree(b)|};
+                }
+            }
+            """;
+        const string fixedSource = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static (XStateBuffer, int) Pair(Fpu f) => (f.State, 0);
+
+                static void Exit(Kernel kernel, Fpu fpu, Fpu other, XStateBuffer buffer)
+                {
+                    var (s, n) = Pair(fpu);
+                    if (!ReferenceEquals(s, fpu.DefaultState))
+                    {
+                        kernel.Memory.Vfree(s);
+                    }
+
+                    XStateBuffer a = other.State, b = buffer;
+                    (a, b) = (b, a);
+                    kernel.Memory.Vfree(a);
+                    if (!ReferenceEquals(b, other.DefaultState))
+                    {
+                        kernel.Memory.Vfree(b);
+                    }
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    // A write of the mask ends the guard above it: both fixes check again right at the free.
+    [Theory]
+    [InlineData(0, "kernel.FreeXStateBuffer(fpu);")]
+    [InlineData(1, "if (!ReferenceEquals(fpu.State, fpu.DefaultState))\n        {\n            kernel.Memory.Vfree(fpu.State);\n        }")]
+    public async Task After_a_write_of_the_mask_the_fixes_check_at_the_free(int index, string fixedFree)
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Shrink(Kernel kernel, Fpu fpu)
+                {
+                    if (fpu.State == fpu.DefaultState) return;
+                    fpu.StateMask = XFeatureMask.FpSse;
+                    {|FPU0002:kernel.Memory.Vfree(fpu.State)|};
+                }
+            }
+            """;
+        var fixedSource = source.Replace("{|FPU0002:kernel.Memory.Vfree(fpu.State)|};", fixedFree);
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource, codeActionIndex: index);
     }
 }

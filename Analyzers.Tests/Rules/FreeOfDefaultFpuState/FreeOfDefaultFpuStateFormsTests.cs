@@ -286,6 +286,39 @@ public class FreeOfDefaultFpuStateHelperBoundsTests
                 "a helper beyond the bound is taken to return a default state and to write every state it reaches"));
     }
 
+    // The same, with a member that reads the helpers below the bound analysed first: the summaries it leaves for
+    // the compilation are not taken where reading them afresh would reach the bound, so the answer is the same
+    // whichever member the driver analyses first.
+    [Fact]
+    public async Task The_bound_answers_alike_when_a_shallower_reader_came_first()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Driver
+            {
+                static void Shallow(Kernel kernel, Fpu fpu, XStateBuffer buffer) => kernel.Memory.Vfree(H5(fpu, buffer));
+                static void Shallower(Kernel kernel, Fpu fpu, XStateBuffer buffer) => kernel.Memory.Vfree(H3(fpu, buffer));
+
+                static XStateBuffer? H1(Fpu f, XStateBuffer b) => H2(f, b);
+                static XStateBuffer? H2(Fpu f, XStateBuffer b) => H3(f, b);
+                static XStateBuffer? H3(Fpu f, XStateBuffer b) => H4(f, b);
+                static XStateBuffer? H4(Fpu f, XStateBuffer b) => H5(f, b);
+                static XStateBuffer? H5(Fpu f, XStateBuffer b) => H6(f, b);
+                static XStateBuffer? H6(Fpu f, XStateBuffer b) => Kernel.SwapFpState(f, b, XFeatureMask.FpSse, 576);
+
+                static void {|#1:Run|}(Kernel kernel, Fpu fpu, XStateBuffer buffer)
+                {
+                    {|#0:kernel.Memory.Vfree(H1(fpu, buffer))|};
+                }
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(source,
+            VerifyCS.Diagnostic("FPU0002").WithLocation(0).WithArguments("Vfree", "H1(fpu, buffer)", "; it holds 'H1(fpu, buffer)', and no check that it differs from its owner's default state guards this path"),
+            VerifyCS.Diagnostic("FPU0007").WithLocation(1).WithArguments("The default-state analysis (FPU0002)", "Run", $"helpers call each other more than {HelperSummaries.MaxDepth} deep",
+                "a helper beyond the bound is taken to return a default state and to write every state it reaches"));
+    }
+
     [Theory]
     [InlineData("static XStateBuffer? Loop(Fpu f, int n) => n == 0 ? f.State : Loop(f, n - 1);", "{|FPU0002:kernel.Memory.Vfree(Loop(fpu, 3))|};")]
     [InlineData("static XStateBuffer? Loop(Fpu f, int n) => n == 0 ? f.DefaultState : Loop(f, n - 1);", "{|FPU0002:kernel.Memory.Vfree(Loop(fpu, 3))|};")]

@@ -204,11 +204,11 @@ public class FreeOfDefaultFpuStateReviewTests
     public Task Deconstruction_assignment_into_existing_locals_is_tracked_per_element() =>
         Verify("Buf a = null, b = null; (a, b) = (x, fpu.State); Mem.Free(a); {|FPU0002:Mem.Free(b)|};");
 
-    [Fact(Skip = "Open (issue 19): a tuple swap (a, b) = (b, a) is not yet tracked per element")]
+    [Fact]
     public Task Tuple_swap_moves_the_state_to_the_other_local() =>
         Verify("Buf a = fpu.State, b = x; (a, b) = (b, a); Mem.Free(a); {|FPU0002:Mem.Free(b)|};");
 
-    [Fact(Skip = "Open (issue 19): a tuple returned by a source helper is not yet followed element by element")]
+    [Fact]
     public Task Deconstruction_of_a_helpers_tuple_result_holding_the_state_is_reported() =>
         Verify("var (s, n) = Pair(fpu); {|FPU0002:Mem.Free(s)|};",
             "        static (Buf, int) Pair(Fpu f) => (f.State, f.Size);");
@@ -521,7 +521,7 @@ public class FreeOfDefaultFpuStateReviewTests
     public Task Write_of_the_state_field_ends_the_guard() =>
         Verify("if (fpu.State == fpu.Default) return; fpu.State = fpu.Default; {|FPU0002:Mem.Free(fpu.State)|};");
 
-    [Fact(Skip = "Open (issue 19): a write of another state field of the owner (fpu.Mask) does not yet end a guard on fpu.State")]
+    [Fact]
     public Task Write_of_another_state_field_of_the_owner_ends_the_guard() =>
         Verify("if (fpu.State == fpu.Default) return; fpu.Mask = 0; {|FPU0002:Mem.Free(fpu.State)|};");
 

@@ -45,6 +45,9 @@ internal sealed class DefaultStateFlowAnalysis
     private ControlFlowGraph? _graph;
     private HashSet<IOperation> _returned = new();
 
+    // How many helpers deep the summaries this analysis read went: its own summary's height, less one.
+    private int _height;
+
     public DefaultStateFlowAnalysis(FpuStateMembers members, Func<IMethodSymbol, bool> isFree, Func<IMethodSymbol, bool> isSwapHelper, Action<Diagnostic> report, HelperSummaries summaries)
         : this(members, isFree, isSwapHelper, report, summaries, ImmutableStack<IMethodSymbol>.Empty, 0, null, new Dictionary<ISymbol, HelperSummary>(SymbolEqualityComparer.Default))
     {
@@ -429,14 +432,48 @@ internal sealed class DefaultStateFlowAnalysis
             return tuple.Elements.Aggregate(state, (s, e) => KillTargets(e, s));
         }
 
-        if (Key(target, state) is { } path)
+        return Key(target, state) is { } path ? Write(path, state) : state;
+    }
+
+    // A write of the path: what was known at it and below is gone. A write of one of an owner's state fields (the
+    // buffer, its mask or its size) is a write of the owner's state: what was proven of its other state fields
+    // ends too (`fpu.Mask = 0` ends a guard on `fpu.State`); another owner's, or a field that is not state, keeps it.
+    private FlowState Write(AccessPath written, FlowState state)
+    {
+        NoteWrite(written);
+        state = state.Kill(written);
+        if (written.Length < 2 || written.Last is not { } member || !IsStateField(member))
         {
-            NoteWrite(path);
-            return state.Kill(path);
+            return state;
+        }
+
+        var owner = written.Owner;
+        for (var type = TypeOf(owner.Last) ?? member.ContainingType; type is not null; type = type.BaseType)
+        {
+            foreach (var sibling in type.GetMembers())
+            {
+                if (sibling is IFieldSymbol or IPropertySymbol && IsStateField(sibling) && !SymbolEqualityComparer.Default.Equals(sibling, member))
+                {
+                    state = state.Kill(owner.Append(sibling));
+                }
+            }
         }
 
         return state;
     }
+
+    private static bool IsStateField(ISymbol member) => ContractAttributes.Has(member.OriginalDefinition, ContractAttributes.FpuStateField);
+
+    // The static type of what a path's last step names, when it is a class or struct: where its state fields are found.
+    private static INamedTypeSymbol? TypeOf(ISymbol? symbol) => symbol switch
+    {
+        ILocalSymbol local => local.Type as INamedTypeSymbol,
+        IParameterSymbol parameter => parameter.Type as INamedTypeSymbol,
+        IFieldSymbol field => field.Type as INamedTypeSymbol,
+        IPropertySymbol property => property.Type as INamedTypeSymbol,
+        INamedTypeSymbol type => type,
+        _ => null,
+    };
 
     private void NoteWrite(AccessPath written)
     {
@@ -445,7 +482,8 @@ internal sealed class DefaultStateFlowAnalysis
             _collect?.Reassigned(written);
         }
 
-        if (_collect is not null && written.Last is { } member && _members.CanHoldDefault(member))
+        // Any state field counts, not only the buffer: a caller's guard on the buffer ends at a write of its mask.
+        if (_collect is not null && written.Last is { } member && IsStateField(member))
         {
             _collect.Writes();
         }
@@ -490,75 +528,85 @@ internal sealed class DefaultStateFlowAnalysis
             return state;
         }
 
-        NoteWrite(path);
-        state = state.Kill(path);
+        // The value was read before the write: `t = (t.Item2, t.Item1)` swaps what the elements hold.
+        var before = state;
+        state = Write(path, state);
         if (isRef)
         {
             return Key(value, state) is { } referred ? state.WithRefTargets(state.RefTargets.SetItem(path, referred)) : state;
         }
 
-        return path.IsRootedAtVariable && !IsStateMember(path.Last) ? Track(path, value, state, cancellationToken) : state;
+        return path.IsRootedAtVariable && !IsStateMember(path.Last) ? Track(path, value, before, state, cancellationToken) : state;
     }
 
     private bool IsStateMember(ISymbol? member) => member is not null && (FpuStateMembers.IsDefaultMember(member) || _members.CanHoldDefault(member));
 
     // A variable (or a member of one) takes a value: proven not default, an alias of a state buffer, a condition,
     // or a copy of everything known below the value's path.
-    private FlowState Track(AccessPath target, IOperation value, FlowState state, CancellationToken cancellationToken)
+    private FlowState Track(AccessPath target, IOperation value, FlowState state, CancellationToken cancellationToken) =>
+        Track(target, value, state, state, cancellationToken);
+
+    // The same, reading the value in one state (before the write: a swap reads what the other target held) and adding
+    // what the target takes to another (where the target was already written).
+    private FlowState Track(AccessPath target, IOperation value, FlowState from, FlowState into, CancellationToken cancellationToken)
     {
         AnalysisBounds.EnsureStack();
         var source = AccessPath.Strip(value);
         switch (source)
         {
-            case { Type.SpecialType: SpecialType.System_Boolean } when Key(source, state) is null:
-                var (whenTrue, whenFalse) = Facts(source, state, cancellationToken);
+            case { Type.SpecialType: SpecialType.System_Boolean } when Key(source, from) is null:
+                var (whenTrue, whenFalse) = Facts(source, from, cancellationToken);
                 var condition = new Condition(whenTrue, whenFalse);
-                return condition.IsEmpty ? state : state.WithConditions(state.Conditions.SetItem(target, condition));
+                return condition.IsEmpty ? into : into.WithConditions(into.Conditions.SetItem(target, condition));
             case IInvocationOperation call when _isSwapHelper(call.TargetMethod):
-                return state.WithNotDefault(state.NotDefault.Add(target));
+                return into.WithNotDefault(into.NotDefault.Add(target));
             case IInvocationOperation { TargetMethod.Name: "<Clone>$", Instance: { } cloned }:
-                return Copy(target, Key(cloned, state), state); // a record's `with`: the clone has the original's members
+                return Copy(target, Key(cloned, from), from, into); // a record's `with`: the clone has the original's members
             case IInvocationOperation call:
-                return Returned(call, state, cancellationToken) is { } alias ? state.WithAliases(state.Aliases.SetItem(target, alias)) : state;
+                into = Returned(call, from, cancellationToken) is { } alias ? into.WithAliases(into.Aliases.SetItem(target, alias)) : into;
+                return WithElements(target, ResultElements(call, from, cancellationToken), into);
             case ITupleOperation { Type: INamedTypeSymbol { IsTupleType: true } type } tuple when type.TupleElements.Length == tuple.Elements.Length:
                 for (var i = 0; i < tuple.Elements.Length; i++)
                 {
-                    state = Track(target.Append(type.TupleElements[i]), tuple.Elements[i], state, cancellationToken);
+                    into = Track(target.Append(type.TupleElements[i]), tuple.Elements[i], from, into, cancellationToken);
                 }
 
-                return state;
+                return into;
             case null:
-                return state;
+                return into;
             default:
-                return Copy(target, Key(source, state), state);
+                return Copy(target, Key(source, from), from, into);
         }
     }
 
-    private FlowState Copy(AccessPath target, AccessPath? source, FlowState state)
+    private FlowState Copy(AccessPath target, AccessPath? source, FlowState state) => Copy(target, source, state, state);
+
+    // What is known at the source and below it in one state, at the target and below it in another.
+    private FlowState Copy(AccessPath target, AccessPath? source, FlowState from, FlowState into)
     {
         if (source is null)
         {
-            return state;
+            return into;
         }
 
-        var notDefault = state.NotDefault;
-        var aliases = state.Aliases;
-        var conditions = state.Conditions;
-        if (notDefault.Contains(source))
+        var notDefault = into.NotDefault;
+        var aliases = into.Aliases;
+        var conditions = into.Conditions;
+        if (from.NotDefault.Contains(source))
         {
             notDefault = notDefault.Add(target);
         }
-        else if (Lookup(source, state) is { } alias)
+        else if (Lookup(source, from) is { } alias)
         {
             aliases = aliases.SetItem(target, alias);
         }
 
-        if (conditions.TryGetValue(source, out var condition))
+        if (from.Conditions.TryGetValue(source, out var condition))
         {
             conditions = conditions.SetItem(target, condition);
         }
 
-        foreach (var below in state.NotDefault)
+        foreach (var below in from.NotDefault)
         {
             if (below.Length > source.Length && below.StartsWith(source))
             {
@@ -566,7 +614,7 @@ internal sealed class DefaultStateFlowAnalysis
             }
         }
 
-        foreach (var below in state.Aliases)
+        foreach (var below in from.Aliases)
         {
             if (below.Key.Length > source.Length && below.Key.StartsWith(source))
             {
@@ -574,18 +622,20 @@ internal sealed class DefaultStateFlowAnalysis
             }
         }
 
-        return new FlowState(notDefault, aliases, conditions, state.RefTargets);
+        return new FlowState(notDefault, aliases, conditions, into.RefTargets);
     }
 
     // Deconstruction pairs each target with its element; the values were all read before any target is written.
     private FlowState Deconstruct(IDeconstructionAssignmentOperation deconstruction, FlowState state, CancellationToken cancellationToken)
     {
-        var assigned = new List<(AccessPath Target, IOperation? Value, AccessPath? Source)>();
-        var pending = new Stack<(IOperation Target, IOperation? Value, AccessPath? Source)>();
-        pending.Push((deconstruction.Target, deconstruction.Value, null));
+        // A target takes a value, a path's content (an element of a tuple variable), or the elements of a helper's
+        // tuple result below it.
+        var assigned = new List<(AccessPath Target, IOperation? Value, AccessPath? Source, ImmutableArray<ResultElement> Returned)>();
+        var pending = new Stack<(IOperation Target, IOperation? Value, AccessPath? Source, ImmutableArray<ResultElement> Returned)>();
+        pending.Push((deconstruction.Target, deconstruction.Value, null, default));
         while (pending.Count > 0)
         {
-            var (target, value, source) = pending.Pop();
+            var (target, value, source, returned) = pending.Pop();
             target = AccessPath.Strip(target)!;
             if (target is IDeclarationExpressionOperation declaration)
             {
@@ -599,19 +649,28 @@ internal sealed class DefaultStateFlowAnalysis
                 {
                     for (var i = 0; i < targets.Elements.Length; i++)
                     {
-                        pending.Push((targets.Elements[i], elements.Elements[i], null));
+                        pending.Push((targets.Elements[i], elements.Elements[i], null, default));
                     }
                 }
                 else
                 {
                     var whole = source ?? Key(values, state);
+                    if (returned.IsDefault && values is IInvocationOperation call)
+                    {
+                        returned = ResultElements(call, state, cancellationToken);
+                    }
+
                     var type = (values?.Type ?? target.Type) as INamedTypeSymbol;
+                    var matches = type is { IsTupleType: true } && type.TupleElements.Length == targets.Elements.Length;
                     for (var i = 0; i < targets.Elements.Length; i++)
                     {
-                        var element = whole is not null && type is { IsTupleType: true } && type.TupleElements.Length == targets.Elements.Length
-                            ? whole.Append(type.TupleElements[i])
-                            : null;
-                        pending.Push((targets.Elements[i], null, element));
+                        var field = matches ? AccessPath.Member(type!.TupleElements[i]) : null;
+                        var element = whole is not null && field is not null ? whole.Append(field) : null;
+                        var below = returned.IsDefault || field is null
+                            ? default
+                            : returned.Where(r => SymbolEqualityComparer.Default.Equals(r.Fields[0], field))
+                                .Select(r => new ResultElement(r.Fields.RemoveAt(0), r.Alias)).ToImmutableArray();
+                        pending.Push((targets.Elements[i], null, element, below));
                     }
                 }
 
@@ -620,37 +679,167 @@ internal sealed class DefaultStateFlowAnalysis
 
             if (Key(target, state) is { } written)
             {
-                assigned.Add((written, value, source));
+                assigned.Add((written, value, source, returned));
             }
         }
 
         var before = state;
-        foreach (var (target, _, _) in assigned)
+        foreach (var (target, _, _, _) in assigned)
         {
-            NoteWrite(target);
-            state = state.Kill(target);
+            state = Write(target, state);
         }
 
-        foreach (var (target, value, source) in assigned)
+        // Each target takes what its value held before any target was written: `(a, b) = (b, a)` swaps them.
+        foreach (var (target, value, source, returned) in assigned)
         {
             if (target.IsRootedAtVariable && !IsStateMember(target.Last))
             {
-                state = value is not null ? Track(target, value, state, cancellationToken) : CopyFrom(target, source, before, state);
+                state = value is not null ? Track(target, value, before, state, cancellationToken)
+                    : !returned.IsDefault ? WithElements(target, returned, state)
+                    : Copy(target, source, before, state);
             }
         }
 
         return state;
     }
 
-    // Copy, reading what the source had before the writes.
-    private FlowState CopyFrom(AccessPath target, AccessPath? source, FlowState before, FlowState state)
+    /// <summary>An element of a tuple a helper returned that may hold a state: its element fields from the result down.</summary>
+    private readonly struct ResultElement
     {
-        var copied = Copy(target, source, before);
-        return new FlowState(
-            state.NotDefault.Union(copied.NotDefault.Where(p => p.StartsWith(target))),
-            copied.Aliases.Where(a => a.Key.StartsWith(target)).Aggregate(state.Aliases, (acc, a) => acc.SetItem(a.Key, a.Value)),
-            copied.Conditions.Where(c => c.Key.StartsWith(target)).Aggregate(state.Conditions, (acc, c) => acc.SetItem(c.Key, c.Value)),
-            state.RefTargets);
+        public ResultElement(ImmutableArray<ISymbol> fields, Alias alias)
+        {
+            Fields = fields;
+            Alias = alias;
+        }
+
+        public ImmutableArray<ISymbol> Fields { get; }
+
+        public Alias Alias { get; }
+    }
+
+    // The target's elements take what the helper's result elements may hold.
+    private static FlowState WithElements(AccessPath target, ImmutableArray<ResultElement> elements, FlowState into) =>
+        elements.IsDefaultOrEmpty
+            ? into
+            : into.WithAliases(elements.Aggregate(into.Aliases, (aliases, e) => aliases.SetItem(e.Fields.Aggregate(target, (path, field) => path.Append(field)), e.Alias)));
+
+    // What the elements of a tuple returned by a helper of this compilation may hold, in the caller's terms: from its
+    // summary, or, for a helper whose summary could not be read, every element of a reference type.
+    private ImmutableArray<ResultElement> ResultElements(IInvocationOperation call, FlowState state, CancellationToken cancellationToken)
+    {
+        if (call.Type is not INamedTypeSymbol { IsTupleType: true } tuple || _isFree(call.TargetMethod) || _isSwapHelper(call.TargetMethod)
+            || SummaryOf(call.TargetMethod, cancellationToken) is not { } summary)
+        {
+            return ImmutableArray<ResultElement>.Empty;
+        }
+
+        var origin = call.Syntax.ToString();
+        var found = ImmutableArray.CreateBuilder<ResultElement>();
+        if (summary.IsUnknown)
+        {
+            // A work list over the nested tuple types: each element of a reference type may be a state.
+            var pending = new Stack<(INamedTypeSymbol Type, ImmutableArray<ISymbol> Fields)>();
+            pending.Push((tuple, ImmutableArray<ISymbol>.Empty));
+            while (pending.Count > 0)
+            {
+                var (type, fields) = pending.Pop();
+                foreach (var element in type.TupleElements)
+                {
+                    var path = fields.Add(AccessPath.Member(element));
+                    if (element.Type is INamedTypeSymbol { IsTupleType: true } nested)
+                    {
+                        pending.Push((nested, path));
+                    }
+                    else if ((element.Type is { IsReferenceType: true, SpecialType: not SpecialType.System_String } || element.Type is ITypeParameterSymbol)
+                        && Bind(summary.Returns!, call.TargetMethod, call.Instance, call.Arguments, origin, state) is { } unknown)
+                    {
+                        found.Add(new ResultElement(path, unknown));
+                    }
+                }
+            }
+
+            return found.ToImmutable();
+        }
+
+        foreach (var element in summary.Elements)
+        {
+            var text = element.ElementFields.Aggregate(origin, (t, f) => t + "." + f.Name);
+            if (Bind(element.Held, call.TargetMethod, call.Instance, call.Arguments, text, state) is { } alias)
+            {
+                found.Add(new ResultElement(element.ElementFields, alias));
+            }
+        }
+
+        return found.ToImmutable();
+    }
+
+    // What the elements of a tuple value may hold (a helper's return value, for its summary): a tuple literal element
+    // by element, a helper's tuple result, a tuple variable's elements.
+    private ImmutableArray<ResultElement> ElementAliases(IOperation value, FlowState state, CancellationToken cancellationToken)
+    {
+        var found = ImmutableArray.CreateBuilder<ResultElement>();
+        var pending = new Stack<(IOperation Value, ImmutableArray<ISymbol> Fields)>();
+        pending.Push((value, ImmutableArray<ISymbol>.Empty));
+        while (pending.Count > 0)
+        {
+            var (next, fields) = pending.Pop();
+            var operation = AccessPath.Strip(next);
+            switch (operation)
+            {
+                case ITupleOperation { Type: INamedTypeSymbol { IsTupleType: true } type } tuple when type.TupleElements.Length == tuple.Elements.Length:
+                    for (var i = 0; i < tuple.Elements.Length; i++)
+                    {
+                        pending.Push((tuple.Elements[i], fields.Add(AccessPath.Member(type.TupleElements[i]))));
+                    }
+
+                    break;
+                case IInvocationOperation call when call.Type is INamedTypeSymbol { IsTupleType: true }:
+                    found.AddRange(ResultElements(call, state, cancellationToken).Select(e => new ResultElement(fields.AddRange(e.Fields), e.Alias)));
+                    break;
+                case { Type: INamedTypeSymbol { IsTupleType: true } } when Key(operation, state) is { } whole:
+                    foreach (var below in state.Aliases)
+                    {
+                        if (below.Key.Length > whole.Length && below.Key.StartsWith(whole) && !state.NotDefault.Contains(below.Key))
+                        {
+                            found.Add(new ResultElement(fields.AddRange(below.Key.Parts.RemoveRange(0, whole.Parts.Length)), below.Value));
+                        }
+                    }
+
+                    break;
+                case not null when !fields.IsEmpty && ValueAlias(operation, state, cancellationToken) is { } alias:
+                    found.Add(new ResultElement(fields, alias));
+                    break;
+            }
+        }
+
+        return found.ToImmutable();
+    }
+
+    // `Pair(fpu).Item1`: an element of a helper's tuple result, read in place.
+    private Alias? ElementOfResult(IOperation? value, FlowState state, CancellationToken cancellationToken)
+    {
+        var fields = new Stack<ISymbol>();
+        while (value is IFieldReferenceOperation { Field.ContainingType.IsTupleType: true } element)
+        {
+            fields.Push(AccessPath.Member(element.Field));
+            value = AccessPath.Strip(element.Instance);
+        }
+
+        if (fields.Count == 0 || value is not IInvocationOperation call)
+        {
+            return null;
+        }
+
+        var wanted = fields.ToImmutableArray();
+        foreach (var returned in ResultElements(call, state, cancellationToken))
+        {
+            if (returned.Fields.SequenceEqual(wanted, SymbolEqualityComparer.Default))
+            {
+                return returned.Alias;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -747,7 +936,7 @@ internal sealed class DefaultStateFlowAnalysis
     private Alias? ValueAlias(IOperation value, FlowState state, CancellationToken cancellationToken) =>
         AccessPath.Strip(value) is IInvocationOperation call && !_isSwapHelper(call.TargetMethod)
             ? Returned(call, state, cancellationToken)
-            : Key(value, state) is { } key ? Lookup(key, state) : null;
+            : Key(value, state) is { } key ? Lookup(key, state) : ElementOfResult(AccessPath.Strip(value), state, cancellationToken);
 
     private Alias? Lookup(AccessPath key, FlowState state)
     {
@@ -1022,8 +1211,11 @@ internal sealed class DefaultStateFlowAnalysis
             return null;
         }
 
-        if (_summaries.TryGet(method, out var known) || _read.TryGetValue(method, out known))
+        // A summary this analysis already read is reused as it is; one the compilation kept only where reading it
+        // afresh from here would not reach the bound either, so the bound answers alike whichever member came first.
+        if (_read.TryGetValue(method, out var known) || (_summaries.TryGet(method, out known) && _depth + known.Height < HelperSummaries.MaxDepth))
         {
+            _height = Math.Max(_height, known.Height + 1);
             return known;
         }
 
@@ -1049,7 +1241,8 @@ internal sealed class DefaultStateFlowAnalysis
         var helper = new DefaultStateFlowAnalysis(_members, _isFree, _isSwapHelper, _ => { }, _summaries, _reading.Push(method), _depth + 1, collector, _read);
         helper.Analyze(graph, cancellationToken);
         SummaryBound ??= helper.SummaryBound ?? helper.CutShort;
-        var summary = helper.CutShort is null ? collector.Summary() : HelperSummary.Unknown;
+        var summary = helper.CutShort is null ? collector.Summary(helper._height) : HelperSummary.Unknown;
+        _height = Math.Max(_height, summary.Height + 1);
         if (collector.Bounded || helper.CutShort is not null)
         {
             MarkBounded();
@@ -1128,6 +1321,7 @@ internal sealed class DefaultStateFlowAnalysis
         private bool _writes;
         private ImmutableHashSet<ISymbol> _reassigned = ImmutableHashSet.Create<ISymbol>(SymbolEqualityComparer.Default);
         private ImmutableDictionary<int, HeldState> _outs = ImmutableDictionary<int, HeldState>.Empty;
+        private ImmutableArray<HeldElement> _elements = ImmutableArray<HeldElement>.Empty;
 
         public SummaryCollector(IMethodSymbol method) => _method = method;
 
@@ -1147,6 +1341,20 @@ internal sealed class DefaultStateFlowAnalysis
                 _whenTrue = Meet(_whenTrue, whenTrue, _anyReturn);
                 _whenFalse = Meet(_whenFalse, whenFalse, _anyReturn);
                 _anyReturn = true;
+                return;
+            }
+
+            if (_method.ReturnType is INamedTypeSymbol { IsTupleType: true })
+            {
+                // Element by element: the first return that may put a state in an element names it.
+                foreach (var element in analysis.ElementAliases(value, state, cancellationToken))
+                {
+                    if (!_elements.Any(e => e.ElementFields.SequenceEqual(element.Fields, SymbolEqualityComparer.Default)))
+                    {
+                        _elements = _elements.Add(new HeldElement(element.Fields, new HeldState(element.Alias.OwnerPath, element.Alias.DefaultName, element.Alias.IsDefault, element.Alias.Path)));
+                    }
+                }
+
                 return;
             }
 
@@ -1171,7 +1379,7 @@ internal sealed class DefaultStateFlowAnalysis
             }
         }
 
-        public HelperSummary Summary()
+        public HelperSummary Summary(int height)
         {
             // Facts about the helper's own locals, or parameters it wrote before comparing, mean nothing to a caller.
             bool Meaningful(AccessPath p) => p.Capture is null && p.Root is not ILocalSymbol && !_reassigned.Contains(p.Root!);
@@ -1181,7 +1389,8 @@ internal sealed class DefaultStateFlowAnalysis
             var outs = _outs.ToImmutableDictionary(o => o.Key, o => Clean(o.Value));
             var whenTrue = _whenTrue?.Where(Meaningful).ToImmutableHashSet();
             var whenFalse = _whenFalse?.Where(Meaningful).ToImmutableHashSet();
-            return new HelperSummary(returns, outs, _writes, whenTrue is { IsEmpty: false } ? whenTrue : null, whenFalse is { IsEmpty: false } ? whenFalse : null);
+            var elements = _elements.Select(e => new HeldElement(e.ElementFields, Clean(e.Held))).ToImmutableArray();
+            return new HelperSummary(returns, outs, _writes, whenTrue is { IsEmpty: false } ? whenTrue : null, whenFalse is { IsEmpty: false } ? whenFalse : null, elements, height);
         }
     }
 }

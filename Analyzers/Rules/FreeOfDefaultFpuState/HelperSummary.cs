@@ -18,8 +18,11 @@ internal sealed class HelperSummary
     public static readonly HelperSummary Unknown = new(
         new HeldState(ownerPath: null, defaultName: null, isDefault: false, path: null), ImmutableDictionary<int, HeldState>.Empty, writesState: true, whenTrue: null, whenFalse: null);
 
-    public HelperSummary(HeldState? returns, ImmutableDictionary<int, HeldState> outs, bool writesState, ImmutableHashSet<AccessPath>? whenTrue, ImmutableHashSet<AccessPath>? whenFalse)
+    public HelperSummary(HeldState? returns, ImmutableDictionary<int, HeldState> outs, bool writesState, ImmutableHashSet<AccessPath>? whenTrue, ImmutableHashSet<AccessPath>? whenFalse,
+        ImmutableArray<HeldElement> elements = default, int height = 0)
     {
+        Height = height;
+        Elements = elements.IsDefault ? ImmutableArray<HeldElement>.Empty : elements;
         Returns = returns;
         Outs = outs;
         WritesState = writesState;
@@ -29,6 +32,22 @@ internal sealed class HelperSummary
 
     /// <summary>The state its result may be; null when it never returns one that may be the default.</summary>
     public HeldState? Returns { get; }
+
+    /// <summary>
+    /// When it returns a tuple: the elements that may hold a state, each named by its element fields from the
+    /// result down (<c>Item2</c>, or <c>Item1.Item2</c> in a nested tuple). Empty for <see cref="Unknown"/>, whose
+    /// every element of a reference type may hold one.
+    /// </summary>
+    public ImmutableArray<HeldElement> Elements { get; }
+
+    public bool IsUnknown => ReferenceEquals(this, Unknown);
+
+    /// <summary>
+    /// How many helpers deep its reading went below it (0: it called none with a summary). A caller at a depth
+    /// where reading it afresh would reach the bound does not take it from the compilation's summaries: the answer
+    /// does not depend on which method was analysed first.
+    /// </summary>
+    public int Height { get; }
 
     /// <summary>By parameter ordinal: the state an out or ref parameter may hold when it returns.</summary>
     public ImmutableDictionary<int, HeldState> Outs { get; }
@@ -61,6 +80,20 @@ internal sealed class HeldState
     public string? DefaultName { get; }
 
     public bool IsDefault { get; }
+}
+
+/// <summary>An element of a tuple a helper returns that may hold a state: its element fields from the result down.</summary>
+internal sealed class HeldElement
+{
+    public HeldElement(ImmutableArray<ISymbol> elements, HeldState held)
+    {
+        ElementFields = elements;
+        Held = held;
+    }
+
+    public ImmutableArray<ISymbol> ElementFields { get; }
+
+    public HeldState Held { get; }
 }
 
 /// <summary>Summaries per compilation; a summary computed under a bound or a cycle is not kept (it depends on the caller).</summary>
