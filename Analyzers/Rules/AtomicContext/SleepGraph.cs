@@ -56,8 +56,7 @@ internal sealed class PendingCall
 
 /// <summary>
 /// Per-compilation call graph of sleep points. At compilation end each method's summary is the most context
-/// any of its sleep points outside its own regions can leave held (a least fixpoint: recursion terminates,
-/// deltas saturate; a sleep under a context the method entered itself is reported in the method, once), and each
+/// any of its sleep points can leave held (a least fixpoint: recursion terminates, deltas saturate), and each
 /// pending call is reported when, with what the caller holds, some context is still held where the callee
 /// sleeps. The message carries the chain, the additional locations its calls.
 /// </summary>
@@ -161,11 +160,6 @@ internal sealed class SleepGraph
             {
                 foreach (var point in entry.Value)
                 {
-                    if (InOwnRegion(point))
-                    {
-                        continue; // Reported in the method, by its own analysis; not at each call of it.
-                    }
-
                     int[]? candidate = point.IsLeaf ? point.Delta
                         : summaries.TryGetValue(point.Callee!.OriginalDefinition, out var callee) ? Add(point.Delta, callee) : null;
                     if (candidate is null)
@@ -189,19 +183,6 @@ internal sealed class SleepGraph
         }
 
         return summaries;
-    }
-
-    private static bool InOwnRegion(SleepPoint point)
-    {
-        foreach (var delta in point.Delta)
-        {
-            if (delta > 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static int[] Add(int[] a, int[] b) =>
