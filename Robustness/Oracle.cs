@@ -6,8 +6,8 @@ namespace FpuGuard.Robustness;
 /// <summary>
 /// Decides every generated program exactly: runs the entry method for each of the 16 assignments of its
 /// conditions and records where a sleeping call executes with a context held (FPU0001; vfree may sleep), where a
-/// free sees the default state (FPU0002: the entry's state may be the default), and where a state field is written
-/// (FPU0003).
+/// free sees the default state (FPU0002: the entry's state may be the default); and where the program's text writes a
+/// state field (FPU0003, a rule about code rather than runs: every write, whether or not a run reaches it).
 /// <para>
 /// The run is a collecting semantics: a statement maps a set of context states (the nesting count of each kind) to
 /// the states that leave it normally, by a return, and by an exception (with the state at the throw, which filters
@@ -79,6 +79,18 @@ public static class Oracle
             for (var local = 0; local < program.Locals.Count; local++)
             {
                 run.OwnRegions(program.Locals[local], held: false);
+            }
+        }
+
+        // FPU0003 is about code, not runs (docs/rules/FPU0003.md: every write of a state field outside the swap helper
+        // and the declaring type's constructors): every state-field write in the program's text is a violation, also in a
+        // catch block no exception reaches or in a lambda never invoked. The programs hold no swap helper and no
+        // constructor of Fpu (the Runtime's are not part of them), so no write is exempt.
+        foreach (var (statement, line) in program.Lines)
+        {
+            if (statement is WriteState)
+            {
+                violations.Add(("FPU0003", line));
             }
         }
 
@@ -257,7 +269,7 @@ public static class Oracle
                     Call(outcome, state, handlers);
                     break;
                 case WriteState:
-                    Violation(true, "FPU0003", line);
+                    // FPU0003 is decided on the text (see Violations), not here.
                     Call(outcome, state, handlers); // a field write through fpu, which may be null (NullReferenceException)
                     break;
                 case ReadProperty p: Member(statement, outcome, state, handlers, line, _program.Members.Properties[p.Index].Get); break;
