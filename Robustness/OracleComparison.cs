@@ -111,11 +111,14 @@ public static class OracleComparison
     /// </summary>
     public static string? Explanation(RandomProgram program, string rule, int line)
     {
-        foreach (var model in new[] { AnalyzerModel.ConservativeThrowPoints, AnalyzerModel.CatchAllPropagates, AnalyzerModel.UsingKeepsLockOnThrow, AnalyzerModel.FilterExceptionEscapes, AnalyzerModel.CalleeRegionCountsAtCall, AnalyzerModel.All })
+        // ConditionsIgnored imitates FPU0002 only (FPU0001 correlates conditions within a method), StateBlind FPU0001 only.
+        var notThisRule = rule == "FPU0002" ? AnalyzerModel.StateBlind : rule == "FPU0001" ? AnalyzerModel.ConditionsIgnored : AnalyzerModel.StateBlind | AnalyzerModel.ConditionsIgnored;
+        foreach (var model in new[] { AnalyzerModel.ConservativeThrowPoints, AnalyzerModel.CatchAllPropagates, AnalyzerModel.UsingKeepsLockOnThrow, AnalyzerModel.FilterExceptionEscapes, AnalyzerModel.CalleeRegionCountsAtCall, AnalyzerModel.SwapForgetsState, AnalyzerModel.ConditionsIgnored, AnalyzerModel.StateBlind, AnalyzerModel.All }
+            .Select(m => m & ~notThisRule).Where(m => m != AnalyzerModel.Exact).Distinct())
         {
             if (Oracle.Violations(program, model).Contains((rule, line)))
             {
-                return $"explained by {model}";
+                return $"explained by {(model == (AnalyzerModel.All & ~notThisRule) ? "All" : model.ToString())}";
             }
         }
 
@@ -172,6 +175,7 @@ public static class OracleComparison
             {
                 UsingLock u => Where(u.Body, target, path),
                 If i => Where(i.Then, target, path) ?? Where(i.Else, target, path),
+                GuardedBlock g => Where(g.Then, target, Join(path, "guarded block")),
                 Loop l => Where(l.Body, target, path),
                 TryFinally t => Where(t.Try, target, path) ?? Where(t.Finally, target, Join(path, "finally")),
                 TryCatch t => Where(t.Try, target, Join(path, "try/catch")) ?? t.Catches.Select(c => Where(c.Body, target, Join(path, c.Filter < 0 ? "catch" : "filtered catch"))).FirstOrDefault(w => w is not null) ?? (t.Finally is null ? null : Where(t.Finally, target, Join(path, "finally"))),
