@@ -72,7 +72,16 @@ public enum AnalyzerModel
     /// <summary>FPU0001 does not know what the state holds: a test of it (a guard, a guarded pattern) may go either way (for sorting FPU0001 only).</summary>
     StateBlind = 128,
 
-    All = 255,
+    /// <summary>
+    /// A call of a helper that receives the Kernel and the Fpu and calls a Runtime method on the Kernel (k.Memory.Vzalloc) is
+    /// taken to write the Fpu's state: after it the state may be the default, whatever a guard proved (bug 6).
+    /// </summary>
+    HelperCallEndsGuards = 256,
+
+    /// <summary>FPU0002's transfer takes every operation as a throw point, context calls too (documented; for sorting FPU0002 only).</summary>
+    ContextCallsThrow = 512,
+
+    All = 1023,
 }
 
 public static class Oracle
@@ -195,6 +204,19 @@ public static class Oracle
         // The values a test of the state may take: its own, or both under the state-blind imitation.
         private bool[] Tests(bool exact) => Imitates(AnalyzerModel.StateBlind) ? new[] { true, false } : new[] { exact };
 
+        // The outcomes of a guard's test, each with the state it leaves: exact; or, under ConditionsIgnored (FPU0002 does not
+        // correlate tests), either way, where the branch on which an un-negated guard holds knows the state is not the default
+        // (what the analysis keeps of a guard) and the other knows nothing.
+        private IEnumerable<(bool Holds, Context State)> Guards(Guard guard, Context state)
+        {
+            if (!Imitates(AnalyzerModel.ConditionsIgnored))
+            {
+                return Tests(Holds(guard, state)).Select(holds => (holds, state));
+            }
+
+            return new[] { (true, guard.Negated ? state : state with { StateIsDefault = false }), (false, state) };
+        }
+
         public void Execute(IReadOnlyList<Statement> statements) => Execute(statements, Context.Initial, NoHandlers);
 
         /// <summary>Runs statements from each of the states; handlers are the try statements (innermost last) whose try block encloses them.</summary>
@@ -249,8 +271,22 @@ public static class Oracle
             var outcome = new Outcome();
             switch (statement)
             {
-                case Enter e: outcome.Normal.Add(state.Enter(e.Kind)); break;
-                case Exit e: outcome.Normal.Add(state.Exit(e.Kind)); break;
+                case Enter e:
+                    outcome.Normal.Add(state.Enter(e.Kind));
+                    if (Imitates(AnalyzerModel.ContextCallsThrow))
+                    {
+                        outcome.Thrown.Add(Throw(state, handlers));
+                    }
+
+                    break;
+                case Exit e:
+                    outcome.Normal.Add(state.Exit(e.Kind));
+                    if (Imitates(AnalyzerModel.ContextCallsThrow))
+                    {
+                        outcome.Thrown.Add(Throw(state, handlers));
+                    }
+
+                    break;
                 case UsingLock u:
                     // using (k.LockFpregs()) { body }: the lock, then try { body } finally { Dispose (the unlock) }.
                     var body = Execute(u.Body, new[] { state.Enter(0) }, handlers);
@@ -265,6 +301,11 @@ public static class Oracle
                 case CallHelper c:
                     Violation(state.Held && HelperSleeps(c.Index, new HashSet<int>()), "FPU0001", line);
                     Call(outcome, state, handlers);
+                    if (Imitates(AnalyzerModel.HelperCallEndsGuards) && HelperCallsKernel(c.Index, new HashSet<int>()))
+                    {
+                        outcome.Normal.Add(state with { StateIsDefault = !state.StateIsDefault });
+                    }
+
                     break;
                 case CallLocal c:
                     Violation(LocalSleepsHeld(c.Index, state.Held, new HashSet<(int, bool)>()), "FPU0001", line);
@@ -331,15 +372,15 @@ public static class Oracle
                     break;
                 case FreeConditional f: Free(outcome, state, handlers, line, runs: true, freesDefault: state.StateIsDefault && Branches(f.Condition).Any(f.FreesState)); break;
                 case GuardedFree g:
-                    foreach (var holds in Tests(Holds(g.Guard, state)))
+                    foreach (var (holds, tested) in Guards(g.Guard, state))
                     {
                         if (holds)
                         {
-                            Free(outcome, state, handlers, line, runs: true, freesDefault: state.StateIsDefault);
+                            Free(outcome, tested, handlers, line, runs: true, freesDefault: tested.StateIsDefault);
                         }
                         else
                         {
-                            Test(g.Guard, outcome, state, handlers);
+                            Test(g.Guard, outcome, tested, handlers);
                         }
                     }
 
@@ -350,9 +391,9 @@ public static class Oracle
                         outcome.Thrown.Add(Throw(state, handlers));
                     }
 
-                    foreach (var holds in Tests(Holds(g.Guard, state)))
+                    foreach (var (holds, tested) in Guards(g.Guard, state))
                     {
-                        (holds ? outcome.Normal : outcome.Returned).Add(state);
+                        (holds ? outcome.Normal : outcome.Returned).Add(tested);
                     }
 
                     break;
@@ -362,15 +403,15 @@ public static class Oracle
                         outcome.Thrown.Add(Throw(state, handlers));
                     }
 
-                    foreach (var holds in Tests(Holds(g.Guard, state)))
+                    foreach (var (holds, tested) in Guards(g.Guard, state))
                     {
                         if (holds)
                         {
-                            outcome.Add(Execute(g.Then, new[] { state }, handlers));
+                            outcome.Add(Execute(g.Then, new[] { tested }, handlers));
                         }
                         else
                         {
-                            outcome.Normal.Add(state);
+                            outcome.Normal.Add(tested);
                         }
                     }
 
@@ -409,8 +450,9 @@ public static class Oracle
 
                     break;
                 case WriteState:
-                    // FPU0003 is decided on the text (see Violations), not here.
-                    Call(outcome, state, handlers); // a field write through fpu, which may be null (NullReferenceException)
+                    // FPU0003 is decided on the text (see Violations), not here. A field write through fpu, which may be null
+                    // (NullReferenceException); in a lambda, the lambda is created (allocated), not run.
+                    Call(outcome, state, handlers);
                     break;
                 case ReadProperty p: Member(statement, outcome, state, handlers, line, _program.Members.Properties[p.Index].Get); break;
                 case WriteProperty p: Member(statement, outcome, state, handlers, line, _program.Members.Properties[p.Index].Set); break;
@@ -584,6 +626,10 @@ public static class Oracle
 
             return outcome;
         }
+
+        // Whether a helper's text calls k.Memory.Vzalloc, itself or through the helpers it calls, on any assignment.
+        private bool HelperCallsKernel(int index, HashSet<int> visiting) =>
+            visiting.Add(index) && RandomProgram.Flatten(_program.Helpers[index]).Any(s => s is Sleep || (s is CallHelper c && HelperCallsKernel(c.Index, visiting)));
 
         // Helpers hold no contexts: one sleeps on this assignment if a sleep or a sleeping callee is reachable.
         private bool HelperSleeps(int index, HashSet<int> visiting)

@@ -33,6 +33,11 @@ public sealed class OracleReport
     /// <summary>Programs whose entry uses properties, the indexer, operators or delegates (or whose member bodies sleep).</summary>
     public int WithMembers { get; set; }
 
+    /// <summary>Programs whose entry uses each of the FPU0002 forms (<see cref="StateForms"/>), and any of them.</summary>
+    public Dictionary<StateForms, int> WithForms { get; } = new();
+
+    public int WithAnyForm { get; set; }
+
     public Dictionary<(string Rule, bool LoopFree), (int TruePositives, int FalsePositives, int FalseNegatives)> Counts { get; } = new();
 
     /// <summary>The same counts over the programs with exceptions, and with members.</summary>
@@ -87,13 +92,14 @@ public sealed class OracleReport
                 builder.AppendLine($"| {rule} | {label} | {entries.Sum(e => e.TruePositives)} | {entries.Sum(e => e.FalsePositives)} | {entries.Sum(e => e.FalseNegatives)} | {precision:F3} | {recall:F3} |");
             }
 
-            foreach (var slice in new[] { "with exceptions", "with members" })
+            foreach (var slice in new[] { "with exceptions", "with members", "with FPU0002 forms" })
             {
                 var (tp, fp, fn) = Slices.GetValueOrDefault((rule, slice));
                 builder.AppendLine($"| {rule} | {slice} | {tp} | {fp} | {fn} | {(tp + fp == 0 ? 1 : (double)tp / (tp + fp)):F3} | {(tp + fn == 0 ? 1 : (double)tp / (tp + fn)):F3} |");
             }
         }
 
+        builder.AppendLine($"FPU0002 forms: {WithAnyForm} programs use one or more; " + string.Join(", ", WithForms.OrderBy(f => f.Key).Select(f => $"{f.Key} {f.Value}")));
         if (MismatchShapes.Count > 0)
         {
             builder.AppendLine("mismatches by shape: " + string.Join(", ", MismatchShapes.OrderByDescending(m => m.Value).Select(m => $"{m.Key} {m.Value}")));
@@ -111,9 +117,10 @@ public static class OracleComparison
     /// </summary>
     public static string? Explanation(RandomProgram program, string rule, int line)
     {
-        // ConditionsIgnored imitates FPU0002 only (FPU0001 correlates conditions within a method), StateBlind FPU0001 only.
-        var notThisRule = rule == "FPU0002" ? AnalyzerModel.StateBlind : rule == "FPU0001" ? AnalyzerModel.ConditionsIgnored : AnalyzerModel.StateBlind | AnalyzerModel.ConditionsIgnored;
-        foreach (var model in new[] { AnalyzerModel.ConservativeThrowPoints, AnalyzerModel.CatchAllPropagates, AnalyzerModel.UsingKeepsLockOnThrow, AnalyzerModel.FilterExceptionEscapes, AnalyzerModel.CalleeRegionCountsAtCall, AnalyzerModel.SwapForgetsState, AnalyzerModel.ConditionsIgnored, AnalyzerModel.StateBlind, AnalyzerModel.All }
+        // ConditionsIgnored, HelperCallEndsGuards and ContextCallsThrow imitate FPU0002 only (FPU0001 correlates conditions within a method), StateBlind FPU0001 only.
+        const AnalyzerModel fpu0002Only = AnalyzerModel.ConditionsIgnored | AnalyzerModel.HelperCallEndsGuards | AnalyzerModel.ContextCallsThrow;
+        var notThisRule = rule == "FPU0002" ? AnalyzerModel.StateBlind : rule == "FPU0001" ? fpu0002Only : AnalyzerModel.StateBlind | fpu0002Only;
+        foreach (var model in new[] { AnalyzerModel.ConservativeThrowPoints, AnalyzerModel.CatchAllPropagates, AnalyzerModel.UsingKeepsLockOnThrow, AnalyzerModel.FilterExceptionEscapes, AnalyzerModel.CalleeRegionCountsAtCall, AnalyzerModel.SwapForgetsState, AnalyzerModel.ConditionsIgnored, AnalyzerModel.StateBlind, AnalyzerModel.HelperCallEndsGuards, AnalyzerModel.ContextCallsThrow, AnalyzerModel.All }
             .Select(m => m & ~notThisRule).Where(m => m != AnalyzerModel.Exact).Distinct())
         {
             if (Oracle.Violations(program, model).Contains((rule, line)))
@@ -218,6 +225,12 @@ public static class OracleComparison
             report.WithLocalFunctions += program.Locals.Count > 0 ? 1 : 0;
             report.WithExceptions += program.HasExceptions ? 1 : 0;
             report.WithMembers += program.HasMembers ? 1 : 0;
+            report.WithAnyForm += program.UsedForms != StateForms.None ? 1 : 0;
+            foreach (var form in Enum.GetValues<StateForms>().Where(f => f != StateForms.None && program.UsedForms.HasFlag(f)))
+            {
+                report.WithForms[form] = report.WithForms.GetValueOrDefault(form) + 1;
+            }
+
             report.CutShort += diagnostics.Any(d => d.Id == "FPU0007") ? 1 : 0;
             foreach (var rule in OracleReport.Rules)
             {
@@ -233,6 +246,12 @@ public static class OracleComparison
                 {
                     report.AddSlice(rule, "with members", f.Intersect(e).Count(), f.Except(e).Count(), e.Except(f).Count());
                 }
+
+                if (program.UsedForms != StateForms.None)
+                {
+                    report.AddSlice(rule, "with FPU0002 forms", f.Intersect(e).Count(), f.Except(e).Count(), e.Except(f).Count());
+                }
+
                 foreach (var mismatch in f.Except(e).Select(x => ("FP", x.Item2)).Concat(e.Except(f).Select(x => ("FN", x.Item2))))
                 {
                     var shape = $"{mismatch.Item1} {rule} {Shape(program, mismatch.Item2)}";

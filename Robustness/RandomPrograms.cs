@@ -22,7 +22,8 @@ public sealed record FreeState : Statement;
 public sealed record FreeGuarded : Statement;
 public sealed record FreeDefault : Statement;
 public sealed record FreeAlias : Statement;
-public sealed record WriteState : Statement;
+/// <summary><c>fpu.StateSize = 64;</c>, or in a lambda that is created and never invoked: <c>System.Action w = () =&gt; fpu.StateSize = 64;</c>.</summary>
+public sealed record WriteState(bool InLambda = false) : Statement;
 public sealed record Swap : Statement;
 public sealed record LambdaCreated : Statement;
 
@@ -486,7 +487,7 @@ public sealed class RandomProgram
                 case 11: return new FreeGuarded();
                 case 12: return new FreeDefault();
                 case 13: return new FreeAlias();
-                case 14: return new WriteState();
+                case 14: return new WriteState(random.Next(4) == 0);
                 case 15: return new Swap();
                 case 16: return new Sleep();
                 case 17: return new Enter(random.Next(3));
@@ -543,6 +544,9 @@ public sealed class RandomProgram
         var @finally = random.Next(2) == 0 ? null : small().Where(s => s is not (ReturnIf or GuardedReturn)).ToList();
         return new TryCatch(nested(), catches, @finally);
     }
+
+    /// <summary>Every statement of a block, nested ones included.</summary>
+    public static IEnumerable<Statement> Flatten(IReadOnlyList<Statement> block) => All(block);
 
     private static IEnumerable<Statement> All(IReadOnlyList<Statement> block) => block.SelectMany(s => s switch
     {
@@ -609,7 +613,7 @@ public sealed class RandomProgram
                     case FreeGuarded: Emit("if (fpu.State != fpu.DefaultState) k.Memory.Vfree(fpu.State);"); break;
                     case FreeDefault: Emit("k.Memory.Vfree(fpu.DefaultState);"); break;
                     case FreeAlias: Emit($"var s{names} = fpu.State; k.Memory.Vfree(s{names++});"); break;
-                    case WriteState: Emit("fpu.StateSize = 64;"); break;
+                    case WriteState w: Emit(w.InLambda ? $"System.Action w{names++} = () => fpu.StateSize = 64;" : "fpu.StateSize = 64;"); break;
                     case Swap: Emit("Kernel.SwapFpState(fpu, fpu.State, fpu.StateMask, fpu.StateSize);"); break;
                     case LambdaCreated: Emit($"System.Action a{names++} = () => k.Memory.Vzalloc(64);"); break;
                     case ReadProperty p: Emit($"_ = P{p.Index};"); break;
