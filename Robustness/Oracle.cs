@@ -81,7 +81,10 @@ public enum AnalyzerModel
     /// <summary>FPU0002's transfer takes every operation as a throw point, context calls too (documented; for sorting FPU0002 only).</summary>
     ContextCallsThrow = 512,
 
-    All = 1023,
+    /// <summary>A guard on fpu.State does not cover <c>Vfree((c ? null : fpu)?.State)</c>: it is taken as unguarded (bug 7; for sorting FPU0002 only).</summary>
+    ConditionalOwnerUnguarded = 1024,
+
+    All = 2047,
 }
 
 public static class Oracle
@@ -370,7 +373,10 @@ public static class Oracle
                     outcome.Thrown.Add(Throw(state, handlers));
                     outcome.Normal.Add(state.With(a.Local, a.Form switch { 2 or 3 => false, 5 => true, _ => state.StateIsDefault }));
                     break;
-                case FreeConditional f: Free(outcome, state, handlers, line, runs: true, freesDefault: state.StateIsDefault && Branches(f.Condition).Any(f.FreesState)); break;
+                case FreeConditional f:
+                    var unguarded = f.Form == 4 && Imitates(AnalyzerModel.ConditionalOwnerUnguarded);
+                    Free(outcome, state, handlers, line, runs: true, freesDefault: (state.StateIsDefault || unguarded) && Branches(f.Condition).Any(f.FreesState));
+                    break;
                 case GuardedFree g:
                     foreach (var (holds, tested) in Guards(g.Guard, state))
                     {

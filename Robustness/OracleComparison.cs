@@ -57,6 +57,12 @@ public sealed class OracleReport
     /// </summary>
     public List<string> FixAllIncomplete { get; } = new();
 
+    /// <summary>
+    /// Fixes that removed their diagnostic while the rule began to report elsewhere (ANALYZER_BUGS.md item 8), counted apart
+    /// from the failures; see <see cref="FixValidity.CheckAsync"/>.
+    /// </summary>
+    public List<string> FixMovedWarning { get; } = new();
+
     public List<string> FalseNegatives { get; } = new();
 
     public List<string> FalsePositives { get; } = new();
@@ -80,7 +86,7 @@ public sealed class OracleReport
     public string Table()
     {
         var builder = new StringBuilder();
-        builder.AppendLine($"{Programs} programs ({LoopFree} loop-free, {WithLocalFunctions} with local functions, {WithExceptions} with exceptions, {WithMembers} with members), {FixesChecked} fixes checked, {Failures.Count} failures, {FixAllIncomplete.Count} FixAll results one pass short, {CutShort} cut short (FPU0007)");
+        builder.AppendLine($"{Programs} programs ({LoopFree} loop-free, {WithLocalFunctions} with local functions, {WithExceptions} with exceptions, {WithMembers} with members), {FixesChecked} fixes checked, {Failures.Count} failures, {FixAllIncomplete.Count} FixAll results one pass short, {FixMovedWarning.Count} fixes that moved the warning elsewhere, {CutShort} cut short (FPU0007)");
         builder.AppendLine("| rule | programs | TP | FP | FN | precision | recall |");
         builder.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var rule in Rules)
@@ -117,10 +123,10 @@ public static class OracleComparison
     /// </summary>
     public static string? Explanation(RandomProgram program, string rule, int line)
     {
-        // ConditionsIgnored, HelperCallEndsGuards and ContextCallsThrow imitate FPU0002 only (FPU0001 correlates conditions within a method), StateBlind FPU0001 only.
-        const AnalyzerModel fpu0002Only = AnalyzerModel.ConditionsIgnored | AnalyzerModel.HelperCallEndsGuards | AnalyzerModel.ContextCallsThrow;
+        // ConditionsIgnored, HelperCallEndsGuards, ContextCallsThrow and ConditionalOwnerUnguarded imitate FPU0002 only (FPU0001 correlates conditions within a method), StateBlind FPU0001 only.
+        const AnalyzerModel fpu0002Only = AnalyzerModel.ConditionsIgnored | AnalyzerModel.HelperCallEndsGuards | AnalyzerModel.ContextCallsThrow | AnalyzerModel.ConditionalOwnerUnguarded;
         var notThisRule = rule == "FPU0002" ? AnalyzerModel.StateBlind : rule == "FPU0001" ? fpu0002Only : AnalyzerModel.StateBlind | fpu0002Only;
-        foreach (var model in new[] { AnalyzerModel.ConservativeThrowPoints, AnalyzerModel.CatchAllPropagates, AnalyzerModel.UsingKeepsLockOnThrow, AnalyzerModel.FilterExceptionEscapes, AnalyzerModel.CalleeRegionCountsAtCall, AnalyzerModel.SwapForgetsState, AnalyzerModel.ConditionsIgnored, AnalyzerModel.StateBlind, AnalyzerModel.HelperCallEndsGuards, AnalyzerModel.ContextCallsThrow, AnalyzerModel.All }
+        foreach (var model in new[] { AnalyzerModel.ConservativeThrowPoints, AnalyzerModel.CatchAllPropagates, AnalyzerModel.UsingKeepsLockOnThrow, AnalyzerModel.FilterExceptionEscapes, AnalyzerModel.CalleeRegionCountsAtCall, AnalyzerModel.SwapForgetsState, AnalyzerModel.ConditionsIgnored, AnalyzerModel.StateBlind, AnalyzerModel.HelperCallEndsGuards, AnalyzerModel.ContextCallsThrow, AnalyzerModel.ConditionalOwnerUnguarded, AnalyzerModel.All }
             .Select(m => m & ~notThisRule).Where(m => m != AnalyzerModel.Exact).Distinct())
         {
             if (Oracle.Violations(program, model).Contains((rule, line)))
@@ -277,8 +283,10 @@ public static class OracleComparison
             if (checkFixes)
             {
                 var incomplete = new List<string>();
-                report.FixesChecked += await FixValidity.CheckAsync(harness, document, diagnostics, failures, incomplete).ConfigureAwait(false);
+                var moved = new List<string>();
+                report.FixesChecked += await FixValidity.CheckAsync(harness, document, diagnostics, failures, incomplete, moved).ConfigureAwait(false);
                 report.FixAllIncomplete.AddRange(incomplete.Select(f => $"program {seed + i}: {f}"));
+                report.FixMovedWarning.AddRange(moved.Select(f => $"program {seed + i}: {f}"));
             }
 
             report.Failures.AddRange(failures.Select(f => $"program {seed + i}: {f}"));
@@ -326,8 +334,13 @@ public static class FixValidity
     /// Checks every fix; <paramref name="fixAllIncomplete"/>, when given, collects the FixAll results that differ from fixing
     /// one by one only because FixAll left diagnostics it could still fix (a second FixAll pass reaches the one-by-one
     /// result: the known issue of sibling regions that each start with a sleep), instead of counting them as failures.
+    /// <para>
+    /// <paramref name="warningMoved"/>, when given, collects the fixes that removed the diagnostic they were for while the rule
+    /// began to report elsewhere, lines unchanged (ANALYZER_BUGS.md item 8: the FPU0002 free-helper fix ends a guard that a later
+    /// free relies on), instead of counting them as failures; every other fix that leaves its rule's count as it was fails.
+    /// </para>
     /// </summary>
-    public static async Task<int> CheckAsync(AnalyzerHarness harness, Document document, ImmutableArray<Diagnostic> diagnostics, List<string> failures, List<string>? fixAllIncomplete = null)
+    public static async Task<int> CheckAsync(AnalyzerHarness harness, Document document, ImmutableArray<Diagnostic> diagnostics, List<string> failures, List<string>? fixAllIncomplete = null, List<string>? warningMoved = null)
     {
         var checkedFixes = 0;
         var before = diagnostics.GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.Count());
@@ -353,10 +366,22 @@ public static class FixValidity
                     continue;
                 }
 
-                var after = (await harness.AnalyzeAsync(fixedHere, failures).ConfigureAwait(false)).GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.Count());
+                var afterDiagnostics = await harness.AnalyzeAsync(fixedHere, failures).ConfigureAwait(false);
+                var after = afterDiagnostics.GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.Count());
                 if (after.GetValueOrDefault(diagnostic.Id) >= before[diagnostic.Id])
                 {
-                    failures.Add($"'{action.Title}' left {diagnostic.Id} in place\n{text}");
+                    static int Line(Diagnostic d) => d.Location.GetLineSpan().StartLinePosition.Line;
+                    var sameLines = (await document.GetTextAsync().ConfigureAwait(false)).Lines.Count == (await fixedDocument.GetTextAsync().ConfigureAwait(false)).Lines.Count;
+                    var linesBefore = diagnostics.Where(d => d.Id == diagnostic.Id).Select(Line).ToHashSet();
+                    var linesAfter = afterDiagnostics.Where(d => d.Id == diagnostic.Id).Select(Line).ToHashSet();
+                    if (warningMoved is not null && sameLines && !linesAfter.Contains(Line(diagnostic)) && linesAfter.Except(linesBefore).Any())
+                    {
+                        warningMoved.Add($"'{action.Title}' removed {diagnostic.Id} at line {Line(diagnostic) + 1}, and {diagnostic.Id} appeared at line(s) {string.Join(", ", linesAfter.Except(linesBefore).Select(l => l + 1))}\n{text}");
+                    }
+                    else
+                    {
+                        failures.Add($"'{action.Title}' left {diagnostic.Id} in place\n{text}");
+                    }
                 }
 
                 foreach (var (id, count) in after.Where(a => a.Key != diagnostic.Id && a.Value > before.GetValueOrDefault(a.Key)))
