@@ -43,6 +43,14 @@ public static class Program
             return 0;
         }
 
+        if (Option(args, "--print-program", "") is { Length: > 0 } index)
+        {
+            // The source of the random program --seed S + I, as the oracle comparison generates it (for writing up a mismatch).
+            var i = int.Parse(index);
+            Console.Write(RandomProgram.Generate(new Random(unchecked(int.Parse(Option(args, "--seed", "1")) + i)), allowLoops: i % 2 == 1).ToSource());
+            return 0;
+        }
+
         var typing = Option(args, "--typing", "all");
         var seed = int.Parse(Option(args, "--seed", "1"));
         var fuzz = int.Parse(Option(args, "--fuzz", "100000"));
