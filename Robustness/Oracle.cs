@@ -6,8 +6,8 @@ namespace FpuGuard.Robustness;
 /// <summary>
 /// Decides every generated program exactly: runs the entry method for each of the 16 assignments of its
 /// conditions and records where a sleeping call executes with a context held (FPU0001; vfree may sleep), where a
-/// free sees the default state (FPU0002: the entry's state may be the default), and where a state field is written
-/// (FPU0003).
+/// free sees the default state (FPU0002: the entry's state may be the default); and where the program's text writes a
+/// state field (FPU0003, a rule about code rather than runs: every write, whether or not a run reaches it).
 /// <para>
 /// The run is a collecting semantics: a statement maps a set of context states (the nesting count of each kind) to
 /// the states that leave it normally, by a return, and by an exception (with the state at the throw, which filters
@@ -60,7 +60,31 @@ public enum AnalyzerModel
     /// <summary>A call of a method (not a lambda or local function) whose only sleep is in its own region counts as a sleeping call (bug 3).</summary>
     CalleeRegionCountsAtCall = 16,
 
-    All = 31,
+    /// <summary>
+    /// After a swap the state may be the default, whatever buffer was installed (FPU0002 documents that passing the owner to the
+    /// swap helper ends what a guard proved; FPU0001 does not know which branch a guard on the state takes).
+    /// </summary>
+    SwapForgetsState = 32,
+
+    /// <summary>FPU0002 is not path-sensitive on conditions (documented): a branch on a bool parameter may go either way (for sorting FPU0002 only).</summary>
+    ConditionsIgnored = 64,
+
+    /// <summary>FPU0001 does not know what the state holds: a test of it (a guard, a guarded pattern) may go either way (for sorting FPU0001 only).</summary>
+    StateBlind = 128,
+
+    /// <summary>
+    /// A call of a helper that receives the Kernel and the Fpu and calls a Runtime method on the Kernel (k.Memory.Vzalloc) is
+    /// taken to write the Fpu's state: after it the state may be the default, whatever a guard proved (bug 6).
+    /// </summary>
+    HelperCallEndsGuards = 256,
+
+    /// <summary>FPU0002's transfer takes every operation as a throw point, context calls too (documented; for sorting FPU0002 only).</summary>
+    ContextCallsThrow = 512,
+
+    /// <summary>A guard on fpu.State does not cover <c>Vfree((c ? null : fpu)?.State)</c>: it is taken as unguarded (bug 7; for sorting FPU0002 only).</summary>
+    ConditionalOwnerUnguarded = 1024,
+
+    All = 2047,
 }
 
 public static class Oracle
@@ -82,6 +106,18 @@ public static class Oracle
             }
         }
 
+        // FPU0003 is about code, not runs (docs/rules/FPU0003.md: every write of a state field outside the swap helper
+        // and the declaring type's constructors): every state-field write in the program's text is a violation, also in a
+        // catch block no exception reaches or in a lambda never invoked. The programs hold no swap helper and no
+        // constructor of Fpu (the Runtime's are not part of them), so no write is exempt.
+        foreach (var (statement, line) in program.Lines)
+        {
+            if (statement is WriteState)
+            {
+                violations.Add(("FPU0003", line));
+            }
+        }
+
         // Members are analysed on their own: a sleep inside a region of theirs is a violation there.
         foreach (var body in program.Members.Bodies)
         {
@@ -97,10 +133,22 @@ public static class Oracle
         return violations;
     }
 
-    /// <summary>The nesting count of each kind of context.</summary>
-    private readonly record struct Context(int Lock, int Preempt, int Irq)
+    /// <summary>
+    /// The nesting count of each kind of context; whether fpu.State is the embedded default buffer; and the value locals of
+    /// the tuple and bool-local forms (a bit each, <see cref="ValueLocal"/>: whether the buffer it holds is the default,
+    /// whether the bool is true).
+    /// </summary>
+    private readonly record struct Context(int Lock, int Preempt, int Irq, bool StateIsDefault = false, int Values = 0)
     {
         public bool Held => Lock > 0 || Preempt > 0 || Irq > 0;
+
+        public bool Value(int local) => (Values & (1 << local)) != 0;
+
+        public Context With(int local, bool value) => this with { Values = value ? Values | (1 << local) : Values & ~(1 << local) };
+
+        /// <summary>The states M starts in: fpu.State is the default or not, and the locals declared at the top of M hold it.</summary>
+        public static IEnumerable<Context> Initial => new[] { true, false }.Select(isDefault => new Context(0, 0, 0, isDefault, 0)
+            .With(ValueLocal.T0, isDefault).With(ValueLocal.A0, isDefault).With(ValueLocal.N0, isDefault).With(ValueLocal.G0, !isDefault));
 
         public Context Enter(int kind) => kind switch { 0 => this with { Lock = Lock + 1 }, 1 => this with { Preempt = Preempt + 1 }, _ => this with { Irq = Irq + 1 } };
 
@@ -153,7 +201,26 @@ public static class Oracle
 
         private bool Condition(int index) => (_assignment & (1 << index)) != 0;
 
-        public void Execute(IReadOnlyList<Statement> statements) => Execute(statements, new[] { default(Context) }, NoHandlers);
+        // The values a branch on a condition may take: the run's, or both under the imitation that ignores conditions.
+        private bool[] Branches(int index) => Imitates(AnalyzerModel.ConditionsIgnored) ? new[] { true, false } : new[] { Condition(index) };
+
+        // The values a test of the state may take: its own, or both under the state-blind imitation.
+        private bool[] Tests(bool exact) => Imitates(AnalyzerModel.StateBlind) ? new[] { true, false } : new[] { exact };
+
+        // The outcomes of a guard's test, each with the state it leaves: exact; or, under ConditionsIgnored (FPU0002 does not
+        // correlate tests), either way, where the branch on which an un-negated guard holds knows the state is not the default
+        // (what the analysis keeps of a guard) and the other knows nothing.
+        private IEnumerable<(bool Holds, Context State)> Guards(Guard guard, Context state)
+        {
+            if (!Imitates(AnalyzerModel.ConditionsIgnored))
+            {
+                return Tests(Holds(guard, state)).Select(holds => (holds, state));
+            }
+
+            return new[] { (true, guard.Negated ? state : state with { StateIsDefault = false }), (false, state) };
+        }
+
+        public void Execute(IReadOnlyList<Statement> statements) => Execute(statements, Context.Initial, NoHandlers);
 
         /// <summary>Runs statements from each of the states; handlers are the try statements (innermost last) whose try block encloses them.</summary>
         private Outcome Execute(IReadOnlyList<Statement> statements, IEnumerable<Context> from, IReadOnlyList<TryCatch> handlers)
@@ -184,7 +251,8 @@ public static class Oracle
         private Outcome Step(Statement statement, Context state, IReadOnlyList<TryCatch> handlers)
         {
             var outcome = StepExactly(statement, state, handlers);
-            if (Imitates(AnalyzerModel.ConservativeThrowPoints) && statement is If or ReturnIf or ThrowIf or Loop)
+            if (Imitates(AnalyzerModel.ConservativeThrowPoints)
+                && statement is If or ReturnIf or ThrowIf or Loop or AssignBool or GuardedFree { Guard.Calls: false } or GuardedReturn { Guard.Calls: false } or GuardedBlock { Guard.Calls: false })
             {
                 // The analyzers' model: a branch's condition, a loop's counter may throw before it runs.
                 outcome.Thrown.Add(Throw(state, handlers));
@@ -206,8 +274,22 @@ public static class Oracle
             var outcome = new Outcome();
             switch (statement)
             {
-                case Enter e: outcome.Normal.Add(state.Enter(e.Kind)); break;
-                case Exit e: outcome.Normal.Add(state.Exit(e.Kind)); break;
+                case Enter e:
+                    outcome.Normal.Add(state.Enter(e.Kind));
+                    if (Imitates(AnalyzerModel.ContextCallsThrow))
+                    {
+                        outcome.Thrown.Add(Throw(state, handlers));
+                    }
+
+                    break;
+                case Exit e:
+                    outcome.Normal.Add(state.Exit(e.Kind));
+                    if (Imitates(AnalyzerModel.ContextCallsThrow))
+                    {
+                        outcome.Thrown.Add(Throw(state, handlers));
+                    }
+
+                    break;
                 case UsingLock u:
                     // using (k.LockFpregs()) { body }: the lock, then try { body } finally { Dispose (the unlock) }.
                     var body = Execute(u.Body, new[] { state.Enter(0) }, handlers);
@@ -222,21 +304,41 @@ public static class Oracle
                 case CallHelper c:
                     Violation(state.Held && HelperSleeps(c.Index, new HashSet<int>()), "FPU0001", line);
                     Call(outcome, state, handlers);
+                    if (Imitates(AnalyzerModel.HelperCallEndsGuards) && HelperCallsKernel(c.Index, new HashSet<int>()))
+                    {
+                        outcome.Normal.Add(state with { StateIsDefault = !state.StateIsDefault });
+                    }
+
                     break;
                 case CallLocal c:
                     Violation(LocalSleepsHeld(c.Index, state.Held, new HashSet<(int, bool)>()), "FPU0001", line);
                     Call(outcome, state, handlers);
                     break;
-                case If i: return Execute(Condition(i.Condition) ? i.Then : i.Else, new[] { state }, handlers);
-                case ReturnIf r: (Condition(r.Condition) ? outcome.Returned : outcome.Normal).Add(state); break;
-                case ThrowIf r:
-                    if (Condition(r.Condition))
+                case If i:
+                    foreach (var branch in Branches(i.Condition))
                     {
-                        outcome.Thrown.Add(Throw(state, handlers));
+                        outcome.Add(Execute(branch ? i.Then : i.Else, new[] { state }, handlers));
                     }
-                    else
+
+                    break;
+                case ReturnIf r:
+                    foreach (var branch in Branches(r.Condition))
                     {
-                        outcome.Normal.Add(state);
+                        (branch ? outcome.Returned : outcome.Normal).Add(state);
+                    }
+
+                    break;
+                case ThrowIf r:
+                    foreach (var branch in Branches(r.Condition))
+                    {
+                        if (branch)
+                        {
+                            outcome.Thrown.Add(Throw(state, handlers));
+                        }
+                        else
+                        {
+                            outcome.Normal.Add(state);
+                        }
                     }
 
                     break;
@@ -247,18 +349,116 @@ public static class Oracle
                     outcome.Add(first, normal: false);
                     outcome.Add(Execute(l.Body, first.Normal, handlers));
                     break;
-                case FreeState or FreeDefault or FreeAlias:
-                    Violation(true, "FPU0002", line); // the entry's state may be the default
-                    Violation(state.Held, "FPU0001", line); // vfree may sleep
-                    Call(outcome, state, handlers);
+                case FreeState or FreeAlias: Free(outcome, state, handlers, line, runs: true, freesDefault: state.StateIsDefault); break;
+                case FreeDefault: Free(outcome, state, handlers, line, runs: true, freesDefault: true); break;
+                case FreeGuarded: Free(outcome, state, handlers, line, runs: Tests(!state.StateIsDefault).Contains(true), freesDefault: false); break;
+                case FreePattern f:
+                    var (runs, freesDefault) = f.Decide(state.StateIsDefault);
+                    Free(outcome, state, handlers, line, runs || Imitates(AnalyzerModel.StateBlind), freesDefault);
                     break;
-                case FreeGuarded:
-                    Violation(state.Held, "FPU0001", line); // frees whenever the state is not the default, which it may not be
-                    Call(outcome, state, handlers);
+                case FreeTuple f:
+                    switch (f.Form)
+                    {
+                        case 0 or 6: Free(outcome, state, handlers, line, runs: true, freesDefault: state.StateIsDefault); break;
+                        case 1: Free(outcome, state, handlers, line, runs: true, freesDefault: state.Value(ValueLocal.T0)); break;
+                        case 2: Free(outcome, state, handlers, line, runs: true, freesDefault: state.Value(ValueLocal.A0)); break;
+                        case 3: Free(outcome, state, handlers, line, runs: true, freesDefault: state.Value(ValueLocal.N0)); break;
+                        case 4: Free(outcome, state, handlers, line, runs: Tests(!state.Value(ValueLocal.T0)).Contains(true), freesDefault: false); break;
+                        default: Free(outcome, state, handlers, line, runs: true, freesDefault: false); break; // the other element
+                    }
+
+                    break;
+                case AssignTuple a:
+                    // Reads fpu (which may be null) or allocates: may throw before the local is written.
+                    outcome.Thrown.Add(Throw(state, handlers));
+                    outcome.Normal.Add(state.With(a.Local, a.Form switch { 2 or 3 => false, 5 => true, _ => state.StateIsDefault }));
+                    break;
+                case FreeConditional f:
+                    var unguarded = f.Form == 4 && Imitates(AnalyzerModel.ConditionalOwnerUnguarded);
+                    Free(outcome, state, handlers, line, runs: true, freesDefault: (state.StateIsDefault || unguarded) && Branches(f.Condition).Any(f.FreesState));
+                    break;
+                case GuardedFree g:
+                    foreach (var (holds, tested) in Guards(g.Guard, state))
+                    {
+                        if (holds)
+                        {
+                            Free(outcome, tested, handlers, line, runs: true, freesDefault: tested.StateIsDefault);
+                        }
+                        else
+                        {
+                            Test(g.Guard, outcome, tested, handlers);
+                        }
+                    }
+
+                    break;
+                case GuardedReturn g:
+                    if (g.Guard.Calls)
+                    {
+                        outcome.Thrown.Add(Throw(state, handlers));
+                    }
+
+                    foreach (var (holds, tested) in Guards(g.Guard, state))
+                    {
+                        (holds ? outcome.Normal : outcome.Returned).Add(tested);
+                    }
+
+                    break;
+                case GuardedBlock g:
+                    if (g.Guard.Calls)
+                    {
+                        outcome.Thrown.Add(Throw(state, handlers));
+                    }
+
+                    foreach (var (holds, tested) in Guards(g.Guard, state))
+                    {
+                        if (holds)
+                        {
+                            outcome.Add(Execute(g.Then, new[] { tested }, handlers));
+                        }
+                        else
+                        {
+                            outcome.Normal.Add(tested);
+                        }
+                    }
+
+                    break;
+                case AssignBool a:
+                    if (a.Condition < 0)
+                    {
+                        outcome.Thrown.Add(Throw(state, handlers)); // reads fpu.State (fpu may be null)
+                    }
+
+                    foreach (var value in a.Condition < 0 ? new[] { !state.StateIsDefault } : Branches(a.Condition))
+                    {
+                        outcome.Normal.Add(state.With(ValueLocal.G0, value));
+                    }
+
+                    break;
+                case SwapTo w:
+                    // The swap may throw before it writes anything (a null fpu, a buffer too small, the allocation): the state
+                    // is as it was. Else the new buffer is installed; a free of the old one (null when it was the default)
+                    // runs after it.
+                    outcome.Thrown.Add(Throw(state, handlers));
+                    var swapped = Imitates(AnalyzerModel.SwapForgetsState)
+                        ? new[] { state with { StateIsDefault = true }, state with { StateIsDefault = false } }
+                        : new[] { state with { StateIsDefault = w.Default } };
+                    foreach (var after in swapped)
+                    {
+                        if (w.FreeOld)
+                        {
+                            Free(outcome, after, handlers, line, runs: true, freesDefault: false);
+                        }
+                        else
+                        {
+                            outcome.Normal.Add(after);
+                        }
+                    }
+
                     break;
                 case WriteState:
-                    Violation(true, "FPU0003", line);
-                    Call(outcome, state, handlers); // a field write through fpu, which may be null (NullReferenceException)
+                    // FPU0003 is decided on the text (see Violations), not here. A field write through fpu, which may be null
+                    // (NullReferenceException); in a lambda, the lambda is created (allocated), not run.
+                    Call(outcome, state, handlers);
                     break;
                 case ReadProperty p: Member(statement, outcome, state, handlers, line, _program.Members.Properties[p.Index].Get); break;
                 case WriteProperty p: Member(statement, outcome, state, handlers, line, _program.Members.Properties[p.Index].Set); break;
@@ -266,10 +466,44 @@ public static class Oracle
                 case UseIndexer x: Member(statement, outcome, state, handlers, line, x.Write ? _program.Members.Indexer!.Value.Set : _program.Members.Indexer!.Value.Get); break;
                 case UseOperator o: Member(statement, outcome, state, handlers, line, _program.Members.Operator(o.Kind)); break;
                 case InvokeDelegate d: Member(statement, outcome, state, handlers, line, _program.Members.Delegates[d.Index].Body); break;
+                case Swap when Imitates(AnalyzerModel.SwapForgetsState):
+                    Call(outcome, state, handlers);
+                    outcome.Normal.Add(state with { StateIsDefault = !state.StateIsDefault });
+                    break;
                 default: Call(outcome, state, handlers); break; // Swap keeps the state; a lambda is created (allocated), not run
             }
 
             return outcome;
+        }
+
+        // A free: where it runs, FPU0002 when what it frees is the default state, FPU0001 when a context is held (vfree may
+        // sleep). The statement reads fpu and calls: it may throw.
+        private void Free(Outcome outcome, Context state, IReadOnlyList<TryCatch> handlers, int line, bool runs, bool freesDefault)
+        {
+            if (runs)
+            {
+                Violation(freesDefault, "FPU0002", line);
+                Violation(state.Held, "FPU0001", line);
+            }
+
+            Call(outcome, state, handlers);
+        }
+
+        // A guard's value: a predicate of the program is true when the state is not the default; dyn is what it was last given.
+        private static bool Holds(Guard guard, Context state) =>
+            (guard.Kind == GuardKind.BoolLocal ? state.Value(ValueLocal.G0) : !state.StateIsDefault) != guard.Negated;
+
+        // Testing a guard: a predicate's call may throw; reading dyn cannot.
+        private void Test(Guard guard, Outcome outcome, Context state, IReadOnlyList<TryCatch> handlers)
+        {
+            if (guard.Calls)
+            {
+                Call(outcome, state, handlers);
+            }
+            else
+            {
+                outcome.Normal.Add(state);
+            }
         }
 
         // A call: it returns, or it throws before it completes; the caller's state is as it was either way.
@@ -398,6 +632,10 @@ public static class Oracle
 
             return outcome;
         }
+
+        // Whether a helper's text calls k.Memory.Vzalloc, itself or through the helpers it calls, on any assignment.
+        private bool HelperCallsKernel(int index, HashSet<int> visiting) =>
+            visiting.Add(index) && RandomProgram.Flatten(_program.Helpers[index]).Any(s => s is Sleep || (s is CallHelper c && HelperCallsKernel(c.Index, visiting)));
 
         // Helpers hold no contexts: one sleeps on this assignment if a sleep or a sleeping callee is reachable.
         private bool HelperSleeps(int index, HashSet<int> visiting)

@@ -22,9 +22,144 @@ public sealed record FreeState : Statement;
 public sealed record FreeGuarded : Statement;
 public sealed record FreeDefault : Statement;
 public sealed record FreeAlias : Statement;
-public sealed record WriteState : Statement;
+/// <summary><c>fpu.StateSize = 64;</c>, or in a lambda that is created and never invoked: <c>System.Action w = () =&gt; fpu.StateSize = 64;</c>.</summary>
+public sealed record WriteState(bool InLambda = false) : Statement;
 public sealed record Swap : Statement;
 public sealed record LambdaCreated : Statement;
+
+/// <summary>
+/// The FPU0002 forms a program uses beyond the plain, aliased, guarded and default frees (each in about half the programs):
+/// pattern variables, tuples, conditional arguments, guards through predicates of the program, a bool local holding a
+/// guard, and swaps that install another buffer (also through the receiver-form wrapper <c>fpu.SwapFpState(...)</c>).
+/// </summary>
+[Flags]
+public enum StateForms
+{
+    None = 0,
+    Patterns = 1,
+    Tuples = 2,
+    Conditionals = 4,
+    Predicates = 8,
+    BoolLocal = 16,
+    Swaps = 32,
+}
+
+/// <summary>
+/// A free of what a pattern variable bound from <c>fpu.State</c> (Form 0–4: <c>is { } p</c>, <c>is var p</c>,
+/// <c>fpu is { State: var p }</c>, a switch statement's case, a switch expression's arm) or the same guarded by a comparison
+/// with the default state (5–8: <c>&amp;&amp; p != fpu.DefaultState</c>, <c>!ReferenceEquals</c>, a <c>when</c> clause on a
+/// case or an arm).
+/// </summary>
+public sealed record FreePattern(int Form) : Statement
+{
+    public const int Forms = 9;
+
+    /// <summary>Whether the free runs, and whether it frees the default state, when the state is (not) the default.</summary>
+    public (bool Runs, bool FreesDefault) Decide(bool stateIsDefault) => Form switch
+    {
+        < 5 => (true, stateIsDefault),
+        < 8 => (!stateIsDefault, false),
+        _ => (true, false),
+    };
+}
+
+/// <summary>
+/// A free through a tuple: 0 <c>var (x, y) = (fpu.State, c0); Vfree(x);</c>; 1–3 the element of a tuple local declared at
+/// the top of M (<c>tup.Item1</c>, the deconstructed <c>da</c>, the named <c>named.Buffer</c>); 4 <c>tup.Item1</c> guarded; 5 the
+/// other element of a tuple holding the state (<c>t.Spare</c>); 6 a nested tuple's element (<c>t.Item1.Item1</c>).
+/// </summary>
+public sealed record FreeTuple(int Form) : Statement
+{
+    public const int Forms = 7;
+}
+
+/// <summary>
+/// An assignment of a tuple local declared at the top of M: 0 <c>tup = (fpu.State, c1);</c>, 1 <c>(da, db) = (fpu.State, db);</c>,
+/// 2 <c>(da, db) = (new XStateBuffer(64), 0);</c>, 3 <c>named = (new XStateBuffer(64), fpu.StateSize);</c>, 4 <c>named = (fpu.State, 0);</c>,
+/// 5 <c>tup = (fpu.DefaultState, c2);</c>.
+/// </summary>
+public sealed record AssignTuple(int Form) : Statement
+{
+    public const int Forms = 6;
+
+    /// <summary>The value local it writes (see <see cref="ValueLocal"/>).</summary>
+    public int Local => Form switch { 0 or 5 => ValueLocal.T0, 1 or 2 => ValueLocal.A0, _ => ValueLocal.N0 };
+}
+
+/// <summary>
+/// A free of a conditional argument: 0 <c>Vfree(cX ? fpu.State : new XStateBuffer(64))</c>, 1 the same the other way round,
+/// 2 <c>XStateBuffer? q = cX ? null : new XStateBuffer(64); Vfree(q ?? fpu.State);</c>, 3 <c>Vfree(fpu?.State)</c>,
+/// 4 <c>Vfree((cX ? null : fpu)?.State)</c>.
+/// </summary>
+public sealed record FreeConditional(int Form, int Condition) : Statement
+{
+    public const int Forms = 5;
+
+    /// <summary>Whether the free is of the state (else of another buffer, or null) when the condition has this value.</summary>
+    public bool FreesState(bool condition) => Form switch { 0 or 2 => condition, 1 or 4 => !condition, _ => true };
+}
+
+/// <summary>
+/// What a guard tests: a predicate of the program (<c>IsValloc(fpu)</c>, <c>!OnDefault(fpu)</c>, the local function
+/// <c>Dynamic()</c>, <c>Allocated(fpu.State, fpu)</c>), each true when the state is not the default, or the bool local
+/// <c>dyn</c>. Negated: the test the other way round (<c>!IsValloc(fpu)</c>, <c>!dyn</c>), true when the state may be the default.
+/// </summary>
+public enum GuardKind { IsValloc, NotOnDefault, Dynamic, Allocated, BoolLocal }
+
+public sealed record Guard(GuardKind Kind, bool Negated)
+{
+    public string Text => (Kind, Negated) switch
+    {
+        (GuardKind.IsValloc, false) => "IsValloc(fpu)",
+        (GuardKind.IsValloc, true) => "!IsValloc(fpu)",
+        (GuardKind.NotOnDefault, false) => "!OnDefault(fpu)",
+        (GuardKind.NotOnDefault, true) => "OnDefault(fpu)",
+        (GuardKind.Dynamic, false) => "Dynamic()",
+        (GuardKind.Dynamic, true) => "!Dynamic()",
+        (GuardKind.Allocated, false) => "Allocated(fpu.State, fpu)",
+        (GuardKind.Allocated, true) => "!Allocated(fpu.State, fpu)",
+        (_, false) => "dyn",
+        (_, true) => "!dyn",
+    };
+
+    /// <summary>Whether testing it calls a method (which may throw).</summary>
+    public bool Calls => Kind != GuardKind.BoolLocal;
+}
+
+/// <summary><c>if (guard) k.Memory.Vfree(fpu.State);</c></summary>
+public sealed record GuardedFree(Guard Guard) : Statement;
+
+/// <summary><c>if (guard) { ... }</c>, with a free of fpu.State somewhere in the block.</summary>
+public sealed record GuardedBlock(Guard Guard, IReadOnlyList<Statement> Then) : Statement;
+
+/// <summary><c>if (!guard) return;</c> (the guard's negation written as such: <c>if (!IsValloc(fpu)) return;</c>, <c>if (OnDefault(fpu)) return;</c>).</summary>
+public sealed record GuardedReturn(Guard Guard) : Statement;
+
+/// <summary><c>dyn = fpu.State != fpu.DefaultState;</c> (Condition -1), or <c>dyn = cN;</c>: the bool local declared at the top of M.</summary>
+public sealed record AssignBool(int Condition) : Statement;
+
+/// <summary>
+/// A swap that installs another buffer: a new one (<c>new XStateBuffer(fpu.StateSize)</c>) or the default
+/// (<c>fpu.DefaultState</c>, with its size), through <c>Kernel.SwapFpState(fpu, ...)</c> or the program's receiver-form
+/// wrapper <c>fpu.SwapFpState(...)</c>; FreeOld: <c>var o = ...; k.Memory.Vfree(o);</c> (the swap returns null for the default).
+/// </summary>
+public sealed record SwapTo(bool Default, bool Receiver, bool FreeOld) : Statement;
+
+/// <summary>The value locals M declares at its top for the tuple and bool-local forms: bits of the oracle's state.</summary>
+public static class ValueLocal
+{
+    /// <summary><c>tup.Item1</c> holds the default state.</summary>
+    public const int T0 = 0;
+
+    /// <summary><c>da</c> holds the default state.</summary>
+    public const int A0 = 1;
+
+    /// <summary><c>named.Buffer</c> holds the default state.</summary>
+    public const int N0 = 2;
+
+    /// <summary><c>dyn</c> is true.</summary>
+    public const int G0 = 3;
+}
 
 /// <summary><c>if (cN) throw new System.InvalidOperationException();</c></summary>
 public sealed record ThrowIf(int Condition) : Statement;
@@ -91,6 +226,9 @@ public sealed class Members
 
     public List<FilterMethod> Filters { get; } = new();
 
+    /// <summary>The FPU0002 forms the entry may use (and the predicates and the swap wrapper they need).</summary>
+    public StateForms Forms { get; set; }
+
     public IEnumerable<CalleeBody> Bodies =>
         Properties.SelectMany(p => new[] { p.Get, p.Set })
             .Concat(Indexer is { } i ? new[] { i.Get, i.Set } : Array.Empty<CalleeBody>())
@@ -121,6 +259,7 @@ public sealed class RandomProgram
         HasLoops = All(entry).Concat(helpers.SelectMany(All)).Concat(Locals.SelectMany(All)).Any(s => s is Loop);
         var all = All(entry).ToList();
         HasExceptions = all.Any(s => s is TryCatch or ThrowIf) || helpers.SelectMany(All).Any(s => s is ThrowIf);
+        UsedForms = UsedStateForms(all);
         HasMembers = all.Any(s => s is ReadProperty or WriteProperty or CompoundProperty or UseIndexer or UseOperator or InvokeDelegate) || Members.Bodies.Any(b => b.Statements.Count > 0);
     }
 
@@ -141,6 +280,30 @@ public sealed class RandomProgram
 
     /// <summary>Whether the entry uses properties, the indexer, operators or delegates, or their bodies sleep.</summary>
     public bool HasMembers { get; }
+
+    /// <summary>The FPU0002 forms the entry uses.</summary>
+    public StateForms UsedForms { get; }
+
+    private static StateForms UsedStateForms(IEnumerable<Statement> statements)
+    {
+        var forms = StateForms.None;
+        foreach (var statement in statements)
+        {
+            forms |= statement switch
+            {
+                FreePattern => StateForms.Patterns,
+                FreeTuple or AssignTuple => StateForms.Tuples,
+                FreeConditional => StateForms.Conditionals,
+                AssignBool => StateForms.BoolLocal,
+                GuardedFree { Guard.Kind: GuardKind.BoolLocal } or GuardedReturn { Guard.Kind: GuardKind.BoolLocal } or GuardedBlock { Guard.Kind: GuardKind.BoolLocal } => StateForms.BoolLocal,
+                GuardedFree or GuardedReturn or GuardedBlock => StateForms.Predicates,
+                SwapTo => StateForms.Swaps,
+                _ => StateForms.None,
+            };
+        }
+
+        return forms;
+    }
 
     /// <summary>The statement each source line holds, filled in by <see cref="ToSource"/>.</summary>
     public Dictionary<Statement, int> Lines { get; } = new(ReferenceEqualityComparer.Instance);
@@ -224,6 +387,14 @@ public sealed class RandomProgram
             members.Filters.Add(new FilterMethod(random.Next(3) != 0));
         }
 
+        foreach (var form in new[] { StateForms.Patterns, StateForms.Tuples, StateForms.Conditionals, StateForms.Predicates, StateForms.BoolLocal, StateForms.Swaps })
+        {
+            if (random.Next(2) == 0)
+            {
+                members.Forms |= form;
+            }
+        }
+
         return members;
     }
 
@@ -271,6 +442,7 @@ public sealed class RandomProgram
             {
                 case UsingLock { Body: List<Statement> body }: bodies.Add(body); break;
                 case If { Then: List<Statement> then }: bodies.Add(then); break;
+                case GuardedBlock { Then: List<Statement> then }: bodies.Add(then); break;
                 case TryFinally { Try: List<Statement> body }: bodies.Add(body); break;
                 case TryCatch { Try: List<Statement> body }: bodies.Add(body); break;
                 case Catch { Body: List<Statement> body }: bodies.Add(body); break;
@@ -290,7 +462,7 @@ public sealed class RandomProgram
         var compound = depth < 2;
         while (true)
         {
-            switch (random.Next(inHelper ? 7 : 27))
+            switch (random.Next(inHelper ? 7 : 39))
             {
                 case 0: return new Sleep();
                 case 1 when helperCount > 0 && (!inHelper || helperIndex + 1 < helperCount || random.Next(3) == 0):
@@ -305,7 +477,7 @@ public sealed class RandomProgram
                 case 2 when compound: return new If(random.Next(RandomProgram.Conditions), Nested(), random.Next(2) == 0 ? Nested() : new List<Statement>());
                 case 3: return new LambdaCreated();
                 case 4 when compound && allowLoops: return new Loop(Nested());
-                case 5 when compound && !inHelper: return new TryFinally(Nested(), Block(random, 2, helperIndex, helperCount, false, members).Where(s => s is not ReturnIf).ToList());
+                case 5 when compound && !inHelper: return new TryFinally(Nested(), Block(random, 2, helperIndex, helperCount, false, members).Where(s => s is not (ReturnIf or GuardedReturn)).ToList());
                 case 6 when inHelper: return new ThrowIf(random.Next(Conditions));
                 case 6: return new Enter(random.Next(3));
                 case 7: return new Exit(random.Next(3));
@@ -315,7 +487,7 @@ public sealed class RandomProgram
                 case 11: return new FreeGuarded();
                 case 12: return new FreeDefault();
                 case 13: return new FreeAlias();
-                case 14: return new WriteState();
+                case 14: return new WriteState(random.Next(4) == 0);
                 case 15: return new Swap();
                 case 16: return new Sleep();
                 case 17: return new Enter(random.Next(3));
@@ -327,8 +499,34 @@ public sealed class RandomProgram
                 case 23 when members!.Indexer is not null: return new UseIndexer(random.Next(2) == 0);
                 case 24 when members!.Operators.Count > 0: return new UseOperator((OperatorKind)random.Next(4));
                 case 25 or 26 when members!.Delegates.Count > 0: return new InvokeDelegate(random.Next(members.Delegates.Count), random.Next(InvokeForms.Length));
+                case 27 or 28 when members!.Forms.HasFlag(StateForms.Patterns): return new FreePattern(random.Next(FreePattern.Forms));
+                case 29 or 30 when members!.Forms.HasFlag(StateForms.Tuples):
+                    return random.Next(2) == 0 ? new FreeTuple(random.Next(FreeTuple.Forms)) : new AssignTuple(random.Next(AssignTuple.Forms));
+                case 31 or 32 when members!.Forms.HasFlag(StateForms.Conditionals): return new FreeConditional(random.Next(FreeConditional.Forms), random.Next(Conditions));
+                case 33 or 34 when members!.Forms.HasFlag(StateForms.Predicates):
+                    return Guarded(random, new Guard((GuardKind)random.Next(4), random.Next(4) == 0), compound, Nested);
+                case 35 or 36 when members!.Forms.HasFlag(StateForms.BoolLocal):
+                    return random.Next(3) == 0
+                        ? new AssignBool(random.Next(3) == 0 ? random.Next(Conditions) : -1)
+                        : Guarded(random, new Guard(GuardKind.BoolLocal, random.Next(4) == 0), compound, Nested);
+                case 37 or 38 when members!.Forms.HasFlag(StateForms.Swaps): return new SwapTo(random.Next(3) == 0, random.Next(2) == 0, random.Next(2) == 0);
                 default: continue;
             }
+        }
+    }
+
+    // A free under the guard, an early return unless it holds, or a block under it with a free of fpu.State somewhere in it
+    // (after what comes before it in the block: swaps, helper calls, reassignments of g0...).
+    private static Statement Guarded(Random random, Guard guard, bool compound, Func<List<Statement>> nested)
+    {
+        switch (random.Next(compound ? 3 : 2))
+        {
+            case 0: return new GuardedFree(guard);
+            case 1: return new GuardedReturn(guard);
+            default:
+                var then = nested();
+                then.Insert(random.Next(then.Count + 1), new FreeState());
+                return new GuardedBlock(guard, then);
         }
     }
 
@@ -343,14 +541,18 @@ public sealed class RandomProgram
             catches.Add(new Catch(filtered ? random.Next(members.Filters.Count) : -1, random.Next(4) == 0 ? new List<Statement>() : nested(), random.Next(-1, Conditions), random.Next(2) == 0));
         }
 
-        var @finally = random.Next(2) == 0 ? null : small().Where(s => s is not ReturnIf).ToList();
+        var @finally = random.Next(2) == 0 ? null : small().Where(s => s is not (ReturnIf or GuardedReturn)).ToList();
         return new TryCatch(nested(), catches, @finally);
     }
+
+    /// <summary>Every statement of a block, nested ones included.</summary>
+    public static IEnumerable<Statement> Flatten(IReadOnlyList<Statement> block) => All(block);
 
     private static IEnumerable<Statement> All(IReadOnlyList<Statement> block) => block.SelectMany(s => s switch
     {
         UsingLock u => new[] { s }.Concat(All(u.Body)),
         If i => new[] { s }.Concat(All(i.Then)).Concat(All(i.Else)),
+        GuardedBlock g => new[] { s }.Concat(All(g.Then)),
         TryFinally t => new[] { s }.Concat(All(t.Try)).Concat(All(t.Finally)),
         TryCatch t => new[] { s }.Concat(All(t.Try)).Concat(t.Catches.SelectMany(c => new[] { (Statement)c }.Concat(All(c.Body)))).Concat(t.Finally is null ? Enumerable.Empty<Statement>() : All(t.Finally)),
         Loop l => new[] { s }.Concat(All(l.Body)),
@@ -411,7 +613,7 @@ public sealed class RandomProgram
                     case FreeGuarded: Emit("if (fpu.State != fpu.DefaultState) k.Memory.Vfree(fpu.State);"); break;
                     case FreeDefault: Emit("k.Memory.Vfree(fpu.DefaultState);"); break;
                     case FreeAlias: Emit($"var s{names} = fpu.State; k.Memory.Vfree(s{names++});"); break;
-                    case WriteState: Emit("fpu.StateSize = 64;"); break;
+                    case WriteState w: Emit(w.InLambda ? $"System.Action w{names++} = () => fpu.StateSize = 64;" : "fpu.StateSize = 64;"); break;
                     case Swap: Emit("Kernel.SwapFpState(fpu, fpu.State, fpu.StateMask, fpu.StateSize);"); break;
                     case LambdaCreated: Emit($"System.Action a{names++} = () => k.Memory.Vzalloc(64);"); break;
                     case ReadProperty p: Emit($"_ = P{p.Index};"); break;
@@ -422,6 +624,66 @@ public sealed class RandomProgram
                         Emit(o.Kind switch { OperatorKind.Add => "v = v + v;", OperatorKind.Convert => "v = 1;", OperatorKind.Increment => "v++;", _ => "v += v;" });
                         break;
                     case InvokeDelegate d: Emit(string.Format(System.Globalization.CultureInfo.InvariantCulture, InvokeForms[d.Form], $"d{d.Index}")); break;
+                    case FreePattern f:
+                        var pv = $"p{names++}";
+                        Emit(f.Form switch
+                        {
+                            0 => $"if (fpu.State is {{ }} {pv}) k.Memory.Vfree({pv});",
+                            1 => $"if (fpu.State is var {pv}) k.Memory.Vfree({pv});",
+                            2 => $"if (fpu is {{ State: var {pv} }}) k.Memory.Vfree({pv});",
+                            3 => $"switch (fpu.State) {{ case {{ }} {pv}: k.Memory.Vfree({pv}); break; }}",
+                            4 => $"k.Memory.Vfree(fpu.State switch {{ {{ }} {pv} => {pv}, _ => null }});",
+                            5 => $"if (fpu.State is {{ }} {pv} && {pv} != fpu.DefaultState) k.Memory.Vfree({pv});",
+                            6 => $"if (fpu is {{ State: var {pv} }} && !ReferenceEquals({pv}, fpu.DefaultState)) k.Memory.Vfree({pv});",
+                            7 => $"switch (fpu.State) {{ case {{ }} {pv} when {pv} != fpu.DefaultState: k.Memory.Vfree({pv}); break; }}",
+                            _ => $"k.Memory.Vfree(fpu.State switch {{ {{ }} {pv} when {pv} != fpu.DefaultState => {pv}, _ => null }});",
+                        });
+                        break;
+                    case FreeTuple f:
+                        var n = names++;
+                        Emit(f.Form switch
+                        {
+                            0 => $"var (x{n}, y{n}) = (fpu.State, c0); k.Memory.Vfree(x{n});",
+                            1 => "k.Memory.Vfree(tup.Item1);",
+                            2 => "k.Memory.Vfree(da);",
+                            3 => "k.Memory.Vfree(named.Buffer);",
+                            4 => "if (tup.Item1 != fpu.DefaultState) k.Memory.Vfree(tup.Item1);",
+                            5 => $"var t{n} = (Spare: new XStateBuffer(64), Buffer: fpu.State); k.Memory.Vfree(t{n}.Spare);",
+                            _ => $"var t{n} = ((fpu.State, 0), c1); k.Memory.Vfree(t{n}.Item1.Item1);",
+                        });
+                        break;
+                    case AssignTuple a:
+                        Emit(a.Form switch
+                        {
+                            0 => "tup = (fpu.State, c1);",
+                            1 => "(da, db) = (fpu.State, db);",
+                            2 => "(da, db) = (new XStateBuffer(64), 0);",
+                            3 => "named = (new XStateBuffer(64), fpu.StateSize);",
+                            4 => "named = (fpu.State, 0);",
+                            _ => "tup = (fpu.DefaultState, c2);",
+                        });
+                        break;
+                    case FreeConditional f:
+                        var q = $"q{names++}";
+                        Emit(f.Form switch
+                        {
+                            0 => $"k.Memory.Vfree(c{f.Condition} ? fpu.State : new XStateBuffer(64));",
+                            1 => $"k.Memory.Vfree(c{f.Condition} ? new XStateBuffer(64) : fpu.State);",
+                            2 => $"XStateBuffer? {q} = c{f.Condition} ? null : new XStateBuffer(64); k.Memory.Vfree({q} ?? fpu.State);",
+                            3 => "k.Memory.Vfree(fpu?.State);",
+                            _ => $"k.Memory.Vfree((c{f.Condition} ? null : fpu)?.State);",
+                        });
+                        break;
+                    case GuardedFree g: Emit($"if ({g.Guard.Text}) k.Memory.Vfree(fpu.State);"); break;
+                    case GuardedReturn g: Emit($"if ({(g.Guard with { Negated = !g.Guard.Negated }).Text}) return;"); break;
+                    case GuardedBlock g: Emit($"if ({g.Guard.Text})"); Emit("{"); Block(g.Then); Emit("}"); break;
+                    case AssignBool a: Emit(a.Condition < 0 ? "dyn = fpu.State != fpu.DefaultState;" : $"dyn = c{a.Condition};"); break;
+                    case SwapTo w:
+                        var buffer = w.Default ? "fpu.DefaultState" : "new XStateBuffer(fpu.StateSize)";
+                        var size = w.Default ? "fpu.DefaultState.Size" : "fpu.StateSize";
+                        var swap = w.Receiver ? $"fpu.SwapFpState({buffer}, fpu.StateMask, {size})" : $"Kernel.SwapFpState(fpu, {buffer}, fpu.StateMask, {size})";
+                        Emit(w.FreeOld ? $"var o{names} = {swap}; k.Memory.Vfree(o{names++});" : $"{swap};");
+                        break;
                 }
             }
         }
@@ -450,6 +712,19 @@ public sealed class RandomProgram
             Emit("var b = new Box();");
         }
 
+        var forms = Members.Forms | UsedForms;
+        if (forms.HasFlag(StateForms.Tuples))
+        {
+            Emit("var tup = (fpu.State, c0);");
+            Emit("var (da, db) = (fpu.State, fpu.StateSize);");
+            Emit("var named = (Buffer: fpu.State, Size: fpu.StateSize);");
+        }
+
+        if (forms.HasFlag(StateForms.BoolLocal))
+        {
+            Emit("var dyn = fpu.State != fpu.DefaultState;");
+        }
+
         for (var i = 0; i < Members.Delegates.Count; i++)
         {
             if (Members.Delegates[i].MethodGroup)
@@ -469,6 +744,11 @@ public sealed class RandomProgram
             Emit("{");
             Block(Locals[i]);
             Emit("}");
+        }
+
+        if (forms.HasFlag(StateForms.Predicates))
+        {
+            Emit("bool Dynamic() => !ReferenceEquals(fpu.State, fpu.DefaultState);");
         }
 
         Emit("}");
@@ -507,6 +787,18 @@ public sealed class RandomProgram
             {
                 Emit($"static void G{i}()"); Emit("{"); Block(Members.Delegates[i].Body.Statements); Emit("}");
             }
+        }
+
+        if (forms.HasFlag(StateForms.Predicates))
+        {
+            Emit("static bool IsValloc(Fpu f) => f.State != f.DefaultState;");
+            Emit("static bool OnDefault(Fpu f) => ReferenceEquals(f.State, f.DefaultState);");
+            Emit("static bool Allocated(XStateBuffer s, Fpu f) => s != f.DefaultState;");
+        }
+
+        if (forms.HasFlag(StateForms.Swaps))
+        {
+            Emit("static XStateBuffer? SwapFpState(this Fpu fpu, XStateBuffer state, XFeatureMask mask, int size) => Kernel.SwapFpState(fpu, state, mask, size);");
         }
 
         for (var i = 0; i < Members.Filters.Count; i++)

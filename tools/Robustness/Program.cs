@@ -8,7 +8,7 @@ namespace FpuGuard.Robustness.Runner;
 
 /// <summary>
 /// Full robustness runs: <c>fpuguard-robustness [--typing N|all] [--programs N] [--fuzz N] [--seed S]</c>, and for
-/// looking into the oracle comparison <c>[--no-corpus] [--no-fixes] [--show-fp N] [--fp-rule FPU000x] [--show-fn N] [--show-fail N]</c>. Prints what it ran and every
+/// looking into the oracle comparison <c>[--no-corpus] [--no-fixes] [--show-fp N] [--fp-rule FPU000x] [--show-fn N] [--show-fail N] [--show-fixall N] [--show-moved N]</c>. Prints what it ran and every
 /// failure; exits 1 when anything failed.
 /// </summary>
 public static class Program
@@ -32,12 +32,22 @@ public static class Program
             {
                 // Every fix offered, and FixAll against one by one, as on the random programs.
                 var incomplete = new System.Collections.Generic.List<string>();
-                var fixes = await FixValidity.CheckAsync(harness, document, await harness.AnalyzeAsync(document, failures), failures, incomplete);
-                Console.WriteLine($"{fixes} fixes checked, {failures.Count} failures, {incomplete.Count} FixAll results one pass short");
+                var moved = new System.Collections.Generic.List<string>();
+                var fixes = await FixValidity.CheckAsync(harness, document, await harness.AnalyzeAsync(document, failures), failures, incomplete, moved);
+                Console.WriteLine($"{fixes} fixes checked, {failures.Count} failures, {incomplete.Count} FixAll results one pass short, {moved.Count} fixes that moved the warning elsewhere");
                 failures.ForEach(f => Console.WriteLine("FAIL " + f));
                 incomplete.ForEach(f => Console.WriteLine("FIXALL ONE PASS SHORT " + f));
+                moved.ForEach(f => Console.WriteLine("FIX MOVED THE WARNING " + f));
             }
 
+            return 0;
+        }
+
+        if (Option(args, "--print-program", "") is { Length: > 0 } index)
+        {
+            // The source of the random program --seed S + I, as the oracle comparison generates it (for writing up a mismatch).
+            var i = int.Parse(index);
+            Console.Write(RandomProgram.Generate(new Random(unchecked(int.Parse(Option(args, "--seed", "1")) + i)), allowLoops: i % 2 == 1).ToSource());
             return 0;
         }
 
@@ -97,6 +107,13 @@ public static class Program
             {
                 Console.WriteLine("  FIXALL ONE PASS SHORT " + incomplete);
             }
+
+            foreach (var moved in report.FixMovedWarning.Take(int.Parse(Option(args, "--show-moved", "1"))))
+            {
+                Console.WriteLine("  FIX MOVED THE WARNING " + moved);
+            }
+
+            Console.WriteLine("FixAll one pass short, by fix: " + string.Join(", ", report.FixAllIncomplete.Select(f => System.Text.RegularExpressions.Regex.Match(f, "FixAll '([^']*)'").Groups[1].Value).GroupBy(k => k).Select(g => $"{g.Key} {g.Count()}")));
 
             failed |= report.Failures.Count > 0;
         }
