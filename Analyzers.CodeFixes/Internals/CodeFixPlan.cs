@@ -73,7 +73,13 @@ internal sealed class PlanFixAllProvider : DocumentBasedFixAllProvider
 {
     private readonly System.Func<Document, SyntaxNode, SemanticModel, Diagnostic, string, FixBatch, CancellationToken, CodeFixPlan?> _plan;
 
-    public PlanFixAllProvider(System.Func<Document, SyntaxNode, SemanticModel, Diagnostic, string, FixBatch, CancellationToken, CodeFixPlan?> plan) => _plan = plan;
+    private readonly System.Func<Document, CancellationToken, Task<object?>> _prepare;
+
+    public PlanFixAllProvider(System.Func<Document, SyntaxNode, SemanticModel, Diagnostic, string, FixBatch, CancellationToken, CodeFixPlan?> plan, System.Func<Document, CancellationToken, Task<object?>> prepare)
+    {
+        _plan = plan;
+        _prepare = prepare;
+    }
 
     protected override async Task<Document?> FixAllAsync(FixAllContext fixAllContext, Document document, ImmutableArray<Diagnostic> diagnostics)
     {
@@ -85,7 +91,7 @@ internal sealed class PlanFixAllProvider : DocumentBasedFixAllProvider
             return document;
         }
 
-        var batch = new FixBatch();
+        var batch = new FixBatch(await _prepare(document, cancellationToken).ConfigureAwait(false));
         var plans = diagnostics.OrderBy(d => d.Location.SourceSpan.Start).Select(d => _plan(document, root, model, d, key, batch, cancellationToken)).Where(p => p is not null).Select(p => p!).ToList();
         return plans.Count == 0 ? document : await CodeFixPlan.ApplyAsync(document, plans, cancellationToken).ConfigureAwait(false);
     }

@@ -19,8 +19,14 @@ public abstract class PlanCodeFixProvider : CodeFixProvider
     /// <summary>The plan of the fix <paramref name="key"/> for the diagnostic, and its title; null when it does not apply.</summary>
     private protected abstract CodeFixPlan? Plan(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string key, FixBatch batch, CancellationToken cancellationToken, out string title);
 
+    /// <summary>
+    /// What the fixes of a run need to know about the whole project, computed once before they are planned (see
+    /// <see cref="FixBatch.Prepared"/>); null by default.
+    /// </summary>
+    private protected virtual Task<object?> PrepareAsync(Document document, CancellationToken cancellationToken) => Task.FromResult<object?>(null);
+
     /// <inheritdoc />
-    public sealed override FixAllProvider GetFixAllProvider() => new PlanFixAllProvider((d, r, m, diagnostic, key, batch, c) => Plan(d, r, m, diagnostic, key, batch, c, out _));
+    public sealed override FixAllProvider GetFixAllProvider() => new PlanFixAllProvider((d, r, m, diagnostic, key, batch, c) => Plan(d, r, m, diagnostic, key, batch, c, out _), PrepareAsync);
 
     /// <inheritdoc />
     public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -32,11 +38,12 @@ public abstract class PlanCodeFixProvider : CodeFixProvider
             return;
         }
 
+        var prepared = await PrepareAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
         foreach (var diagnostic in context.Diagnostics)
         {
             foreach (var key in Keys)
             {
-                if (Plan(context.Document, root, model, diagnostic, key, new FixBatch(), context.CancellationToken, out var title) is { } plan)
+                if (Plan(context.Document, root, model, diagnostic, key, new FixBatch(prepared), context.CancellationToken, out var title) is { } plan)
                 {
                     context.RegisterCodeFix(CodeAction.Create(title, c => CodeFixPlan.ApplyAsync(context.Document, new[] { plan }, c), key), diagnostic);
                 }
@@ -51,5 +58,10 @@ public abstract class PlanCodeFixProvider : CodeFixProvider
 /// </summary>
 internal sealed class FixBatch
 {
+    public FixBatch(object? prepared = null) => Prepared = prepared;
+
+    /// <summary>What the fixer's PrepareAsync computed for this run, before any plan: the same for one fix and for FixAll.</summary>
+    public object? Prepared { get; }
+
     public HashSet<SyntaxNode> Moved { get; } = new();
 }

@@ -50,7 +50,8 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         // Where the callee sleeps under a context it takes itself, the call sleeps there wherever it is made.
         var heldByCallee = Kinds(diagnostic, AtomicContextAnalyzer.HeldByCalleeProperty);
         var contracts = new MethodContracts();
-        if (key == MoveKey && !held.Contains(AtomicContextKind.InterruptsDisabled) && held.Count > 0 && !held.Overlaps(required) && heldByCallee.Count == 0)
+        if (key == MoveKey && !held.Contains(AtomicContextKind.InterruptsDisabled) && held.Count > 0 && !held.Overlaps(required) && heldByCallee.Count == 0
+            && !CalledInRegion(model, node, batch, cancellationToken))
         {
             title = "Move the call before the atomic region";
             return PlanMove(model, statement, held, MostHeld(diagnostic), contracts, batch, cancellationToken);
@@ -62,6 +63,37 @@ public sealed class MaySleepInAtomicContextFixer : PlanCodeFixProvider
         }
 
         return null;
+    }
+
+    // The methods some atomic region runs (the analyzer's call graph, over the whole compilation).
+    private protected override async Task<object?> PrepareAsync(Document document, CancellationToken cancellationToken) =>
+        await document.Project.GetCompilationAsync(cancellationToken).ConfigureAwait(false) is { } compilation
+            ? await AtomicContextAnalyzer.MethodsCalledInRegionsAsync(compilation, document.Project.AnalyzerOptions, cancellationToken).ConfigureAwait(false)
+            : null;
+
+    // Whether the member the call is in (through its lambdas and local functions; for an initializer, its type's
+    // constructors) runs, called from some atomic region, with a context held: moving the sleep out of the member's
+    // own region would not take it out of the caller's, where it would then be reported. Unknown counts as called.
+    private static bool CalledInRegion(SemanticModel model, SyntaxNode node, FixBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.Prepared is not ImmutableHashSet<Location> called)
+        {
+            return true;
+        }
+
+        var member = model.GetEnclosingSymbol(node.SpanStart, cancellationToken);
+        while (member is IMethodSymbol { MethodKind: MethodKind.LocalFunction or MethodKind.AnonymousFunction })
+        {
+            member = member.ContainingSymbol;
+        }
+
+        var methods = member switch
+        {
+            IMethodSymbol method => new[] { method },
+            IFieldSymbol or IPropertySymbol when member.ContainingType is { } type => (member.IsStatic ? type.StaticConstructors : type.InstanceConstructors).ToArray(),
+            _ => null,
+        };
+        return methods is null || methods.Any(m => m.Locations.Any(called.Contains));
     }
 
     private static HashSet<AtomicContextKind> Kinds(Diagnostic diagnostic, string property) =>

@@ -75,7 +75,9 @@ public class AtomicContextConstructMatrixTests
     [InlineData("a: in a region", "Cpu.Sleep();", "Cpu.Lock(); {|FPU0001:Helper.Do()|}; Cpu.Unlock();")]
     [InlineData("b: outside", "Cpu.Sleep();", "Helper.Do();")]
     [InlineData("c: region inside", Region, "Helper.Do();")]
+    [InlineData("d: region inside, called in a region: reported inside only", Region, "Cpu.Lock(); Helper.Do(); Cpu.Unlock();")]
     [InlineData("d: region inside and a sleep outside it, called in a region", Region + " Cpu.Sleep();", "Cpu.Lock(); {|FPU0001:Helper.Do()|}; Cpu.Unlock();")]
+    [InlineData("d: region inside, called through a method group", Region, "Action f = Helper.Do; Cpu.Lock(); f(); Cpu.Unlock();")]
     public Task Method(string @case, string body, string use) => VerifyAsync(@case, $$"""
         static class Helper { public static void Do() { {{body}} } }
         {{Driver(use)}}
@@ -88,6 +90,7 @@ public class AtomicContextConstructMatrixTests
     [InlineData("a: target-typed new", "Cpu.Sleep();", "Cpu.Lock(); Widget w = {|FPU0001:new()|}; Cpu.Unlock();")]
     [InlineData("b: outside", "Cpu.Sleep();", "var w = new Widget();")]
     [InlineData("c: region inside", Region, "var w = new Widget();")]
+    [InlineData("d: region inside, created in a region", Region, "Cpu.Lock(); var w = new Widget(); Cpu.Unlock();")]
     public Task Constructor(string @case, string body, string use) => VerifyAsync(@case, $$"""
         sealed class Widget { public Widget() { {{body}} } }
         {{Driver(use)}}
@@ -128,9 +131,11 @@ public class AtomicContextConstructMatrixTests
     [InlineData("a: getter through ?.", "public int Value { get { Cpu.Sleep(); return 0; } }", UseWidget + "Cpu.Lock(); var x = {|FPU0001~:w?.Value|}; Cpu.Unlock();")]
     [InlineData("b: getter outside", "public int Value { get { Cpu.Sleep(); return 0; } }", UseWidget + "var x = w.Value;")]
     [InlineData("c: region inside the getter", "public int Value { get { " + Region + " return 0; } }", UseWidget + "var x = w.Value;")]
+    [InlineData("d: region inside the getter, read in a region", "public int Value { get { " + Region + " return 0; } }", UseWidget + "Cpu.Lock(); var x = w.Value; Cpu.Unlock();")]
     [InlineData("a: setter", "public int Value { get => 0; set { Cpu.Sleep(); } }", UseWidget + "Cpu.Lock(); {|FPU0001~:w.Value = 1|}; Cpu.Unlock();")]
     [InlineData("b: setter outside", "public int Value { get => 0; set { Cpu.Sleep(); } }", UseWidget + "w.Value = 1;")]
     [InlineData("c: region inside the setter", "public int Value { get => 0; set { " + Region + " } }", UseWidget + "w.Value = 1;")]
+    [InlineData("d: region inside the setter, written in a region", "public int Value { get => 0; set { " + Region + " } }", UseWidget + "Cpu.Lock(); w.Value = 1; Cpu.Unlock();")]
     [InlineData("a: compound assignment runs the getter", "public int Value { get { Cpu.Sleep(); return 0; } set { } }", UseWidget + "Cpu.Lock(); {|FPU0001~:w.Value += 1|}; Cpu.Unlock();")]
     [InlineData("a: init accessor", "public int Value { get => 0; init { Cpu.Sleep(); } }", "Cpu.Lock(); var w = {|FPU0001~:new Widget { Value = 1 }|}; Cpu.Unlock();")]
     [InlineData("b: init accessor outside", "public int Value { get => 0; init { Cpu.Sleep(); } }", "var w = new Widget { Value = 1 };")]
@@ -144,6 +149,7 @@ public class AtomicContextConstructMatrixTests
     [InlineData("a: getter", "public int this[int i] { get { Cpu.Sleep(); return i; } set { } }", UseWidget + "Cpu.Lock(); var x = {|FPU0001:w[0]|}; Cpu.Unlock();")]
     [InlineData("b: getter outside", "public int this[int i] { get { Cpu.Sleep(); return i; } set { } }", UseWidget + "var x = w[0];")]
     [InlineData("c: region inside the getter", "public int this[int i] { get { " + Region + " return i; } set { } }", UseWidget + "var x = w[0];")]
+    [InlineData("d: region inside the getter, read in a region", "public int this[int i] { get { " + Region + " return i; } set { } }", UseWidget + "Cpu.Lock(); var x = w[0]; Cpu.Unlock();")]
     [InlineData("a: setter", "public int this[int i] { get => i; set { Cpu.Sleep(); } }", UseWidget + "Cpu.Lock(); {|FPU0001~:w[0] = 1|}; Cpu.Unlock();")]
     [InlineData("a: setter in an object initializer", "public int this[int i] { get => i; set { Cpu.Sleep(); } }", "Cpu.Lock(); var w = {|FPU0001~:new Widget { [0] = 1 }|}; Cpu.Unlock();")]
     [InlineData("b: setter outside", "public int this[int i] { get => i; set { Cpu.Sleep(); } }", UseWidget + "w[0] = 1;")]
@@ -160,6 +166,7 @@ public class AtomicContextConstructMatrixTests
     [InlineData("a: remove", "public event Action Changed { add { } remove { Cpu.Sleep(); } }", UseHandler + "Cpu.Lock(); {|FPU0001~:w.Changed -= h|}; Cpu.Unlock();")]
     [InlineData("b: add outside", "public event Action Changed { add { Cpu.Sleep(); } remove { } }", UseHandler + "w.Changed += h;")]
     [InlineData("c: region inside add", "public event Action Changed { add { " + Region + " } remove { } }", UseHandler + "w.Changed += h;")]
+    [InlineData("d: region inside add, subscribed in a region", "public event Action Changed { add { " + Region + " } remove { } }", UseHandler + "Cpu.Lock(); w.Changed += h; Cpu.Unlock();")]
     [InlineData("field-like event: no user code", "public event Action Changed; public void Raise() => Changed?.Invoke();", UseHandler + "Cpu.Lock(); w.Changed += h; w.Changed -= h; Cpu.Unlock();")]
     public Task Event(string @case, string members, string use) => VerifyAsync(@case, $$"""
         sealed class Widget { {{members}} }
@@ -175,6 +182,7 @@ public class AtomicContextConstructMatrixTests
     [InlineData("a: binary", Plus, UseNums + "Cpu.Lock(); var c = {|FPU0001:a + b|}; Cpu.Unlock();")]
     [InlineData("b: binary outside", Plus, UseNums + "var c = a + b;")]
     [InlineData("c: region inside the operator", "public static Num operator +(Num a, Num b) { " + Region + " return a; }", UseNums + "var c = a + b;")]
+    [InlineData("d: region inside the operator, used in a region", "public static Num operator +(Num a, Num b) { " + Region + " return a; }", UseNums + "Cpu.Lock(); var c = a + b; Cpu.Unlock();")]
     [InlineData("a: unary", "public static Num operator -(Num a) { Cpu.Sleep(); return a; }", UseNums + "Cpu.Lock(); var c = {|FPU0001:-a|}; Cpu.Unlock();")]
     [InlineData("a: equality", "public static bool operator ==(Num a, Num b) { Cpu.Sleep(); return true; } public static bool operator !=(Num a, Num b) => false; public override bool Equals(object o) => false; public override int GetHashCode() => 0;", UseNums + "Cpu.Lock(); var c = {|FPU0001:a == b|}; Cpu.Unlock();")]
     [InlineData("a: operator true in a condition", "public static bool operator true(Num a) { Cpu.Sleep(); return true; } public static bool operator false(Num a) => false;", UseNums + "Cpu.Lock(); {|FPU0001~:if (a) { }|} Cpu.Unlock();")]
@@ -193,6 +201,7 @@ public class AtomicContextConstructMatrixTests
     [InlineData("a: implicit", Implicit, "var num = new Num(); Cpu.Lock(); {|FPU0001~:int i = num;|} Cpu.Unlock();")]
     [InlineData("b: implicit outside", Implicit, "var num = new Num(); int i = num;")]
     [InlineData("c: region inside the implicit conversion", "public static implicit operator int(Num n) { " + Region + " return 0; }", "var num = new Num(); int i = num;")]
+    [InlineData("d: region inside the implicit conversion, used in a region", "public static implicit operator int(Num n) { " + Region + " return 0; }", "var num = new Num(); Cpu.Lock(); int i = num; Cpu.Unlock();")]
     [InlineData("a: explicit", Explicit, "var num = new Num(); Cpu.Lock(); var i = {|FPU0001~:(int)num|}; Cpu.Unlock();")]
     [InlineData("b: explicit outside", Explicit, "var num = new Num(); var i = (int)num;")]
     public Task Conversion(string @case, string members, string use) => VerifyAsync(@case, $$"""
@@ -210,6 +219,7 @@ public class AtomicContextConstructMatrixTests
     [InlineData("a: foreach deconstruction", Deconstruct, "var ps = new[] { new Pair() }; Cpu.Lock(); {|FPU0001~:foreach (var (x, y) in ps) { }|} Cpu.Unlock();")]
     [InlineData("b: outside", Deconstruct, UsePair + "var (x, y) = p;")]
     [InlineData("c: region inside Deconstruct", "public void Deconstruct(out int x, out int y) { " + Region + " x = 0; y = 0; }", UsePair + "var (x, y) = p;")]
+    [InlineData("d: region inside Deconstruct, used in a region", "public void Deconstruct(out int x, out int y) { " + Region + " x = 0; y = 0; }", UsePair + "Cpu.Lock(); var (x, y) = p; Cpu.Unlock();")]
     [InlineData("a: positional pattern", Deconstruct, UsePair + "Cpu.Lock(); var m = {|FPU0001~:p is (0, 0)|}; Cpu.Unlock();")]
     [InlineData("a: positional pattern in a switch expression", Deconstruct, UsePair + "Cpu.Lock(); var m = {|FPU0001~:p switch { (0, 0) => 1, _ => 2 }|}; Cpu.Unlock();")]
     [InlineData("b: positional pattern outside", Deconstruct, UsePair + "var m = p is (0, 0);")]
@@ -277,6 +287,7 @@ public class AtomicContextConstructMatrixTests
     [InlineData("b: outside", "Cpu.Sleep();", "using (var r = new Res()) { }")]
     [InlineData("b: region closed before Dispose", "Cpu.Sleep();", "using (var r = new Res()) { Cpu.Lock(); Cpu.Unlock(); }")]
     [InlineData("c: region inside Dispose", Region, "using (var r = new Res()) { }")]
+    [InlineData("d: region inside Dispose, disposed in a region", Region, "Cpu.Lock(); using (var r = new Res()) { } Cpu.Unlock();")]
     public Task Using(string @case, string body, string use) => VerifyAsync(@case, $$"""
         sealed class Res : IDisposable { public void Dispose() { {{body}} } }
         {{Driver(use)}}

@@ -682,6 +682,73 @@ public class MaySleepInAtomicContextFixerTests
         await VerifyCS.VerifyCodeFixAsync(source, source);
     }
 
+    // A member whose sleep is under its own lock, called in some caller's atomic region (directly, through another
+    // member, through a property): moved out of its own region the sleep would still run in the caller's, and be
+    // reported there. Its caller is not reported now (the callee's own region is reported in the callee, once).
+    [Theory]
+    [InlineData("static void Caller(Kernel k) { k.FpregsLock(); Grow(k); k.FpregsUnlock(); }")]
+    [InlineData("static void Caller(Kernel k) { using (k.LockFpregs()) { Middle(k); } } static void Middle(Kernel k) => Grow(k);")]
+    [InlineData("static void Caller(Kernel k) { k.PreemptDisable(); Grow(k); k.PreemptEnable(); }")]
+    [InlineData("static readonly Kernel Shared = default!; static int Size { get { Grow(Shared); return 1; } } static void Caller(Kernel k) { using (k.LockFpregs()) { var n = Size; } }")]
+    public async Task No_move_in_a_member_that_an_atomic_region_calls(string caller)
+    {
+        var source = $$"""
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Grow(Kernel k)
+                {
+                    k.FpregsLock();
+                    var state = {|FPU0001:k.Memory.Vzalloc(64)|};
+                    k.FpregsUnlock();
+                }
+
+                {{caller}}
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, source);
+    }
+
+    // The same member called outside every region, or where its caller's region has ended: the move is offered.
+    [Theory]
+    [InlineData("static void Caller(Kernel k) { Grow(k); }")]
+    [InlineData("static void Caller(Kernel k) { k.FpregsLock(); k.FpregsUnlock(); Grow(k); }")]
+    [InlineData("static void Caller(Kernel k) { k.LocalIrqDisable(); k.LocalIrqEnable(); Middle(k); } static void Middle(Kernel k) => Grow(k);")]
+    public async Task The_move_is_offered_in_a_member_no_atomic_region_calls(string caller)
+    {
+        var source = $$"""
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Grow(Kernel k)
+                {
+                    k.FpregsLock();
+                    var state = {|FPU0001:k.Memory.Vzalloc(64)|};
+                    k.FpregsUnlock();
+                }
+
+                {{caller}}
+            }
+            """;
+        var fixedSource = $$"""
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Grow(Kernel k)
+                {
+                    var state = k.Memory.Vzalloc(64);
+                }
+
+                {{caller}}
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+        await FixMeaning.AssertNoFpuDiagnosticsAsync(fixedSource);
+    }
+
     private static string Method(string body) => $$"""
         using FpuGuard.Runtime;
 

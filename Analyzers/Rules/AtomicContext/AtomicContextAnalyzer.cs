@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using System.Threading.Tasks;
 using FpuGuard.Analyzers.Contracts;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
@@ -37,6 +38,32 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
     /// </summary>
     internal const string MostHeldProperty = "MostHeld";
 
+    // Told, at compilation end, the methods that run where a context is held (SleepGraph.CalledInRegions).
+    private readonly Action<IEnumerable<IMethodSymbol>>? _calledInRegions;
+
+    /// <summary>Creates the analyzer.</summary>
+    public AtomicContextAnalyzer()
+    {
+    }
+
+    private AtomicContextAnalyzer(Action<IEnumerable<IMethodSymbol>> calledInRegions) => _calledInRegions = calledInRegions;
+
+    /// <summary>
+    /// The source locations of the methods of the compilation that some call in an atomic region runs, directly or
+    /// through other methods, with a context still held: the FPU0001 move fix must not be offered in them (their
+    /// sleep, moved out of their own region, would still run in the caller's). Runs this analyzer over the
+    /// compilation; locations, not symbols, as the analysis sees a copy of the compilation.
+    /// </summary>
+    internal static async Task<ImmutableHashSet<Location>> MethodsCalledInRegionsAsync(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
+    {
+        var found = ImmutableHashSet<Location>.Empty;
+        var analyzer = new AtomicContextAnalyzer(methods => found = methods.SelectMany(m => m.Locations.Concat(m.PartialImplementationPart?.Locations ?? ImmutableArray<Location>.Empty))
+            .Where(l => l.IsInSource).ToImmutableHashSet());
+        await compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(analyzer), options)
+            .GetAnalyzerDiagnosticsAsync(cancellationToken).ConfigureAwait(false);
+        return found;
+    }
+
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
         ImmutableArray.Create(RuleDescriptors.MaySleepInAtomicContext, RuleDescriptors.MaySleepInAtomicContextInferred, RuleDescriptors.AtomicContextImbalance, RuleDescriptors.AnalysisCutShort);
@@ -57,10 +84,12 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
             start.RegisterCodeBlockAction(analysis.OnBlock);
             start.RegisterCompilationEndAction(end =>
             {
-                foreach (var diagnostic in analysis.Resolve(end.Compilation, end.CancellationToken))
+                foreach (var diagnostic in analysis.Resolve(end.Compilation, end.CancellationToken).ToList())
                 {
                     end.ReportDiagnostic(diagnostic);
                 }
+
+                _calledInRegions?.Invoke(analysis.Graph.CalledInRegions());
             });
         });
     }

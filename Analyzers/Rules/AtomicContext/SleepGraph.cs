@@ -56,7 +56,8 @@ internal sealed class PendingCall
 
 /// <summary>
 /// Per-compilation call graph of sleep points. At compilation end each method's summary is the most context
-/// any of its sleep points can leave held (a least fixpoint: recursion terminates, deltas saturate), and each
+/// any of its sleep points outside its own regions can leave held (a least fixpoint: recursion terminates,
+/// deltas saturate; a sleep under a context the method entered itself is reported in the method, once), and each
 /// pending call is reported when, with what the caller holds, some context is still held where the callee
 /// sleeps. The message carries the chain, the additional locations its calls.
 /// </summary>
@@ -116,6 +117,44 @@ internal sealed class SleepGraph
         }
     }
 
+    /// <summary>
+    /// The methods that run where a context is held: a pending call's callee, and every method it calls, through the
+    /// call graph, at a point where, with what its caller holds and its own delta, a context is still held. Call
+    /// <see cref="Resolve"/> first. Each method's held counts only grow, saturating, so the walk ends.
+    /// </summary>
+    public IEnumerable<IMethodSymbol> CalledInRegions()
+    {
+        var most = new Dictionary<IMethodSymbol, int[]>(SymbolEqualityComparer.Default);
+        var work = new Stack<(IMethodSymbol Method, int[] Held)>(_pending.Select(p => (p.Callee.OriginalDefinition, p.Held)));
+        while (work.Count > 0)
+        {
+            var (method, held) = work.Pop();
+            if (most.TryGetValue(method, out var current))
+            {
+                if (!Enumerable.Range(0, ContextCounts.Kinds).Any(k => held[k] > current[k]))
+                {
+                    continue;
+                }
+
+                held = Enumerable.Range(0, ContextCounts.Kinds).Select(k => Math.Max(held[k], current[k])).ToArray();
+            }
+
+            most[method] = held;
+            if (_points.TryGetValue(method, out var points))
+            {
+                foreach (var point in points)
+                {
+                    if (point.Callee is { } callee && Add(held, point.Delta) is var there && there.Any(h => h > 0))
+                    {
+                        work.Push((callee.OriginalDefinition, there));
+                    }
+                }
+            }
+        }
+
+        return most.Keys;
+    }
+
     private void LoadReachable(Action<IMethodSymbol, bool> load)
     {
         var seen = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
@@ -160,6 +199,11 @@ internal sealed class SleepGraph
             {
                 foreach (var point in entry.Value)
                 {
+                    if (InOwnRegion(point))
+                    {
+                        continue; // Reported in the method, by its own analysis; not at each call of it.
+                    }
+
                     int[]? candidate = point.IsLeaf ? point.Delta
                         : summaries.TryGetValue(point.Callee!.OriginalDefinition, out var callee) ? Add(point.Delta, callee) : null;
                     if (candidate is null)
@@ -183,6 +227,19 @@ internal sealed class SleepGraph
         }
 
         return summaries;
+    }
+
+    private static bool InOwnRegion(SleepPoint point)
+    {
+        foreach (var delta in point.Delta)
+        {
+            if (delta > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int[] Add(int[] a, int[] b) =>
