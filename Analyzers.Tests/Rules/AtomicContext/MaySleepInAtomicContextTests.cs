@@ -45,6 +45,23 @@ public class MaySleepInAtomicContextTests
         await VerifyCS.VerifyAnalyzerAsync(InMethod(body));
     }
 
+    // A sleep no path reaches (the flag is known true there, so the function has returned) is no sleep point of the
+    // function: calling it under a lock does not sleep. Its unreached state (no world) once read as nothing held.
+    [Theory]
+    [InlineData("void Grow() { if (flag) { if (flag) return; kernel.Memory.Vzalloc(64); } }")]
+    [InlineData("void Grow() { using (kernel.LockFpregs()) { if (flag) { if (flag) return; Alloc(); } } } void Alloc() => kernel.Memory.Vzalloc(64);")]
+    public async Task A_local_function_whose_only_sleep_no_path_reaches_does_not_sleep_at_its_call(string function)
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("using (kernel.LockFpregs()) { Grow(); }\n" + function));
+    }
+
+    [Fact]
+    public async Task A_method_whose_only_sleep_no_path_reaches_does_not_sleep_at_its_call()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("using (kernel.LockFpregs()) { Grow(kernel, flag); }",
+            "static void Grow(Kernel kernel, bool flag) { kernel.PreemptDisable(); kernel.PreemptEnable(); if (!flag) { if (!flag) return; kernel.Memory.Vzalloc(64); } }"));
+    }
+
     // Reassigning the flag makes what the branch learned stale: the sleep may be under the lock, and the lock is
     // unbalanced (FPU0004, from the same analysis).
     [Fact]

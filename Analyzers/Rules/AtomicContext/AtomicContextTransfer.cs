@@ -403,7 +403,9 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
     // be held here. Creating an iterator runs none of its body; enumerating it does.
     private void TrackSleep(SyntaxNode call, IMethodSymbol callee, MethodContract contract, ContextCounts state, bool enumerates)
     {
-        if (!Reporting)
+        // No world: no path reaches the call (a known condition ruled it out). It neither sleeps nor holds anything; its
+        // empty state would read as nothing held, a sleep outside every region for the function's callers.
+        if (!Reporting || state.IsEmpty)
         {
             return;
         }
@@ -460,9 +462,9 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
     // function's points at the contexts the recursive call holds.
     private ContextCounts Function(SyntaxNode call, IMethodSymbol function, ControlFlowGraph graph, ContextCounts state)
     {
-        if (!Reporting || !_analysis.TracksSleeps)
+        if (!Reporting || !_analysis.TracksSleeps || state.IsEmpty)
         {
-            return state;
+            return state; // Not reached (see TrackSleep): the function does not run here.
         }
 
         var delta = Delta(state);
