@@ -19,8 +19,10 @@ internal sealed class HelperSummary
         new HeldState(ownerPath: null, defaultName: null, isDefault: false, path: null), ImmutableDictionary<int, HeldState>.Empty, writesState: true, whenTrue: null, whenFalse: null);
 
     public HelperSummary(HeldState? returns, ImmutableDictionary<int, HeldState> outs, bool writesState, ImmutableHashSet<AccessPath>? whenTrue, ImmutableHashSet<AccessPath>? whenFalse,
-        ImmutableArray<HeldElement> elements = default, int height = 0)
+        ImmutableArray<HeldElement> elements = default, int height = 0, ImmutableHashSet<AccessPath>? atExit = null, ImmutableDictionary<AccessPath, AccessPath>? installed = null)
     {
+        AtExit = atExit ?? ImmutableHashSet<AccessPath>.Empty;
+        Installed = installed ?? ImmutableDictionary<AccessPath, AccessPath>.Empty;
         Height = height;
         Elements = elements.IsDefault ? ImmutableArray<HeldElement>.Empty : elements;
         Returns = returns;
@@ -53,6 +55,15 @@ internal sealed class HelperSummary
     public ImmutableDictionary<int, HeldState> Outs { get; }
 
     public bool WritesState { get; }
+
+    /// <summary>What is proven not to be the default when it returns, on every path (a buffer it swapped in, a guard it checked).</summary>
+    public ImmutableHashSet<AccessPath> AtExit { get; }
+
+    /// <summary>
+    /// State members that hold, when it returns, a value it received (a parameter, or a member of one) and installed
+    /// with the swap helper: what its caller passed decides whether they may be the default.
+    /// </summary>
+    public ImmutableDictionary<AccessPath, AccessPath> Installed { get; }
 
     /// <summary>What a true result proves not to be the default (null: nothing).</summary>
     public ImmutableHashSet<AccessPath>? WhenTrue { get; }
