@@ -37,6 +37,7 @@ public class FreeOfDefaultFpuStateSwapTests
     [InlineData("var fresh = kernel.Memory.Vzalloc(4096); if (fresh is null) return; Kernel.SwapFpState(fpu, fresh, fpu.StateMask, 4096); kernel.Memory.Vfree(fpu.State);")]
     [InlineData("fpu.SwapFpState(new XStateBuffer(4096), fpu.StateMask, 4096); kernel.Memory.Vfree(fpu.State);")]
     [InlineData("if (fpu.State == fpu.DefaultState) return; Kernel.SwapFpState(fpu, fpu.State, fpu.StateMask, fpu.StateSize); kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("var dynamic = fpu.State != fpu.DefaultState; Kernel.SwapFpState(fpu, fpu.State, fpu.StateMask, fpu.StateSize); if (dynamic) kernel.Memory.Vfree(fpu.State);")]
     [InlineData("if (other.State == other.DefaultState) return; Kernel.SwapFpState(fpu, other.State, fpu.StateMask, fpu.StateSize); kernel.Memory.Vfree(fpu.State);")]
     [InlineData("Kernel.SwapFpState(fpu, new XStateBuffer(4096), fpu.StateMask, 4096); var dynamic = fpu.State; kernel.Memory.Vfree(dynamic);")]
     [InlineData("Kernel.SwapFpState(fpu, flag ? new XStateBuffer(64) : new XStateBuffer(128), fpu.StateMask, 64); kernel.Memory.Vfree(fpu.State);")]

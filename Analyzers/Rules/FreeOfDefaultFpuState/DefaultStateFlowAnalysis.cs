@@ -626,12 +626,20 @@ internal sealed class DefaultStateFlowAnalysis
             return state;
         }
 
+        var installed = installedValue is null ? null : Key(installedValue, before);
+        if (buffers.Count == 1 && installed is not null && installed.Equals(owner.Append(buffers[0])))
+        {
+            // The same buffer again (`SwapFpState(fpu, fpu.State, ...)`): it holds what it held, and what was known of it
+            // stands; the mask and the size it was given are no buffer.
+            return state;
+        }
+
         foreach (var buffer in buffers)
         {
             state = Write(owner.Append(buffer), state);
         }
 
-        return buffers.Count == 1 && installedValue is not null ? Install(owner.Append(buffers[0]), installedValue, Key(installedValue, before), before, state, cancellationToken) : state;
+        return buffers.Count == 1 && installedValue is not null ? Install(owner.Append(buffers[0]), installedValue, installed, before, state, cancellationToken) : state;
     }
 
     // The state member takes a value (an argument, or the path a helper's summary names in the caller's terms): proven
