@@ -394,7 +394,8 @@ internal sealed class DefaultStateFlowAnalysis
             return summary;
         }
 
-        bool MayWrite() => Summary() is not { } known || known.WritesState;
+        // Whether it may write a state field through what it receives for this parameter (null: its receiver).
+        bool MayWrite(IParameterSymbol? through) => Summary() is not { } known || known.MayWriteThrough(through);
 
         var before = state;
         foreach (var argument in arguments)
@@ -409,9 +410,10 @@ internal sealed class DefaultStateFlowAnalysis
                     state = state.WithAliases(state.Aliases.SetItem(written, handedBack));
                 }
             }
-            else if (ReachesThrough(argument.Value, state) is { } reached && (_collect is not null ? reached.Root is IParameterSymbol or ITypeSymbol : state.HasFactsBelow(reached)) && MayWrite())
+            else if (ReachesThrough(argument.Value, state) is { } reached && (_collect is not null ? reached.Root is IParameterSymbol or ITypeSymbol : state.HasFactsBelow(reached))
+                && (argument.Parameter is { } parameter ? MayWrite(parameter) : Summary() is not { } known || known.WritesState))
             {
-                _collect?.Writes();
+                _collect?.Writes(reached);
                 state = state.KillBelow(reached);
             }
         }
@@ -420,20 +422,20 @@ internal sealed class DefaultStateFlowAnalysis
         {
             if (swaps)
             {
-                _collect?.Writes();
+                _collect?.Writes(receiver);
                 return state.Kill(receiver);
             }
 
-            if ((_collect is not null ? receiver.Root is IParameterSymbol or ITypeSymbol : state.HasFactsBelow(receiver)) && MayWrite())
+            if ((_collect is not null ? receiver.Root is IParameterSymbol or ITypeSymbol : state.HasFactsBelow(receiver)) && MayWrite(null))
             {
-                _collect?.Writes();
+                _collect?.Writes(receiver);
                 state = state.KillBelow(receiver);
             }
         }
 
         if (swaps)
         {
-            _collect?.Writes();
+            _collect?.Writes(null);
         }
 
         // What it leaves proven can only concern what it received or, for a local function, captured.
@@ -606,13 +608,14 @@ internal sealed class DefaultStateFlowAnalysis
             }
         }
 
-        _collect?.Writes();
+        var owner = Key(ownerValue, before);
+        _collect?.Writes(owner);
         if (AccessPath.Strip(ownerValue)?.Type is not INamedTypeSymbol ownerType || StateBuffersOf(ownerType) is not { Count: > 0 } buffers)
         {
             return state;
         }
 
-        if (Key(ownerValue, before) is not { Capture: null } owner)
+        if (owner is not { Capture: null })
         {
             // An owner the analysis cannot name (`(c ? fpu : other)`, a call's result): every state of its type may have changed.
             foreach (var known in state.NotDefault.Concat(state.Conditions.Values.SelectMany(c => c.WhenTrue.Concat(c.WhenFalse))).Concat(state.Installed.Keys).ToList())
@@ -736,7 +739,7 @@ internal sealed class DefaultStateFlowAnalysis
         // Any state field counts, not only the buffer: a caller's guard on the buffer ends at a write of its mask.
         if (_collect is not null && written.Last is { } member && IsStateField(member))
         {
-            _collect.Writes();
+            _collect.Writes(written);
         }
     }
 
@@ -1570,6 +1573,7 @@ internal sealed class DefaultStateFlowAnalysis
         private ImmutableHashSet<AccessPath>? _whenFalse;
         private bool _anyReturn;
         private bool _writes;
+        private ImmutableHashSet<ISymbol>? _writtenRoots = ImmutableHashSet.Create<ISymbol>(SymbolEqualityComparer.Default);
         private ImmutableHashSet<ISymbol> _reassigned = ImmutableHashSet.Create<ISymbol>(SymbolEqualityComparer.Default);
         private ImmutableDictionary<int, HeldState> _outs = ImmutableDictionary<int, HeldState>.Empty;
         private ImmutableArray<HeldElement> _elements = ImmutableArray<HeldElement>.Empty;
@@ -1580,7 +1584,23 @@ internal sealed class DefaultStateFlowAnalysis
 
         public bool Bounded { get; set; }
 
-        public void Writes() => _writes = true;
+        // A state field may be written through the path: what it is rooted at, when that is a parameter, `this`, or a
+        // variable or static field the helper does not own; anything at all, when it is not (a local of its own may
+        // hold what any parameter held).
+        public void Writes(AccessPath? through)
+        {
+            _writes = true;
+            if (through is { Capture: null, Root: { } root }
+                && (root is ITypeSymbol or IFieldSymbol { IsStatic: true } || (root is IParameterSymbol or ILocalSymbol && !SymbolEqualityComparer.Default.Equals(root.ContainingSymbol, _method))
+                    || (root is IParameterSymbol && SymbolEqualityComparer.Default.Equals(root.ContainingSymbol, _method) && !_reassigned.Contains(root))))
+            {
+                _writtenRoots = _writtenRoots?.Add(root);
+            }
+            else
+            {
+                _writtenRoots = null;
+            }
+        }
 
         public void Reassigned(AccessPath variable) => _reassigned = _reassigned.Add(variable.Root!);
 
@@ -1656,7 +1676,10 @@ internal sealed class DefaultStateFlowAnalysis
             var elements = _elements.Select(e => new HeldElement(e.ElementFields, Clean(e.Held))).ToImmutableArray();
             var atExit = _atExit?.Where(Meaningful).ToImmutableHashSet();
             var installed = _installed?.Where(i => Meaningful(i.Key) && Meaningful(i.Value)).ToImmutableDictionary();
-            return new HelperSummary(returns, outs, _writes, whenTrue is { IsEmpty: false } ? whenTrue : null, whenFalse is { IsEmpty: false } ? whenFalse : null, elements, height, atExit, installed);
+            // A parameter the helper reassigned names something else where it wrote through it.
+            var writtenRoots = _writtenRoots is { } roots && !roots.Any(r => _reassigned.Contains(r)) ? roots : null;
+            return new HelperSummary(returns, outs, _writes, whenTrue is { IsEmpty: false } ? whenTrue : null, whenFalse is { IsEmpty: false } ? whenFalse : null, elements, height, atExit, installed,
+                writtenRoots);
         }
     }
 }
