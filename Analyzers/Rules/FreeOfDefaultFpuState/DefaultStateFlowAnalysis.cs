@@ -239,8 +239,25 @@ internal sealed class DefaultStateFlowAnalysis
                 NotDefault.Intersect(other.NotDefault),
                 other.Aliases.Aggregate(Aliases, (acc, a) => acc.ContainsKey(a.Key) ? acc : acc.Add(a.Key, a.Value)),
                 conditions,
-                RefTargets.Where(r => other.RefTargets.TryGetValue(r.Key, out var theirs) && theirs.Equals(r.Value)).ToImmutableDictionary(),
+                MeetRefTargets(RefTargets, other.RefTargets),
                 Installed.Where(i => other.Installed.TryGetValue(i.Key, out var theirs) && theirs.Equals(i.Value)).ToImmutableDictionary());
+        }
+
+        // Where both paths agree; a captured null (marked by the capture itself) takes the other path's storage.
+        private static ImmutableDictionary<AccessPath, AccessPath> MeetRefTargets(ImmutableDictionary<AccessPath, AccessPath> mine, ImmutableDictionary<AccessPath, AccessPath> theirs)
+        {
+            var met = ImmutableDictionary<AccessPath, AccessPath>.Empty;
+            foreach (var target in mine)
+            {
+                if (theirs.TryGetValue(target.Key, out var other))
+                {
+                    var isNull = target.Value.Equals(target.Key);
+                    var otherIsNull = other.Equals(target.Key);
+                    met = target.Value.Equals(other) || otherIsNull ? met.Add(target.Key, target.Value) : isNull ? met.Add(target.Key, other) : met;
+                }
+            }
+
+            return met;
         }
 
         public bool SameAs(FlowState other) =>
@@ -330,6 +347,14 @@ internal sealed class DefaultStateFlowAnalysis
                 _captureTexts[capture.Id] = _captureTexts.TryGetValue(capture.Id, out var earlier) && earlier != text ? null : text;
                 var captured = AccessPath.ForCapture(capture.Id);
                 state = Track(captured, capture.Value, state.Kill(captured), cancellationToken);
+                if (AccessPath.Strip(capture.Value) is { ConstantValue: { HasValue: true, Value: null } })
+                {
+                    // `c ? null : fpu`: null is not the default, and names no storage: where paths meet, a member of the
+                    // captured value stands for the other branch's (`(c ? null : fpu)?.State` is `fpu.State` or nothing).
+                    // Marked by the capture itself.
+                    return state.WithRefTargets(state.RefTargets.SetItem(captured, captured)).With(ImmutableHashSet.Create(captured));
+                }
+
                 return Key(capture.Value, state) is { } read && !read.Equals(captured) ? state.WithRefTargets(state.RefTargets.SetItem(captured, read)) : state;
             case IInvocationOperation invocation:
                 if (report && _collect is null && _isFree(invocation.TargetMethod))
@@ -760,6 +785,11 @@ internal sealed class DefaultStateFlowAnalysis
         if (AccessPath.Of(operation) is not { } path)
         {
             return null;
+        }
+
+        if (path.Capture is not null && path.Parts.IsEmpty && state.NotDefault.Contains(path))
+        {
+            return path; // a captured value proven not the default on every path (one may be null) is known as itself
         }
 
         var root = path.Capture is { } capture ? AccessPath.ForCapture(capture) : path.Root is ILocalSymbol { IsRef: true } local ? AccessPath.ForSymbol(local) : null;
