@@ -86,7 +86,7 @@ public sealed class FreeOfDefaultFpuStateFixer : PlanCodeFixProvider
 
         var enclosing = model.GetEnclosingSymbol(statement.SpanStart, cancellationToken);
         var helper = FindCheckedFree(ownerType, defaultName, enclosing, cancellationToken);
-        if (helper is null)
+        if (helper is null || FreesOwnerElsewhere(statement, invocation, ownerExpression, model, cancellationToken))
         {
             return null;
         }
@@ -105,6 +105,38 @@ public sealed class FreeOfDefaultFpuStateFixer : PlanCodeFixProvider
         var call = SyntaxFactory.ExpressionStatement((ExpressionSyntax)generator.InvocationExpression(target, ownerExpression.WithoutTrivia()))
             .WithTriviaFrom(statement);
         return new CodeFixPlan(ImmutableArray.Create<SyntaxNode>(statement), call);
+    }
+
+    // Whether another free in the member takes something of the same owner. The helper receives the owner, and a method
+    // without source here that receives it may write its state (the rule's model; a referenced helper's body cannot be
+    // read), so the call would end a guard that another free of the owner relies on, and that free would be reported in
+    // its place: the fix is not offered there (the guard fix is).
+    private static bool FreesOwnerElsewhere(StatementSyntax statement, InvocationExpressionSyntax invocation, ExpressionSyntax ownerExpression, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var root = ownerExpression;
+        while (root is MemberAccessExpressionSyntax access)
+        {
+            root = access.Expression;
+        }
+
+        var ownerRoot = model.GetSymbolInfo(root, cancellationToken).Symbol;
+        var member = statement.Ancestors().FirstOrDefault(a => a is MemberDeclarationSyntax);
+        if (ownerRoot is null || member is null)
+        {
+            return true;
+        }
+
+        foreach (var other in member.DescendantNodes().OfType<InvocationExpressionSyntax>())
+        {
+            if (other != invocation && model.GetSymbolInfo(other, cancellationToken).Symbol is IMethodSymbol method
+                && ContractAttributes.Has(method.ReducedFrom ?? method.OriginalDefinition, ContractAttributes.FreesMemory)
+                && other.ArgumentList.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(n, cancellationToken).Symbol, ownerRoot)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // Names, member accesses, `!` and parentheses: evaluating it again gives the same value and does nothing else.
