@@ -401,6 +401,7 @@ public class FreeOfDefaultFpuStateFixerTests
         var fixedSource = source.Replace("{|FPU0002:kernel.Memory.Vfree(fpu.State)|};", fixedFree);
         await VerifyCS.VerifyCodeFixAsync(source, fixedSource, codeActionIndex: index);
     }
+
     // ANALYZER_BUGS.md item 8: the helper receives the owner and, without source here, may write its state, so it would
     // end the guard a later free of the same owner relies on; only the guard fix is offered there.
     [Fact]
