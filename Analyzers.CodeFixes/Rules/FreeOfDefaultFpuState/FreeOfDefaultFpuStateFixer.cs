@@ -86,7 +86,7 @@ public sealed class FreeOfDefaultFpuStateFixer : PlanCodeFixProvider
 
         var enclosing = model.GetEnclosingSymbol(statement.SpanStart, cancellationToken);
         var helper = FindCheckedFree(ownerType, defaultName, enclosing, cancellationToken);
-        if (helper is null || FreesOwnerElsewhere(statement, invocation, ownerExpression, model, cancellationToken))
+        if (helper is null || FreesOwnerElsewhere(statement, invocation, ownerExpression, ownerType, model, cancellationToken))
         {
             return null;
         }
@@ -107,11 +107,13 @@ public sealed class FreeOfDefaultFpuStateFixer : PlanCodeFixProvider
         return new CodeFixPlan(ImmutableArray.Create<SyntaxNode>(statement), call);
     }
 
-    // Whether another free in the member takes something of the same owner. The helper receives the owner, and a method
-    // without source here that receives it may write its state (the rule's model; a referenced helper's body cannot be
-    // read), so the call would end a guard that another free of the owner relies on, and that free would be reported in
-    // its place: the fix is not offered there (the guard fix is).
-    private static bool FreesOwnerElsewhere(StatementSyntax statement, InvocationExpressionSyntax invocation, ExpressionSyntax ownerExpression, SemanticModel model, CancellationToken cancellationToken)
+    // Whether another free in the member may take something of the same owner: its argument names the owner, or a
+    // variable that may hold its state (a local or parameter that is not itself an owner, as `other` in
+    // `Vfree(other.State)` is). The helper receives the owner and, without source here, may write its state (the
+    // rule's model; a referenced helper's body cannot be read), so the call would end a guard that other free relies on,
+    // and that free would be reported in its place: the fix is not offered there (the guard fix is).
+    private static bool FreesOwnerElsewhere(StatementSyntax statement, InvocationExpressionSyntax invocation, ExpressionSyntax ownerExpression, INamedTypeSymbol ownerType,
+        SemanticModel model, CancellationToken cancellationToken)
     {
         var root = ownerExpression;
         while (root is MemberAccessExpressionSyntax access)
@@ -126,11 +128,20 @@ public sealed class FreeOfDefaultFpuStateFixer : PlanCodeFixProvider
             return true;
         }
 
+        bool MayHoldState(ISymbol? named) => named switch
+        {
+            null => false,
+            _ when SymbolEqualityComparer.Default.Equals(named, ownerRoot) => true,
+            ILocalSymbol local => !ContractMethods.IsOwner(local.Type, ownerType),
+            IParameterSymbol parameter => !ContractMethods.IsOwner(parameter.Type, ownerType),
+            _ => false,
+        };
+
         foreach (var other in member.DescendantNodes().OfType<InvocationExpressionSyntax>())
         {
             if (other != invocation && model.GetSymbolInfo(other, cancellationToken).Symbol is IMethodSymbol method
                 && ContractAttributes.Has(method.ReducedFrom ?? method.OriginalDefinition, ContractAttributes.FreesMemory)
-                && other.ArgumentList.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(n, cancellationToken).Symbol, ownerRoot)))
+                && other.ArgumentList.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => MayHoldState(model.GetSymbolInfo(n, cancellationToken).Symbol)))
             {
                 return true;
             }

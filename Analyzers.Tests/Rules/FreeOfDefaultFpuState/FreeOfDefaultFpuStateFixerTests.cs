@@ -439,4 +439,45 @@ public class FreeOfDefaultFpuStateFixerTests
             """;
         await VerifyCS.VerifyCodeFixAsync(source, fixedSource, codeActionIndex: 0);
     }
+
+    // The same when the later free takes a local read from the owner's state.
+    [Fact]
+    public async Task The_helper_fix_is_not_offered_where_a_later_free_of_a_copy_relies_on_a_guard()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Exit(Kernel kernel, Fpu fpu)
+                {
+                    var dynamic = fpu.State != fpu.DefaultState;
+                    {|FPU0002:kernel.Memory.Vfree(fpu.State)|};
+                    if (!dynamic) return;
+                    var state = fpu.State;
+                    kernel.Memory.Vfree(state);
+                }
+            }
+            """;
+        const string fixedSource = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Exit(Kernel kernel, Fpu fpu)
+                {
+                    var dynamic = fpu.State != fpu.DefaultState;
+                    if (!ReferenceEquals(fpu.State, fpu.DefaultState))
+                    {
+                        kernel.Memory.Vfree(fpu.State);
+                    }
+
+                    if (!dynamic) return;
+                    var state = fpu.State;
+                    kernel.Memory.Vfree(state);
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource, codeActionIndex: 0);
+    }
 }
