@@ -86,7 +86,7 @@ public sealed class FreeOfDefaultFpuStateFixer : PlanCodeFixProvider
 
         var enclosing = model.GetEnclosingSymbol(statement.SpanStart, cancellationToken);
         var helper = FindCheckedFree(ownerType, defaultName, enclosing, cancellationToken);
-        if (helper is null)
+        if (helper is null || FreesOwnerElsewhere(statement, invocation, ownerExpression, ownerType, model, cancellationToken))
         {
             return null;
         }
@@ -105,6 +105,49 @@ public sealed class FreeOfDefaultFpuStateFixer : PlanCodeFixProvider
         var call = SyntaxFactory.ExpressionStatement((ExpressionSyntax)generator.InvocationExpression(target, ownerExpression.WithoutTrivia()))
             .WithTriviaFrom(statement);
         return new CodeFixPlan(ImmutableArray.Create<SyntaxNode>(statement), call);
+    }
+
+    // Whether another free in the member may take something of the same owner: its argument names the owner, or a
+    // variable that may hold its state (a local or parameter that is not itself an owner, as `other` in
+    // `Vfree(other.State)` is). The helper receives the owner and, without source here, may write its state (the
+    // rule's model; a referenced helper's body cannot be read), so the call would end a guard that other free relies on,
+    // and that free would be reported in its place: the fix is not offered there (the guard fix is).
+    private static bool FreesOwnerElsewhere(StatementSyntax statement, InvocationExpressionSyntax invocation, ExpressionSyntax ownerExpression, INamedTypeSymbol ownerType,
+        SemanticModel model, CancellationToken cancellationToken)
+    {
+        var root = ownerExpression;
+        while (root is MemberAccessExpressionSyntax access)
+        {
+            root = access.Expression;
+        }
+
+        var ownerRoot = model.GetSymbolInfo(root, cancellationToken).Symbol;
+        var member = statement.Ancestors().FirstOrDefault(a => a is MemberDeclarationSyntax);
+        if (ownerRoot is null || member is null)
+        {
+            return true;
+        }
+
+        bool MayHoldState(ISymbol? named) => named switch
+        {
+            null => false,
+            _ when SymbolEqualityComparer.Default.Equals(named, ownerRoot) => true,
+            ILocalSymbol local => !ContractMethods.IsOwner(local.Type, ownerType),
+            IParameterSymbol parameter => !ContractMethods.IsOwner(parameter.Type, ownerType),
+            _ => false,
+        };
+
+        foreach (var other in member.DescendantNodes().OfType<InvocationExpressionSyntax>())
+        {
+            if (other != invocation && model.GetSymbolInfo(other, cancellationToken).Symbol is IMethodSymbol method
+                && ContractAttributes.Has(method.ReducedFrom ?? method.OriginalDefinition, ContractAttributes.FreesMemory)
+                && other.ArgumentList.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => MayHoldState(model.GetSymbolInfo(n, cancellationToken).Symbol)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // Names, member accesses, `!` and parentheses: evaluating it again gives the same value and does nothing else.

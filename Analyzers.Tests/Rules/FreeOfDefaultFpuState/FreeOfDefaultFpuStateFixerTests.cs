@@ -401,4 +401,83 @@ public class FreeOfDefaultFpuStateFixerTests
         var fixedSource = source.Replace("{|FPU0002:kernel.Memory.Vfree(fpu.State)|};", fixedFree);
         await VerifyCS.VerifyCodeFixAsync(source, fixedSource, codeActionIndex: index);
     }
+
+    // ANALYZER_BUGS.md item 8: the helper receives the owner and, without source here, may write its state, so it would
+    // end the guard a later free of the same owner relies on; only the guard fix is offered there.
+    [Fact]
+    public async Task The_helper_fix_is_not_offered_where_another_free_of_the_owner_relies_on_a_guard()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Exit(Kernel kernel, Fpu fpu)
+                {
+                    var dynamic = fpu.State != fpu.DefaultState;
+                    {|FPU0002:kernel.Memory.Vfree(fpu.State)|};
+                    if (dynamic) kernel.Memory.Vfree(fpu.State);
+                }
+            }
+            """;
+        const string fixedSource = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Exit(Kernel kernel, Fpu fpu)
+                {
+                    var dynamic = fpu.State != fpu.DefaultState;
+                    if (!ReferenceEquals(fpu.State, fpu.DefaultState))
+                    {
+                        kernel.Memory.Vfree(fpu.State);
+                    }
+
+                    if (dynamic) kernel.Memory.Vfree(fpu.State);
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource, codeActionIndex: 0);
+    }
+
+    // The same when the later free takes a local read from the owner's state.
+    [Fact]
+    public async Task The_helper_fix_is_not_offered_where_a_later_free_of_a_copy_relies_on_a_guard()
+    {
+        const string source = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Exit(Kernel kernel, Fpu fpu)
+                {
+                    var dynamic = fpu.State != fpu.DefaultState;
+                    {|FPU0002:kernel.Memory.Vfree(fpu.State)|};
+                    if (!dynamic) return;
+                    var state = fpu.State;
+                    kernel.Memory.Vfree(state);
+                }
+            }
+            """;
+        const string fixedSource = """
+            using FpuGuard.Runtime;
+
+            static class Xstate
+            {
+                static void Exit(Kernel kernel, Fpu fpu)
+                {
+                    var dynamic = fpu.State != fpu.DefaultState;
+                    if (!ReferenceEquals(fpu.State, fpu.DefaultState))
+                    {
+                        kernel.Memory.Vfree(fpu.State);
+                    }
+
+                    if (!dynamic) return;
+                    var state = fpu.State;
+                    kernel.Memory.Vfree(state);
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource, codeActionIndex: 0);
+    }
 }

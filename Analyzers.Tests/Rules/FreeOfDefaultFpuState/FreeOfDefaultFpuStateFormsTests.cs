@@ -159,7 +159,7 @@ public class FreeOfDefaultFpuStateFormsTests
 
     [Theory]
     [InlineData("var dynamic = fpu.State != fpu.DefaultState; dynamic = flag; if (dynamic) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
-    [InlineData("var dynamic = fpu.State != fpu.DefaultState; Kernel.SwapFpState(fpu, buffer, XFeatureMask.FpSse, 576); if (dynamic) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("var dynamic = fpu.State != fpu.DefaultState; Kernel.SwapFpState(fpu, other.State, XFeatureMask.FpSse, 576); if (dynamic) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     [InlineData("var dynamic = other.State != other.DefaultState; if (dynamic) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     [InlineData("var onDefault = fpu.State == fpu.DefaultState; if (onDefault) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     [InlineData("if (IsDynamic(other)) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
@@ -168,8 +168,8 @@ public class FreeOfDefaultFpuStateFormsTests
     [InlineData("if (Reassigns(fpu, other)) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     [InlineData("if (fpu.IsDynamic) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     [InlineData("if (fpu.State == fpu.DefaultState) throw new InvalidOperationException(); fpu = other; {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
-    [InlineData("if (fpu.State != fpu.DefaultState) { Reset(fpu, buffer); {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; }")]
-    [InlineData("if (fpu.State != fpu.DefaultState) { ResetThrough(fpu, buffer); {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; }")]
+    [InlineData("if (fpu.State != fpu.DefaultState) { Reset(fpu, other.State); {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; }")]
+    [InlineData("if (fpu.State != fpu.DefaultState) { ResetThrough(fpu, fpu.DefaultState); {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; }")]
     [InlineData("if (fpu.State != fpu.DefaultState) { GC.KeepAlive(fpu); {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; }")]
     [InlineData("if (fpu.State != fpu.DefaultState) { _ = fpu.ToString(); {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; }")]
     [InlineData("if (task!.Fpu.State != task.Fpu.DefaultState) { GC.KeepAlive(task); {|FPU0002:kernel.Memory.Vfree(task.Fpu.State)|}; }")]
@@ -223,7 +223,7 @@ public class FreeOfDefaultFpuStateOwnContractsTests
                 [FreesMemory] public static void Release(Area area) { }
                 [FreesMemory] public static void Release(Compared area) { }
 
-                static void Exit(TaskFpu fpu, OtherFpu other, Area fresh)
+                static void Exit(TaskFpu fpu, OtherFpu other, Area fresh, TaskFpu other2)
                 {
                     {{body}}
                 }
@@ -237,14 +237,16 @@ public class FreeOfDefaultFpuStateOwnContractsTests
     [InlineData("if (fpu is { IsValloc: true }) Release(fpu.Current);")]
     [InlineData("if (!fpu.Current.Equals(fpu.Embedded)) Release(fpu.Current);")]
     [InlineData("Release(fpu.Swap(fresh));")]
+    [InlineData("fpu.Swap(fresh); Release(fpu.Current);")]
+    [InlineData("if (other2.IsValloc) { fpu.Swap(other2.Current); Release(fpu.Current); }")]
     public async Task Understood_with_own_contracts(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(Kernel(body));
     }
 
     [Theory]
-    [InlineData("if (fpu.IsValloc) { fpu.Swap(fresh); {|FPU0002:Release(fpu.Current)|}; }")]
-    [InlineData("if (fpu.Current != fpu.Embedded) { fpu.Swap(fresh); {|FPU0002:Release(fpu.Current)|}; }")]
+    [InlineData("if (fpu.IsValloc) { fpu.Swap(fpu.Embedded); {|FPU0002:Release(fpu.Current)|}; }")]
+    [InlineData("if (fpu.Current != fpu.Embedded) { fpu.Swap(other2.Current); {|FPU0002:Release(fpu.Current)|}; }")]
     [InlineData("if (!other.Current.Equals(other.Embedded)) {|FPU0002:Release(other.Current)|};")]
     [InlineData("if (fpu.OnEmbedded) {|FPU0002:Release(fpu.Current)|};")]
     public async Task Reported_with_own_contracts(string body)

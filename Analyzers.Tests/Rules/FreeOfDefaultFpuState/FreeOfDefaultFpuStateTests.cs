@@ -93,7 +93,7 @@ public class FreeOfDefaultFpuStateTests
     [InlineData("if (fpu.State == fpu.DefaultState) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     [InlineData("if (!(fpu.State != fpu.DefaultState)) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     [InlineData("if (ReferenceEquals(fpu.State, fpu.DefaultState)) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
-    [InlineData("if (fpu.State != fpu.DefaultState) { Kernel.SwapFpState(fpu, buffer, XFeatureMask.FpSse, 576); {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; }")]
+    [InlineData("if (fpu.State != fpu.DefaultState) { Kernel.SwapFpState(fpu, fpu.DefaultState, XFeatureMask.FpSse, 576); {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; }")]
     [InlineData("if (fpu.State != fpu.DefaultState) { kernel.Memory.Vfree(fpu.State); {|FPU0002:kernel.Memory.Vfree(other.State)|}; }")]
     public async Task Frees_the_guard_does_not_cover_are_reported(string body)
     {

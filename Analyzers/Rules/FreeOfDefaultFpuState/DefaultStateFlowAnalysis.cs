@@ -133,15 +133,16 @@ internal sealed class DefaultStateFlowAnalysis
     private sealed class FlowState
     {
         public static readonly FlowState Empty = new(ImmutableHashSet<AccessPath>.Empty, ImmutableDictionary<AccessPath, Alias>.Empty,
-            ImmutableDictionary<AccessPath, Condition>.Empty, ImmutableDictionary<AccessPath, AccessPath>.Empty);
+            ImmutableDictionary<AccessPath, Condition>.Empty, ImmutableDictionary<AccessPath, AccessPath>.Empty, ImmutableDictionary<AccessPath, AccessPath>.Empty);
 
         public FlowState(ImmutableHashSet<AccessPath> notDefault, ImmutableDictionary<AccessPath, Alias> aliases,
-            ImmutableDictionary<AccessPath, Condition> conditions, ImmutableDictionary<AccessPath, AccessPath> refTargets)
+            ImmutableDictionary<AccessPath, Condition> conditions, ImmutableDictionary<AccessPath, AccessPath> refTargets, ImmutableDictionary<AccessPath, AccessPath> installed)
         {
             NotDefault = notDefault;
             Aliases = aliases;
             Conditions = conditions;
             RefTargets = refTargets;
+            Installed = installed;
         }
 
         /// <summary>Must: proven not the default on every path.</summary>
@@ -156,15 +157,23 @@ internal sealed class DefaultStateFlowAnalysis
         /// <summary>Must: the storage each ref local refers to.</summary>
         public ImmutableDictionary<AccessPath, AccessPath> RefTargets { get; }
 
-        public FlowState With(ImmutableHashSet<AccessPath> facts) => facts.IsEmpty ? this : new FlowState(NotDefault.Union(facts), Aliases, Conditions, RefTargets);
+        /// <summary>
+        /// Must, in a helper read for its summary only: a state member the swap helper gave a value the helper received
+        /// (a parameter, <c>this</c> or a capture, or a member of one), neither written since: its caller decides what it is.
+        /// </summary>
+        public ImmutableDictionary<AccessPath, AccessPath> Installed { get; }
 
-        public FlowState WithNotDefault(ImmutableHashSet<AccessPath> notDefault) => new(notDefault, Aliases, Conditions, RefTargets);
+        public FlowState With(ImmutableHashSet<AccessPath> facts) => facts.IsEmpty ? this : new FlowState(NotDefault.Union(facts), Aliases, Conditions, RefTargets, Installed);
 
-        public FlowState WithAliases(ImmutableDictionary<AccessPath, Alias> aliases) => new(NotDefault, aliases, Conditions, RefTargets);
+        public FlowState WithNotDefault(ImmutableHashSet<AccessPath> notDefault) => new(notDefault, Aliases, Conditions, RefTargets, Installed);
 
-        public FlowState WithConditions(ImmutableDictionary<AccessPath, Condition> conditions) => new(NotDefault, Aliases, conditions, RefTargets);
+        public FlowState WithAliases(ImmutableDictionary<AccessPath, Alias> aliases) => new(NotDefault, aliases, Conditions, RefTargets, Installed);
 
-        public FlowState WithRefTargets(ImmutableDictionary<AccessPath, AccessPath> refTargets) => new(NotDefault, Aliases, Conditions, refTargets);
+        public FlowState WithConditions(ImmutableDictionary<AccessPath, Condition> conditions) => new(NotDefault, Aliases, conditions, RefTargets, Installed);
+
+        public FlowState WithRefTargets(ImmutableDictionary<AccessPath, AccessPath> refTargets) => new(NotDefault, Aliases, Conditions, refTargets, Installed);
+
+        public FlowState WithInstalled(ImmutableDictionary<AccessPath, AccessPath> installed) => new(NotDefault, Aliases, Conditions, RefTargets, installed);
 
         // A write replaces the value at the path and below: what was proven or aliased there is gone.
         public FlowState Kill(AccessPath written)
@@ -172,8 +181,9 @@ internal sealed class DefaultStateFlowAnalysis
             // A captured value stops standing for the path it was read from once that path is written; a ref local
             // keeps referring to its storage.
             bool Stale(KeyValuePair<AccessPath, AccessPath> target) => target.Key.StartsWith(written) || (target.Key.Capture is not null && target.Value.StartsWith(written));
+            bool Moved(KeyValuePair<AccessPath, AccessPath> install) => install.Key.StartsWith(written) || install.Value.StartsWith(written);
             if (!NotDefault.Any(p => p.StartsWith(written)) && !Aliases.Keys.Any(k => k.StartsWith(written))
-                && !Conditions.Any(c => c.Key.StartsWith(written) || c.Value.Mentions(written)) && !RefTargets.Any(Stale))
+                && !Conditions.Any(c => c.Key.StartsWith(written) || c.Value.Mentions(written)) && !RefTargets.Any(Stale) && !Installed.Any(Moved))
             {
                 return this; // Most writes touch nothing the analysis knows.
             }
@@ -183,7 +193,8 @@ internal sealed class DefaultStateFlowAnalysis
                 Aliases.Where(a => !a.Key.StartsWith(written)).ToImmutableDictionary(),
                 Conditions.Where(c => !c.Key.StartsWith(written)).Select(c => new KeyValuePair<AccessPath, Condition>(c.Key, c.Value.Without(written)))
                     .Where(c => !c.Value.IsEmpty).ToImmutableDictionary(),
-                RefTargets.Where(r => !Stale(r)).ToImmutableDictionary());
+                RefTargets.Where(r => !Stale(r)).ToImmutableDictionary(),
+                Installed.Where(i => !Moved(i)).ToImmutableDictionary());
         }
 
         // A call that may write through what it receives: what was proven below it no longer holds. What may be
@@ -191,7 +202,7 @@ internal sealed class DefaultStateFlowAnalysis
         public FlowState KillBelow(AccessPath reached)
         {
             bool Below(AccessPath p) => p.Length > reached.Length && p.StartsWith(reached);
-            if (!NotDefault.Any(Below) && !Conditions.Values.Any(c => c.WhenTrue.Any(Below) || c.WhenFalse.Any(Below)))
+            if (!NotDefault.Any(Below) && !Conditions.Values.Any(c => c.WhenTrue.Any(Below) || c.WhenFalse.Any(Below)) && !Installed.Any(i => Below(i.Key) || Below(i.Value)))
             {
                 return this;
             }
@@ -202,13 +213,14 @@ internal sealed class DefaultStateFlowAnalysis
                 Conditions.Select(c => new KeyValuePair<AccessPath, Condition>(c.Key, new Condition(
                     c.Value.WhenTrue.Where(p => !Below(p)).ToImmutableHashSet(), c.Value.WhenFalse.Where(p => !Below(p)).ToImmutableHashSet())))
                     .Where(c => !c.Value.IsEmpty).ToImmutableDictionary(),
-                RefTargets);
+                RefTargets,
+                Installed.Where(i => !Below(i.Key) && !Below(i.Value)).ToImmutableDictionary());
         }
 
         public bool HasFactsBelow(AccessPath reached)
         {
             bool Below(AccessPath p) => p.Length > reached.Length && p.StartsWith(reached);
-            return NotDefault.Any(Below) || Conditions.Values.Any(c => c.WhenTrue.Any(Below) || c.WhenFalse.Any(Below));
+            return NotDefault.Any(Below) || Conditions.Values.Any(c => c.WhenTrue.Any(Below) || c.WhenFalse.Any(Below)) || Installed.Any(i => Below(i.Key) || Below(i.Value));
         }
 
         public FlowState Meet(FlowState other)
@@ -227,13 +239,32 @@ internal sealed class DefaultStateFlowAnalysis
                 NotDefault.Intersect(other.NotDefault),
                 other.Aliases.Aggregate(Aliases, (acc, a) => acc.ContainsKey(a.Key) ? acc : acc.Add(a.Key, a.Value)),
                 conditions,
-                RefTargets.Where(r => other.RefTargets.TryGetValue(r.Key, out var theirs) && theirs.Equals(r.Value)).ToImmutableDictionary());
+                MeetRefTargets(RefTargets, other.RefTargets),
+                Installed.Where(i => other.Installed.TryGetValue(i.Key, out var theirs) && theirs.Equals(i.Value)).ToImmutableDictionary());
+        }
+
+        // Where both paths agree; a captured null (marked by the capture itself) takes the other path's storage.
+        private static ImmutableDictionary<AccessPath, AccessPath> MeetRefTargets(ImmutableDictionary<AccessPath, AccessPath> mine, ImmutableDictionary<AccessPath, AccessPath> theirs)
+        {
+            var met = ImmutableDictionary<AccessPath, AccessPath>.Empty;
+            foreach (var target in mine)
+            {
+                if (theirs.TryGetValue(target.Key, out var other))
+                {
+                    var isNull = target.Value.Equals(target.Key);
+                    var otherIsNull = other.Equals(target.Key);
+                    met = target.Value.Equals(other) || otherIsNull ? met.Add(target.Key, target.Value) : isNull ? met.Add(target.Key, other) : met;
+                }
+            }
+
+            return met;
         }
 
         public bool SameAs(FlowState other) =>
             NotDefault.SetEquals(other.NotDefault) && Aliases.Count == other.Aliases.Count && Aliases.Keys.All(other.Aliases.ContainsKey)
             && Conditions.Count == other.Conditions.Count && Conditions.All(c => other.Conditions.TryGetValue(c.Key, out var theirs) && c.Value.SameAs(theirs))
-            && RefTargets.Count == other.RefTargets.Count && RefTargets.All(r => other.RefTargets.TryGetValue(r.Key, out var theirs) && theirs.Equals(r.Value));
+            && RefTargets.Count == other.RefTargets.Count && RefTargets.All(r => other.RefTargets.TryGetValue(r.Key, out var theirs) && theirs.Equals(r.Value))
+            && Installed.Count == other.Installed.Count && Installed.All(i => other.Installed.TryGetValue(i.Key, out var theirs) && theirs.Equals(i.Value));
     }
 
     public void Analyze(ControlFlowGraph graph, CancellationToken cancellationToken)
@@ -316,6 +347,14 @@ internal sealed class DefaultStateFlowAnalysis
                 _captureTexts[capture.Id] = _captureTexts.TryGetValue(capture.Id, out var earlier) && earlier != text ? null : text;
                 var captured = AccessPath.ForCapture(capture.Id);
                 state = Track(captured, capture.Value, state.Kill(captured), cancellationToken);
+                if (AccessPath.Strip(capture.Value) is { ConstantValue: { HasValue: true, Value: null } })
+                {
+                    // `c ? null : fpu`: null is not the default, and names no storage: where paths meet, a member of the
+                    // captured value stands for the other branch's (`(c ? null : fpu)?.State` is `fpu.State` or nothing).
+                    // Marked by the capture itself.
+                    return state.WithRefTargets(state.RefTargets.SetItem(captured, captured)).With(ImmutableHashSet.Create(captured));
+                }
+
                 return Key(capture.Value, state) is { } read && !read.Equals(captured) ? state.WithRefTargets(state.RefTargets.SetItem(captured, read)) : state;
             case IInvocationOperation invocation:
                 if (report && _collect is null && _isFree(invocation.TargetMethod))
@@ -362,6 +401,11 @@ internal sealed class DefaultStateFlowAnalysis
     private FlowState AfterCall(IMethodSymbol method, IOperation? instance, ImmutableArray<IArgumentOperation> arguments, FlowState state, CancellationToken cancellationToken)
     {
         var swaps = _isSwapHelper(method);
+        if (swaps && SwapOf(method, instance, arguments) is { } swap)
+        {
+            return Swap(swap.Owner, swap.Installed, arguments, state, cancellationToken);
+        }
+
         HelperSummary? summary = null;
         var summaryRead = false;
         HelperSummary? Summary()
@@ -375,8 +419,10 @@ internal sealed class DefaultStateFlowAnalysis
             return summary;
         }
 
-        bool MayWrite() => Summary() is not { } known || known.WritesState;
+        // Whether it may write a state field through what it receives for this parameter (null: its receiver).
+        bool MayWrite(IParameterSymbol? through) => Summary() is not { } known || known.MayWriteThrough(through);
 
+        var before = state;
         foreach (var argument in arguments)
         {
             if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out || (swaps && argument.Value.Type?.IsReferenceType == true))
@@ -389,9 +435,10 @@ internal sealed class DefaultStateFlowAnalysis
                     state = state.WithAliases(state.Aliases.SetItem(written, handedBack));
                 }
             }
-            else if (ReachesThrough(argument.Value, state) is { } reached && (_collect is not null ? reached.Root is IParameterSymbol or ITypeSymbol : state.HasFactsBelow(reached)) && MayWrite())
+            else if (ReachesThrough(argument.Value, state) is { } reached && (_collect is not null ? reached.Root is IParameterSymbol or ITypeSymbol : state.HasFactsBelow(reached))
+                && (argument.Parameter is { } parameter ? MayWrite(parameter) : Summary() is not { } known || known.WritesState))
             {
-                _collect?.Writes();
+                _collect?.Writes(reached);
                 state = state.KillBelow(reached);
             }
         }
@@ -400,23 +447,255 @@ internal sealed class DefaultStateFlowAnalysis
         {
             if (swaps)
             {
-                _collect?.Writes();
+                _collect?.Writes(receiver);
                 return state.Kill(receiver);
             }
 
-            if ((_collect is not null ? receiver.Root is IParameterSymbol or ITypeSymbol : state.HasFactsBelow(receiver)) && MayWrite())
+            if ((_collect is not null ? receiver.Root is IParameterSymbol or ITypeSymbol : state.HasFactsBelow(receiver)) && MayWrite(null))
             {
-                _collect?.Writes();
+                _collect?.Writes(receiver);
                 state = state.KillBelow(receiver);
             }
         }
 
         if (swaps)
         {
-            _collect?.Writes();
+            _collect?.Writes(null);
+        }
+
+        // What it leaves proven can only concern what it received or, for a local function, captured.
+        var mayProve = !method.DeclaringSyntaxReferences.IsEmpty
+            && (method.MethodKind == MethodKind.LocalFunction || (instance is not null && ReachesThrough(instance, before) is not null) || arguments.Any(a => ReachesThrough(a.Value, before) is not null));
+        return mayProve && Summary() is { IsUnknown: false } read ? Returned(read, method, instance, arguments, before, state, cancellationToken) : state;
+    }
+
+    // What a helper leaves proven when it returns (its summary's facts at exit, and the buffers it installed from what it
+    // received), in the caller's terms. Only through an argument or receiver that is a variable (or `this`): the helper
+    // cannot make it name another object, as it could `task.Fpu`.
+    private FlowState Returned(HelperSummary summary, IMethodSymbol method, IOperation? instance, ImmutableArray<IArgumentOperation> arguments, FlowState before, FlowState state,
+        CancellationToken cancellationToken)
+    {
+        if (summary.AtExit.IsEmpty && summary.Installed.IsEmpty)
+        {
+            return state;
+        }
+
+        AccessPath? InCaller(AccessPath path)
+        {
+            var root = path.Root switch
+            {
+                IParameterSymbol parameter => ArgumentOf(parameter, method, instance, arguments),
+                ITypeSymbol when method.MethodKind != MethodKind.LocalFunction => instance,
+                _ => null, // what a local function captured: the caller's own variable
+            };
+            if (root is not null && Key(root, state) is not { Length: 1, Capture: null })
+            {
+                return null;
+            }
+
+            return Substitute(path, method, instance, arguments, state);
+        }
+
+        foreach (var proven in summary.AtExit)
+        {
+            if (InCaller(proven) is { } path)
+            {
+                state = state.WithNotDefault(state.NotDefault.Add(path));
+            }
+        }
+
+        foreach (var install in summary.Installed)
+        {
+            if (InCaller(install.Key) is not { } target)
+            {
+                continue;
+            }
+
+            // A parameter itself: what the caller passed (a new buffer has no path); a member of one: that member.
+            var value = install.Value is { Length: 1, Root: IParameterSymbol parameter } ? ArgumentOf(parameter, method, instance, arguments) : null;
+            var source = value is not null ? Key(value, before) : InCaller(install.Value);
+            if (value is not null || source is not null)
+            {
+                state = Install(target, value, source, before, state, cancellationToken);
+            }
         }
 
         return state;
+    }
+
+    // The value a call passes for one of the method's parameters (an extension's receiver for its first).
+    private static IOperation? ArgumentOf(IParameterSymbol parameter, IMethodSymbol method, IOperation? instance, ImmutableArray<IArgumentOperation> arguments)
+    {
+        if (!SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, method.OriginalDefinition)
+            && !SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, method.ReducedFrom?.OriginalDefinition))
+        {
+            return null;
+        }
+
+        if (method.ReducedFrom is not null)
+        {
+            return parameter.Ordinal == 0 ? instance : arguments.FirstOrDefault(a => a.Parameter?.Ordinal == parameter.Ordinal - 1)?.Value;
+        }
+
+        return arguments.FirstOrDefault(a => a.Parameter?.Ordinal == parameter.Ordinal)?.Value;
+    }
+
+    /// <summary>What a call of the swap helper changes, by its declaration: the owner, and the value it installs.</summary>
+    private readonly struct SwapCall
+    {
+        public SwapCall(IOperation owner, IOperation? installed)
+        {
+            Owner = owner;
+            Installed = installed;
+        }
+
+        /// <summary>The receiver or argument whose state fields the swap writes.</summary>
+        public IOperation Owner { get; }
+
+        /// <summary>The argument that becomes the owner's state buffer; null when the declaration does not say which.</summary>
+        public IOperation? Installed { get; }
+    }
+
+    // The swap helper writes the state fields of its owner, all together (the contract), and nothing else: the owner is
+    // the one parameter whose type has a [DefaultFpuState] member (or, with none, the receiver of an instance helper of
+    // such a type), and the buffer it installs is the one other parameter of that type's state buffer's type
+    // (`SwapFpState(Fpu fpu, XStateBuffer newState, XFeatureMask mask, int size)`). Null when the declaration does not
+    // name one owner: the call then ends every guard on what it receives.
+    private SwapCall? SwapOf(IMethodSymbol method, IOperation? instance, ImmutableArray<IArgumentOperation> arguments)
+    {
+        var declared = (method.ReducedFrom ?? method).OriginalDefinition;
+        var owners = declared.Parameters.Where(p => p.Type is INamedTypeSymbol type && _members.DefaultMemberOf(type) is not null).ToList();
+        IParameterSymbol? ownerParameter = null;
+        INamedTypeSymbol ownerType;
+        if (owners.Count == 1)
+        {
+            ownerParameter = owners[0];
+            ownerType = (INamedTypeSymbol)ownerParameter.Type;
+        }
+        else if (owners.Count == 0 && !declared.IsStatic && instance is not null && declared.ContainingType is { } containing && _members.DefaultMemberOf(containing) is not null)
+        {
+            ownerType = containing;
+        }
+        else
+        {
+            return null;
+        }
+
+        IOperation? Argument(IParameterSymbol parameter) =>
+            method.ReducedFrom is not null && parameter.Ordinal == 0 ? instance
+            : arguments.FirstOrDefault(a => a.Parameter is { } p && (method.ReducedFrom is null ? p.Ordinal == parameter.Ordinal : p.Ordinal == parameter.Ordinal - 1))?.Value;
+
+        var owner = ownerParameter is null ? instance : Argument(ownerParameter);
+        if (owner is null)
+        {
+            return null;
+        }
+
+        var buffers = StateBuffersOf(ownerType);
+        var installed = buffers.Count == 1
+            ? declared.Parameters.Where(p => !SymbolEqualityComparer.Default.Equals(p, ownerParameter) && p.RefKind == RefKind.None
+                && SymbolEqualityComparer.Default.Equals(p.Type.WithNullableAnnotation(NullableAnnotation.None), BufferType(buffers[0])?.WithNullableAnnotation(NullableAnnotation.None))).ToList()
+            : new List<IParameterSymbol>();
+        return new SwapCall(owner, installed.Count == 1 ? Argument(installed[0]) : null);
+    }
+
+    // The owner type's state members that may hold its default (the buffer, not the mask or the size), its base types' too.
+    private List<ISymbol> StateBuffersOf(INamedTypeSymbol type)
+    {
+        var found = new List<ISymbol>();
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            found.AddRange(current.GetMembers().Where(m => m is IFieldSymbol or IPropertySymbol && _members.CanHoldDefault(m)));
+        }
+
+        return found;
+    }
+
+    private static ITypeSymbol? BufferType(ISymbol member) => member switch
+    {
+        IFieldSymbol field => field.Type,
+        IPropertySymbol property => property.Type,
+        _ => null,
+    };
+
+    // A swap: the owner's state fields are written (what was known of any of them ends), and its buffer then holds what
+    // the installed argument held before the call — not the default when the analysis knows that of the argument (a
+    // new buffer, one a guard proved, a value no state flows into), unknown otherwise. In a helper read for its summary,
+    // a value it received is left for its caller to judge.
+    private FlowState Swap(IOperation ownerValue, IOperation? installedValue, ImmutableArray<IArgumentOperation> arguments, FlowState state, CancellationToken cancellationToken)
+    {
+        var before = state;
+        foreach (var argument in arguments)
+        {
+            if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out)
+            {
+                state = KillTargets(argument.Value, state);
+            }
+        }
+
+        var owner = Key(ownerValue, before);
+        _collect?.Writes(owner);
+        if (AccessPath.Strip(ownerValue)?.Type is not INamedTypeSymbol ownerType || StateBuffersOf(ownerType) is not { Count: > 0 } buffers)
+        {
+            return state;
+        }
+
+        if (owner is not { Capture: null })
+        {
+            // An owner the analysis cannot name (`(c ? fpu : other)`, a call's result): every state of its type may have changed.
+            foreach (var known in state.NotDefault.Concat(state.Conditions.Values.SelectMany(c => c.WhenTrue.Concat(c.WhenFalse))).Concat(state.Installed.Keys).ToList())
+            {
+                if (known.Parts.Any(part => buffers.Contains(part, SymbolEqualityComparer.Default)))
+                {
+                    state = Write(known, state);
+                }
+            }
+
+            return state;
+        }
+
+        var installed = installedValue is null ? null : Key(installedValue, before);
+        if (buffers.Count == 1 && installed is not null && installed.Equals(owner.Append(buffers[0])))
+        {
+            // The same buffer again (`SwapFpState(fpu, fpu.State, ...)`): it holds what it held, and what was known of it
+            // stands; the mask and the size it was given are no buffer.
+            return state;
+        }
+
+        foreach (var buffer in buffers)
+        {
+            state = Write(owner.Append(buffer), state);
+        }
+
+        return buffers.Count == 1 && installedValue is not null ? Install(owner.Append(buffers[0]), installedValue, installed, before, state, cancellationToken) : state;
+    }
+
+    // The state member takes a value (an argument, or the path a helper's summary names in the caller's terms): proven
+    // not the default, or, in a helper read for its summary, what it received, for its caller to judge.
+    private FlowState Install(AccessPath target, IOperation? value, AccessPath? source, FlowState before, FlowState into, CancellationToken cancellationToken)
+    {
+        if (source is not null && before.NotDefault.Contains(source))
+        {
+            return into.WithNotDefault(into.NotDefault.Add(target));
+        }
+
+        if (_collect is not null)
+        {
+            // What the helper received (or captured) is its caller's to judge; its own locals, captured values and the
+            // results of other helpers of this compilation, nobody's: unknown.
+            if (source is not null)
+            {
+                return _collect.FromCaller(source) ? into.WithInstalled(into.Installed.SetItem(target, source)) : into;
+            }
+
+            if (AccessPath.Strip(value) is IInvocationOperation { TargetMethod.DeclaringSyntaxReferences.IsEmpty: false })
+            {
+                return into;
+            }
+        }
+
+        var alias = value is not null ? ValueAlias(value, before, cancellationToken) : source is not null ? Lookup(source, before) : null;
+        return alias is null && (value is not null || source is not null) ? into.WithNotDefault(into.NotDefault.Add(target)) : into;
     }
 
     // The path a call may write below: a reference-typed value (a string cannot be written through).
@@ -485,7 +764,7 @@ internal sealed class DefaultStateFlowAnalysis
         // Any state field counts, not only the buffer: a caller's guard on the buffer ends at a write of its mask.
         if (_collect is not null && written.Last is { } member && IsStateField(member))
         {
-            _collect.Writes();
+            _collect.Writes(written);
         }
     }
 
@@ -506,6 +785,11 @@ internal sealed class DefaultStateFlowAnalysis
         if (AccessPath.Of(operation) is not { } path)
         {
             return null;
+        }
+
+        if (path.Capture is not null && path.Parts.IsEmpty && state.NotDefault.Contains(path))
+        {
+            return path; // a captured value proven not the default on every path (one may be null) is known as itself
         }
 
         var root = path.Capture is { } capture ? AccessPath.ForCapture(capture) : path.Root is ILocalSymbol { IsRef: true } local ? AccessPath.ForSymbol(local) : null;
@@ -622,7 +906,7 @@ internal sealed class DefaultStateFlowAnalysis
             }
         }
 
-        return new FlowState(notDefault, aliases, conditions, into.RefTargets);
+        return new FlowState(notDefault, aliases, conditions, into.RefTargets, into.Installed);
     }
 
     // Deconstruction pairs each target with its element; the values were all read before any target is written.
@@ -1319,15 +1603,34 @@ internal sealed class DefaultStateFlowAnalysis
         private ImmutableHashSet<AccessPath>? _whenFalse;
         private bool _anyReturn;
         private bool _writes;
+        private ImmutableHashSet<ISymbol>? _writtenRoots = ImmutableHashSet.Create<ISymbol>(SymbolEqualityComparer.Default);
         private ImmutableHashSet<ISymbol> _reassigned = ImmutableHashSet.Create<ISymbol>(SymbolEqualityComparer.Default);
         private ImmutableDictionary<int, HeldState> _outs = ImmutableDictionary<int, HeldState>.Empty;
         private ImmutableArray<HeldElement> _elements = ImmutableArray<HeldElement>.Empty;
+        private ImmutableHashSet<AccessPath>? _atExit;
+        private ImmutableDictionary<AccessPath, AccessPath>? _installed;
 
         public SummaryCollector(IMethodSymbol method) => _method = method;
 
         public bool Bounded { get; set; }
 
-        public void Writes() => _writes = true;
+        // A state field may be written through the path: what it is rooted at, when that is a parameter, `this`, or a
+        // variable or static field the helper does not own; anything at all, when it is not (a local of its own may
+        // hold what any parameter held).
+        public void Writes(AccessPath? through)
+        {
+            _writes = true;
+            if (through is { Capture: null, Root: { } root }
+                && (root is ITypeSymbol or IFieldSymbol { IsStatic: true } || (root is IParameterSymbol or ILocalSymbol && !SymbolEqualityComparer.Default.Equals(root.ContainingSymbol, _method))
+                    || (root is IParameterSymbol && SymbolEqualityComparer.Default.Equals(root.ContainingSymbol, _method) && !_reassigned.Contains(root))))
+            {
+                _writtenRoots = _writtenRoots?.Add(root);
+            }
+            else
+            {
+                _writtenRoots = null;
+            }
+        }
 
         public void Reassigned(AccessPath variable) => _reassigned = _reassigned.Add(variable.Root!);
 
@@ -1368,8 +1671,19 @@ internal sealed class DefaultStateFlowAnalysis
         private static ImmutableHashSet<AccessPath>? Meet(ImmutableHashSet<AccessPath>? sofar, ImmutableHashSet<AccessPath>? next, bool any) =>
             !any ? next : sofar is null ? next : next is null ? sofar : sofar.Intersect(next);
 
+        // A value the helper received: a parameter, `this`, or a variable it captured, or a member of one.
+        public bool FromCaller(AccessPath path) => path.Capture is null && path.Root switch
+        {
+            IParameterSymbol parameter => true,
+            ILocalSymbol local => !SymbolEqualityComparer.Default.Equals(local.ContainingSymbol, _method),
+            ITypeSymbol => true,
+            _ => false,
+        };
+
         public void AtExit(DefaultStateFlowAnalysis analysis, FlowState state)
         {
+            _atExit = _atExit is null ? state.NotDefault : _atExit.Intersect(state.NotDefault);
+            _installed = _installed is null ? state.Installed : _installed.Where(i => state.Installed.TryGetValue(i.Key, out var theirs) && theirs.Equals(i.Value)).ToImmutableDictionary();
             foreach (var parameter in _method.Parameters)
             {
                 if (parameter.RefKind is RefKind.Out or RefKind.Ref && analysis.Lookup(AccessPath.ForSymbol(parameter), state) is { } alias)
@@ -1390,7 +1704,12 @@ internal sealed class DefaultStateFlowAnalysis
             var whenTrue = _whenTrue?.Where(Meaningful).ToImmutableHashSet();
             var whenFalse = _whenFalse?.Where(Meaningful).ToImmutableHashSet();
             var elements = _elements.Select(e => new HeldElement(e.ElementFields, Clean(e.Held))).ToImmutableArray();
-            return new HelperSummary(returns, outs, _writes, whenTrue is { IsEmpty: false } ? whenTrue : null, whenFalse is { IsEmpty: false } ? whenFalse : null, elements, height);
+            var atExit = _atExit?.Where(Meaningful).ToImmutableHashSet();
+            var installed = _installed?.Where(i => Meaningful(i.Key) && Meaningful(i.Value)).ToImmutableDictionary();
+            // A parameter the helper reassigned names something else where it wrote through it.
+            var writtenRoots = _writtenRoots is { } roots && !roots.Any(r => _reassigned.Contains(r)) ? roots : null;
+            return new HelperSummary(returns, outs, _writes, whenTrue is { IsEmpty: false } ? whenTrue : null, whenFalse is { IsEmpty: false } ? whenFalse : null, elements, height, atExit, installed,
+                writtenRoots);
         }
     }
 }

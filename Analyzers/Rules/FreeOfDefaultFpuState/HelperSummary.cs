@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Linq;
 using FpuGuard.Analyzers.Internals;
 using Microsoft.CodeAnalysis;
 
@@ -19,8 +20,12 @@ internal sealed class HelperSummary
         new HeldState(ownerPath: null, defaultName: null, isDefault: false, path: null), ImmutableDictionary<int, HeldState>.Empty, writesState: true, whenTrue: null, whenFalse: null);
 
     public HelperSummary(HeldState? returns, ImmutableDictionary<int, HeldState> outs, bool writesState, ImmutableHashSet<AccessPath>? whenTrue, ImmutableHashSet<AccessPath>? whenFalse,
-        ImmutableArray<HeldElement> elements = default, int height = 0)
+        ImmutableArray<HeldElement> elements = default, int height = 0, ImmutableHashSet<AccessPath>? atExit = null, ImmutableDictionary<AccessPath, AccessPath>? installed = null,
+        ImmutableHashSet<ISymbol>? writtenRoots = null)
     {
+        WrittenRoots = writtenRoots;
+        AtExit = atExit ?? ImmutableHashSet<AccessPath>.Empty;
+        Installed = installed ?? ImmutableDictionary<AccessPath, AccessPath>.Empty;
         Height = height;
         Elements = elements.IsDefault ? ImmutableArray<HeldElement>.Empty : elements;
         Returns = returns;
@@ -53,6 +58,36 @@ internal sealed class HelperSummary
     public ImmutableDictionary<int, HeldState> Outs { get; }
 
     public bool WritesState { get; }
+
+    /// <summary>
+    /// What it may write a state field through, when it writes one: its parameters, <c>this</c> (its type), variables a
+    /// local function captured, static fields. Null: anything it receives (it wrote through a local of its own, or it
+    /// could not be read).
+    /// </summary>
+    public ImmutableHashSet<ISymbol>? WrittenRoots { get; }
+
+    /// <summary>Whether it may write a state field through what it receives for the parameter (null: its receiver).</summary>
+    public bool MayWriteThrough(IParameterSymbol? parameter)
+    {
+        if (!WritesState || WrittenRoots is not { } roots)
+        {
+            return WritesState;
+        }
+
+        return parameter is null
+            ? roots.Any(r => r is ITypeSymbol)
+            : roots.Any(r => r is IParameterSymbol written && written.Ordinal == parameter.Ordinal
+                && SymbolEqualityComparer.Default.Equals(written.ContainingSymbol.OriginalDefinition, ((parameter.ContainingSymbol as IMethodSymbol)?.ReducedFrom ?? parameter.ContainingSymbol).OriginalDefinition));
+    }
+
+    /// <summary>What is proven not to be the default when it returns, on every path (a buffer it swapped in, a guard it checked).</summary>
+    public ImmutableHashSet<AccessPath> AtExit { get; }
+
+    /// <summary>
+    /// State members that hold, when it returns, a value it received (a parameter, or a member of one) and installed
+    /// with the swap helper: what its caller passed decides whether they may be the default.
+    /// </summary>
+    public ImmutableDictionary<AccessPath, AccessPath> Installed { get; }
 
     /// <summary>What a true result proves not to be the default (null: nothing).</summary>
     public ImmutableHashSet<AccessPath>? WhenTrue { get; }

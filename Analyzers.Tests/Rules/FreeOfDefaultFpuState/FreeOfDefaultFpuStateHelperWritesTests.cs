@@ -1,0 +1,55 @@
+using System.Threading.Tasks;
+using VerifyCS = FpuGuard.Analyzers.Tests.Helpers.CSharpAnalyzerVerifier<FpuGuard.Analyzers.Rules.FreeOfDefaultFpuState.FreeOfDefaultFpuStateAnalyzer>;
+
+namespace FpuGuard.Analyzers.Tests.Rules.FreeOfDefaultFpuState;
+
+/// <summary>
+/// A helper's summary says through which of its parameters (or its receiver) it may write a state field, so its call
+/// ends the guards on what it received for those only (ANALYZER_BUGS.md item 6: a helper that receives the kernel and
+/// the Fpu and only allocates through the kernel ended every guard on the Fpu).
+/// </summary>
+public class FreeOfDefaultFpuStateHelperWritesTests
+{
+    private static string InMethod(string body) => $$"""
+        #nullable enable
+        using System;
+        using FpuGuard.Runtime;
+
+        static class Driver
+        {
+            static void Allocate(Kernel k, Fpu fpu) { k.Memory.Vzalloc(64); }
+            static void Enable(Kernel k, Fpu fpu) => k.LocalIrqEnable();
+            static void Through(Kernel k, Fpu fpu) => Allocate(k, fpu);
+            static void AllocateAndClear(Kernel k, Fpu fpu) { k.Memory.Vzalloc(64); fpu.StateMask = 0; }
+            static void ClearSecond(Fpu a, Fpu b) => b.StateMask = 0;
+            static void KeepAlive(Kernel k, Fpu fpu) => GC.KeepAlive(fpu);
+            static void Reassigned(Fpu a, Fpu b) { a = b; a.StateMask = 0; }
+
+            static void Run(Kernel kernel, Fpu fpu, Fpu other, bool flag)
+            {
+        {{body}}
+            }
+        }
+        """;
+
+    [Theory]
+    [InlineData("if (fpu.State == fpu.DefaultState) return; Allocate(kernel, fpu); kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("var dynamic = fpu.State != fpu.DefaultState; Allocate(kernel, fpu); if (dynamic) kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("if (fpu.State == fpu.DefaultState) return; Enable(kernel, fpu); kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("if (fpu.State == fpu.DefaultState) return; Through(kernel, fpu); kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("if (fpu.State == fpu.DefaultState) return; ClearSecond(fpu, other); kernel.Memory.Vfree(fpu.State);")]
+    public async Task A_helper_that_writes_no_state_through_the_owner_keeps_its_guards(string body)
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + body));
+    }
+
+    [Theory]
+    [InlineData("if (fpu.State == fpu.DefaultState) return; AllocateAndClear(kernel, fpu); {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (fpu.State == fpu.DefaultState) return; ClearSecond(other, fpu); {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (fpu.State == fpu.DefaultState) return; KeepAlive(kernel, fpu); {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (fpu.State == fpu.DefaultState) return; Reassigned(other, fpu); {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    public async Task A_helper_that_may_write_state_through_the_owner_ends_its_guards(string body)
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + body));
+    }
+}
