@@ -144,6 +144,29 @@ public class RobustnessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_oracle_stops_a_helper_at_a_throw_or_return_nested_in_a_branch()
+    {
+        // H0: if (c0) { if (c0) throw; } if (c0) vzalloc;  called under the lock: with c0 the helper throws before the
+        // sleep, without it the sleep's branch is not taken, so H0 never sleeps (seed 4242, programs 11107 and 11996: the
+        // oracle went on after the nested throw and expected FPU0001 at the call).
+        var helper = new Statement[] { new If(0, new Statement[] { new ThrowIf(0) }, new Statement[0]), new If(0, new Statement[] { new Sleep() }, new Statement[0]) };
+        var call = new CallHelper(0);
+        var program = new RandomProgram(new Statement[] { new Enter(0), call, new Exit(0) }, new[] { helper });
+        program.ToSource();
+        Assert.DoesNotContain(("FPU0001", program.Lines[call]), Oracle.Violations(program));
+
+        // The same helper with a return in a loop instead: the same; and with the throw on c1, it sleeps when c0 && !c1.
+        var returning = new Statement[] { new Loop(new Statement[] { new ReturnIf(0) }), new If(0, new Statement[] { new Sleep() }, new Statement[0]) };
+        program = new RandomProgram(new Statement[] { new Enter(0), call, new Exit(0) }, new[] { returning });
+        program.ToSource();
+        Assert.DoesNotContain(("FPU0001", program.Lines[call]), Oracle.Violations(program));
+        var sleeping = new Statement[] { new If(0, new Statement[] { new ThrowIf(1) }, new Statement[0]), new If(0, new Statement[] { new Sleep() }, new Statement[0]) };
+        program = new RandomProgram(new Statement[] { new Enter(0), call, new Exit(0) }, new[] { sleeping });
+        program.ToSource();
+        Assert.Contains(("FPU0001", program.Lines[call]), Oracle.Violations(program));
+    }
+
+    [Fact]
     public void The_oracle_expects_FPU0003_at_every_state_field_write_in_the_text_even_where_no_run_reaches_it()
     {
         // try { if (c0) return; } catch { fpu.StateSize = 64; }: nothing in the try throws, the catch never runs; the write

@@ -645,25 +645,33 @@ public static class Oracle
                 return false; // Recursion adds nothing new.
             }
 
-            return Reaches(_program.Helpers[index], visiting);
+            return Reaches(_program.Helpers[index], visiting) == HelperOutcome.Slept;
         }
 
-        private bool Reaches(IReadOnlyList<Statement> statements, HashSet<int> visiting)
+        private enum HelperOutcome { Continued, Left, Slept }
+
+        // A return or throw nested in a branch or loop leaves the helper: nothing after the branch runs either.
+        private HelperOutcome Reaches(IReadOnlyList<Statement> statements, HashSet<int> visiting)
         {
             foreach (var statement in statements)
             {
-                switch (statement)
+                var outcome = statement switch
                 {
-                    case Sleep: return true;
-                    case CallHelper c when HelperSleeps(c.Index, visiting): return true;
-                    case If i when Reaches(Condition(i.Condition) ? i.Then : i.Else, visiting): return true;
-                    case Loop l when Reaches(l.Body, visiting): return true;
-                    case ReturnIf r when Condition(r.Condition): return false;
-                    case ThrowIf r when Condition(r.Condition): return false;
+                    Sleep => HelperOutcome.Slept,
+                    CallHelper c when HelperSleeps(c.Index, visiting) => HelperOutcome.Slept,
+                    If i => Reaches(Condition(i.Condition) ? i.Then : i.Else, visiting),
+                    Loop l => Reaches(l.Body, visiting),
+                    ReturnIf r when Condition(r.Condition) => HelperOutcome.Left,
+                    ThrowIf r when Condition(r.Condition) => HelperOutcome.Left,
+                    _ => HelperOutcome.Continued,
+                };
+                if (outcome != HelperOutcome.Continued)
+                {
+                    return outcome;
                 }
             }
 
-            return false;
+            return HelperOutcome.Continued;
         }
 
         // Whether a call of the local function, made with a context held, reaches a sleep with the caller's context
