@@ -196,6 +196,43 @@ public class MaySleepInAtomicContextTests
     }
 
     [Fact]
+    public async Task The_message_names_accessors_constructors_operators_and_lambdas_as_CSharp_writes_them()
+    {
+        // Not by metadata name (get_P, .ctor, op_Addition) nor by a lambda's empty name ('' may sleep).
+        const string extra = """
+                static Kernel k = null!;
+                static int P { get { k.Memory.Vzalloc(64); return 0; } set { k.Memory.Vzalloc(64); } }
+                struct V
+                {
+                    public V(int x) { k.Memory.Vzalloc(64); }
+                    public static V operator +(V a, V b) { k.Memory.Vzalloc(64); return a; }
+                    public static implicit operator V(int x) { k.Memory.Vzalloc(64); return default; }
+                }
+                sealed class Box { public int this[int i] { get { k.Memory.Vzalloc(64); return i; } } }
+            """;
+        const string body = """
+                    Action d0 = () => k.Memory.Vzalloc(64);
+                    var box = new Box();
+                    using (kernel.LockFpregs())
+                    {
+                        _ = {|#0:P|};
+                        {|#1:P|} = 1;
+                        var v = {|#2:new V(1)|};
+                        v = {|#3:v + v|};
+                        v = {|#4:2|};
+                        _ = {|#5:box[0]|};
+                        {|#6:d0()|};
+                    }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(InMethod(body, extra),
+            Expect(0, "P.get"), Expect(1, "P.set"), Expect(2, "V.V"), Expect(3, "operator +"), Expect(4, "implicit operator V"), Expect(5, "this[].get"),
+            Expect(6, "lambda at line 9"));
+
+        static DiagnosticResult Expect(int location, string name) =>
+            VerifyCS.Diagnostic("FPU0001").WithLocation(location).WithArguments(name, name + " → Vzalloc", Locked).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
+    }
+
+    [Fact]
     public async Task Local_functions_count_where_they_are_called()
     {
         const string body = """

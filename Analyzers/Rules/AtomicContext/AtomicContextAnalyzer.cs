@@ -186,7 +186,7 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        private static string NameOf(IMethodSymbol function) => function.MethodKind == MethodKind.AnonymousFunction ? "The lambda" : $"'{function.Name}'";
+        private static string NameOf(IMethodSymbol function) => function.MethodKind == MethodKind.AnonymousFunction ? "The lambda" : $"'{MemberNames.Of(function)}'";
 
         // What a member is taken to do when its analysis was cut short: it may sleep, with no context of its own.
         private static SleepPoint MaySleepUnknown(IMethodSymbol method) =>
@@ -194,7 +194,7 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
 
         private static Diagnostic CutShort(IMethodSymbol owner, string reason) => Diagnostic.Create(
             RuleDescriptors.AnalysisCutShort, owner.Locations.FirstOrDefault() ?? Location.None,
-            "The atomic-context analysis (FPU0001, FPU0004)", owner.Name, reason,
+            "The atomic-context analysis (FPU0001, FPU0004)", MemberNames.Of(owner), reason,
             "it is taken to sleep, a region that calls it is reported, and no imbalance is reported in it");
 
         public IEnumerable<Diagnostic> Resolve(Compilation compilation, CancellationToken cancellationToken) =>
@@ -219,7 +219,7 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
                 var location = call.GetLocation();
                 var mostHeld = MostHeld(isOwner, runs, location, held, through: false);
                 Graph.AddPending(new PendingCall(callee, location, held, (chain, locations, summary) => Create(
-                    RuleDescriptors.MaySleepInAtomicContextInferred, location, locations, owner, held, callee.Name, chain, summary, mostHeld)));
+                    RuleDescriptors.MaySleepInAtomicContextInferred, location, locations, owner, held, MemberNames.Of(callee), chain, summary, mostHeld)));
             }
         }
 
@@ -257,7 +257,7 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
             if (!callsBase && type.BaseType?.InstanceConstructors.FirstOrDefault(c => c.Parameters.IsEmpty) is { } baseConstructor
                 && baseConstructor.Locations.Any(l => l.IsInSource) && (!baseConstructor.DeclaringSyntaxReferences.IsEmpty || baseConstructor.IsImplicitlyDeclared))
             {
-                Graph.Record(method, new[] { new SleepPoint(baseConstructor, type.BaseType.Name, method.Locations.FirstOrDefault() ?? Location.None, new int[ContextCounts.Kinds]) });
+                Graph.Record(method, new[] { new SleepPoint(baseConstructor, MemberNames.Of(baseConstructor), method.Locations.FirstOrDefault() ?? Location.None, new int[ContextCounts.Kinds]) });
             }
 
             foreach (var member in type.GetMembers())
@@ -346,9 +346,9 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
             }
 
             var why = sleep.Through.Count > 0
-                ? string.Join(" → ", new[] { sleep.Callee.Name }.Concat(sleep.Through.Select(p => p.Name)))
+                ? string.Join(" → ", new[] { MemberNames.Of(sleep.Callee) }.Concat(sleep.Through.Select(p => p.Name)))
                 : _contracts.Of(sleep.Callee).MaySleep ? "it is marked [MaySleep]" : "it is listed in " + _shared.MaySleepApis.WhereListed(sleep.Callee, sleep.Syntax.SyntaxTree);
-            return Create(RuleDescriptors.MaySleepInAtomicContext, location, sleep.Through.Select(p => p.Location), owner, sleep.Held, sleep.Callee.Name, why,
+            return Create(RuleDescriptors.MaySleepInAtomicContext, location, sleep.Through.Select(p => p.Location), owner, sleep.Held, MemberNames.Of(sleep.Callee), why,
                 sleep.CalleeHolds, mostHeld);
         }
 
@@ -356,7 +356,7 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
         {
             var required = _contracts.Of(owner).Requires;
             var contexts = string.Join(" and ", ContextCounts.AllKinds.Where(k => held[(int)k] > 0).Select(k =>
-                MethodContracts.Describe(k) + (required.Contains(k) ? $" ({(owner.MethodKind == MethodKind.AnonymousFunction ? "the lambda" : owner.Name)} requires it)" : "")));
+                MethodContracts.Describe(k) + (required.Contains(k) ? $" ({(owner.MethodKind == MethodKind.AnonymousFunction ? "the lambda" : MemberNames.Of(owner))} requires it)" : "")));
             var properties = ImmutableDictionary<string, string?>.Empty
                 .Add(HeldProperty, string.Join(",", ContextCounts.AllKinds.Where(k => held[(int)k] > 0)))
                 .Add(RequiredProperty, string.Join(",", required))

@@ -424,7 +424,7 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
         }
         else if (contract.MaySleep || _analysis.IsListed!(callee, call.SyntaxTree))
         {
-            AddPoint(new SleepPoint(null, callee.Name, call.GetLocation(), Delta(state)), state);
+            AddPoint(new SleepPoint(null, MemberNames.Of(callee), call.GetLocation(), Delta(state)), state);
             if (Held(state) is { } held)
             {
                 Report(new AtomicContextFlowAnalysis.SleepInContext(call, callee, held, Array.Empty<SleepPoint>()));
@@ -432,7 +432,7 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
         }
         else if (!contract.DoesNotSleep && IsSource(callee) && (enumerates || !IsIterator(callee)))
         {
-            AddPoint(new SleepPoint(callee, callee.Name, call.GetLocation(), Delta(state)), state);
+            AddPoint(new SleepPoint(callee, MemberNames.Of(callee), call.GetLocation(), Delta(state)), state);
             if (Held(state) is { } held)
             {
                 _result.SourceCallsInContext.Add((call, callee, held));

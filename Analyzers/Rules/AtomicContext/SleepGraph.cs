@@ -247,7 +247,7 @@ internal sealed class SleepGraph
 
     private static (string Chain, List<Location> Locations) Chain(IMethodSymbol start, Dictionary<IMethodSymbol, SleepPoint> via)
     {
-        var names = new List<string> { start.Name };
+        var names = new List<string> { MemberNames.Of(start) };
         var locations = new List<Location>();
         var seen = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
         for (var method = start; method is not null && seen.Add(method) && via.TryGetValue(method, out var point);)
