@@ -497,10 +497,93 @@ internal sealed class DefaultStateFlowAnalysis
             _collect?.Writes(null);
         }
 
+        if (method.MethodKind == MethodKind.LocalFunction && !method.DeclaringSyntaxReferences.IsEmpty)
+        {
+            state = CapturedWrites(method, Summary(), state, cancellationToken);
+        }
+
         // What it leaves proven can only concern what it received or, for a local function, captured.
         var mayProve = !method.DeclaringSyntaxReferences.IsEmpty
             && (method.MethodKind == MethodKind.LocalFunction || (instance is not null && ReachesThrough(instance, before) is not null) || arguments.Any(a => ReachesThrough(a.Value, before) is not null));
         return mayProve && Summary() is { IsUnknown: false } read ? Returned(read, method, instance, arguments, before, state, cancellationToken) : state;
+    }
+
+    // A local function receives what it captured by capture, not as arguments: the variables it may write a state field
+    // through (its summary's roots other than its own parameters; every variable it or the local functions it calls
+    // refer to, when the summary cannot say) lose what was proven below them at its call (ANALYZER_BUGS.md item 10).
+    private FlowState CapturedWrites(IMethodSymbol local, HelperSummary? summary, FlowState state, CancellationToken cancellationToken)
+    {
+        if (summary is { WritesState: false })
+        {
+            return state;
+        }
+
+        var roots = summary is { IsUnknown: false, WrittenRoots: { } written }
+            ? written.Where(r => !(r is IParameterSymbol parameter && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, local)))
+            : ReferredBy(local, cancellationToken);
+        foreach (var root in roots)
+        {
+            var path = AccessPath.ForSymbol(root);
+            if (_collect is not null)
+            {
+                _collect.Writes(path);
+            }
+
+            state = state.KillBelow(path);
+        }
+
+        return state;
+    }
+
+    // The variables, `this` and static fields a local function refers to, itself or through the local functions it calls.
+    private IEnumerable<ISymbol> ReferredBy(IMethodSymbol local, CancellationToken cancellationToken)
+    {
+        var referred = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        var seen = new HashSet<ISymbol>(SymbolEqualityComparer.Default) { local };
+        var pending = new Stack<IMethodSymbol>();
+        pending.Push(local);
+        while (pending.Count > 0)
+        {
+            var function = pending.Pop();
+            foreach (var reference in function.DeclaringSyntaxReferences)
+            {
+                var syntax = reference.GetSyntax(cancellationToken);
+                if (_graph?.OriginalOperation.SemanticModel is not { } model)
+                {
+                    continue;
+                }
+
+                if (model.SyntaxTree != syntax.SyntaxTree)
+                {
+                    model = model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+                }
+
+                foreach (var node in syntax.DescendantNodes())
+                {
+                    if (node is ThisExpressionSyntax or BaseExpressionSyntax)
+                    {
+                        referred.Add(local.ContainingType);
+                        continue;
+                    }
+
+                    var symbol = node is IdentifierNameSyntax identifier ? model.GetSymbolInfo(identifier, cancellationToken).Symbol : null;
+                    switch (symbol)
+                    {
+                        case ILocalSymbol or IParameterSymbol or IFieldSymbol { IsStatic: true }:
+                            referred.Add(symbol);
+                            break;
+                        case IFieldSymbol or IPropertySymbol or IMethodSymbol { MethodKind: not MethodKind.LocalFunction } when !symbol.IsStatic:
+                            referred.Add(symbol.ContainingType); // an implicit `this`
+                            break;
+                        case IMethodSymbol { MethodKind: MethodKind.LocalFunction } called when seen.Add(called.OriginalDefinition):
+                            pending.Push(called.OriginalDefinition);
+                            break;
+                    }
+                }
+            }
+        }
+
+        return referred;
     }
 
     // In a helper read for its summary: a value it received (a parameter, `this`, or a member of one) through which a call
