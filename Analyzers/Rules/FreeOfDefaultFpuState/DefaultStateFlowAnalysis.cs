@@ -166,8 +166,10 @@ internal sealed class DefaultStateFlowAnalysis
             ImmutableDictionary<AccessPath, Condition>.Empty, ImmutableDictionary<AccessPath, AccessPath>.Empty, ImmutableDictionary<AccessPath, AccessPath>.Empty);
 
         public FlowState(ImmutableHashSet<AccessPath> notDefault, ImmutableDictionary<AccessPath, Alias> aliases,
-            ImmutableDictionary<AccessPath, Condition> conditions, ImmutableDictionary<AccessPath, AccessPath> refTargets, ImmutableDictionary<AccessPath, AccessPath> installed)
+            ImmutableDictionary<AccessPath, Condition> conditions, ImmutableDictionary<AccessPath, AccessPath> refTargets, ImmutableDictionary<AccessPath, AccessPath> installed,
+            ImmutableHashSet<AccessPath>? nonNull = null)
         {
+            NonNull = nonNull ?? ImmutableHashSet<AccessPath>.Empty;
             NotDefault = notDefault;
             Aliases = aliases;
             Conditions = conditions;
@@ -193,17 +195,22 @@ internal sealed class DefaultStateFlowAnalysis
         /// </summary>
         public ImmutableDictionary<AccessPath, AccessPath> Installed { get; }
 
-        public FlowState With(ImmutableHashSet<AccessPath> facts) => facts.IsEmpty ? this : new FlowState(NotDefault.Union(facts), Aliases, Conditions, RefTargets, Installed);
+        /// <summary>Must: variables (and captured values) holding a new object, not written since: `q ?? fpu.State` reads q.</summary>
+        public ImmutableHashSet<AccessPath> NonNull { get; }
 
-        public FlowState WithNotDefault(ImmutableHashSet<AccessPath> notDefault) => new(notDefault, Aliases, Conditions, RefTargets, Installed);
+        public FlowState WithNonNull(ImmutableHashSet<AccessPath> nonNull) => new(NotDefault, Aliases, Conditions, RefTargets, Installed, nonNull);
 
-        public FlowState WithAliases(ImmutableDictionary<AccessPath, Alias> aliases) => new(NotDefault, aliases, Conditions, RefTargets, Installed);
+        public FlowState With(ImmutableHashSet<AccessPath> facts) => facts.IsEmpty ? this : new FlowState(NotDefault.Union(facts), Aliases, Conditions, RefTargets, Installed, NonNull);
 
-        public FlowState WithConditions(ImmutableDictionary<AccessPath, Condition> conditions) => new(NotDefault, Aliases, conditions, RefTargets, Installed);
+        public FlowState WithNotDefault(ImmutableHashSet<AccessPath> notDefault) => new(notDefault, Aliases, Conditions, RefTargets, Installed, NonNull);
 
-        public FlowState WithRefTargets(ImmutableDictionary<AccessPath, AccessPath> refTargets) => new(NotDefault, Aliases, Conditions, refTargets, Installed);
+        public FlowState WithAliases(ImmutableDictionary<AccessPath, Alias> aliases) => new(NotDefault, aliases, Conditions, RefTargets, Installed, NonNull);
 
-        public FlowState WithInstalled(ImmutableDictionary<AccessPath, AccessPath> installed) => new(NotDefault, Aliases, Conditions, RefTargets, installed);
+        public FlowState WithConditions(ImmutableDictionary<AccessPath, Condition> conditions) => new(NotDefault, Aliases, conditions, RefTargets, Installed, NonNull);
+
+        public FlowState WithRefTargets(ImmutableDictionary<AccessPath, AccessPath> refTargets) => new(NotDefault, Aliases, Conditions, refTargets, Installed, NonNull);
+
+        public FlowState WithInstalled(ImmutableDictionary<AccessPath, AccessPath> installed) => new(NotDefault, Aliases, Conditions, RefTargets, installed, NonNull);
 
         // A write replaces the value at the path and below: what was proven or aliased there is gone.
         public FlowState Kill(AccessPath written)
@@ -213,7 +220,8 @@ internal sealed class DefaultStateFlowAnalysis
             bool Stale(KeyValuePair<AccessPath, AccessPath> target) => target.Key.StartsWith(written) || (target.Key.Capture is not null && target.Value.StartsWith(written));
             bool Moved(KeyValuePair<AccessPath, AccessPath> install) => install.Key.StartsWith(written) || install.Value.StartsWith(written);
             if (!NotDefault.Any(p => p.StartsWith(written)) && !Aliases.Keys.Any(k => k.StartsWith(written))
-                && !Conditions.Any(c => c.Key.StartsWith(written) || c.Value.Mentions(written)) && !RefTargets.Any(Stale) && !Installed.Any(Moved))
+                && !Conditions.Any(c => c.Key.StartsWith(written) || c.Value.Mentions(written)) && !RefTargets.Any(Stale) && !Installed.Any(Moved)
+                && !NonNull.Any(p => p.StartsWith(written)))
             {
                 return this; // Most writes touch nothing the analysis knows.
             }
@@ -224,7 +232,8 @@ internal sealed class DefaultStateFlowAnalysis
                 Conditions.Where(c => !c.Key.StartsWith(written)).Select(c => new KeyValuePair<AccessPath, Condition>(c.Key, c.Value.Without(written)))
                     .Where(c => !c.Value.IsEmpty).ToImmutableDictionary(),
                 RefTargets.Where(r => !Stale(r)).ToImmutableDictionary(),
-                Installed.Where(i => !Moved(i)).ToImmutableDictionary());
+                Installed.Where(i => !Moved(i)).ToImmutableDictionary(),
+                NonNull.Where(p => !p.StartsWith(written)).ToImmutableHashSet());
         }
 
         // A call that may write through what it receives: what was proven below it no longer holds. What may be
@@ -232,7 +241,7 @@ internal sealed class DefaultStateFlowAnalysis
         public FlowState KillBelow(AccessPath reached)
         {
             bool Below(AccessPath p) => p.Length > reached.Length && p.StartsWith(reached);
-            if (!NotDefault.Any(Below) && !Conditions.Values.Any(c => c.Paths.Any(Below)) && !Installed.Any(i => Below(i.Key) || Below(i.Value)))
+            if (!NotDefault.Any(Below) && !Conditions.Values.Any(c => c.Paths.Any(Below)) && !Installed.Any(i => Below(i.Key) || Below(i.Value)) && !NonNull.Any(Below))
             {
                 return this;
             }
@@ -243,7 +252,8 @@ internal sealed class DefaultStateFlowAnalysis
                 Conditions.Select(c => new KeyValuePair<AccessPath, Condition>(c.Key, c.Value.Where(p => !Below(p))))
                     .Where(c => !c.Value.IsEmpty).ToImmutableDictionary(),
                 RefTargets,
-                Installed.Where(i => !Below(i.Key) && !Below(i.Value)).ToImmutableDictionary());
+                Installed.Where(i => !Below(i.Key) && !Below(i.Value)).ToImmutableDictionary(),
+                NonNull.Where(p => !Below(p)).ToImmutableHashSet());
         }
 
         public bool HasFactsBelow(AccessPath reached)
@@ -269,7 +279,8 @@ internal sealed class DefaultStateFlowAnalysis
                 other.Aliases.Aggregate(Aliases, (acc, a) => acc.ContainsKey(a.Key) ? acc : acc.Add(a.Key, a.Value)),
                 conditions,
                 MeetRefTargets(RefTargets, other.RefTargets),
-                Installed.Where(i => other.Installed.TryGetValue(i.Key, out var theirs) && theirs.Equals(i.Value)).ToImmutableDictionary());
+                Installed.Where(i => other.Installed.TryGetValue(i.Key, out var theirs) && theirs.Equals(i.Value)).ToImmutableDictionary(),
+                NonNull.Intersect(other.NonNull));
         }
 
         // Where both paths agree; a captured null (marked by the capture itself) takes the other path's storage.
@@ -293,7 +304,8 @@ internal sealed class DefaultStateFlowAnalysis
             NotDefault.SetEquals(other.NotDefault) && Aliases.Count == other.Aliases.Count && Aliases.Keys.All(other.Aliases.ContainsKey)
             && Conditions.Count == other.Conditions.Count && Conditions.All(c => other.Conditions.TryGetValue(c.Key, out var theirs) && c.Value.SameAs(theirs))
             && RefTargets.Count == other.RefTargets.Count && RefTargets.All(r => other.RefTargets.TryGetValue(r.Key, out var theirs) && theirs.Equals(r.Value))
-            && Installed.Count == other.Installed.Count && Installed.All(i => other.Installed.TryGetValue(i.Key, out var theirs) && theirs.Equals(i.Value));
+            && Installed.Count == other.Installed.Count && Installed.All(i => other.Installed.TryGetValue(i.Key, out var theirs) && theirs.Equals(i.Value))
+            && NonNull.SetEquals(other.NonNull);
     }
 
     public void Analyze(ControlFlowGraph graph, CancellationToken cancellationToken)
@@ -344,6 +356,11 @@ internal sealed class DefaultStateFlowAnalysis
         {
             if (conditionHolds is { } holds && block.BranchValue is { } condition)
             {
+                if (holds && condition is IIsNullOperation isNull && Key(isNull.Operand, state) is { } tested && state.NonNull.Contains(tested))
+                {
+                    return false; // `q ?? fpu.State`, `q?.State` where q holds a new object: the null way is not taken
+                }
+
                 var facts = _analysis.Facts(condition, state, _cancellationToken);
                 if (!facts.MayHold(holds, state.NotDefault))
                 {
@@ -979,6 +996,8 @@ internal sealed class DefaultStateFlowAnalysis
                 return into;
             case null:
                 return into;
+            case IObjectCreationOperation { Type.IsReferenceType: true }:
+                return into.WithNonNull(into.NonNull.Add(target));
             default:
                 return Copy(target, Key(source, from), from, into);
         }
@@ -1027,7 +1046,7 @@ internal sealed class DefaultStateFlowAnalysis
             }
         }
 
-        return new FlowState(notDefault, aliases, conditions, into.RefTargets, into.Installed);
+        return new FlowState(notDefault, aliases, conditions, into.RefTargets, into.Installed, from.NonNull.Contains(source) ? into.NonNull.Add(target) : into.NonNull);
     }
 
     // Deconstruction pairs each target with its element; the values were all read before any target is written.
