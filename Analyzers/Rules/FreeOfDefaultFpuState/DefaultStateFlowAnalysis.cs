@@ -264,18 +264,24 @@ internal sealed class DefaultStateFlowAnalysis
 
         public FlowState Meet(FlowState other)
         {
+            // "The bool proves p" holds on a side where p is proven outright, whatever the bool holds there: a guard's bool
+            // meets a path that swapped in a new buffer (`if (c) Swap(fpu, new ...);` after `dyn = fpu.State != d`).
+            var notDefault = NotDefault.Intersect(other.NotDefault);
             var conditions = ImmutableDictionary<AccessPath, Condition>.Empty;
-            foreach (var condition in Conditions)
+            foreach (var key in Conditions.Keys.Concat(other.Conditions.Keys.Where(k => !Conditions.ContainsKey(k))))
             {
-                if (other.Conditions.TryGetValue(condition.Key, out var theirs))
-                {
-                    var both = condition.Value.Meet(theirs);
-                    conditions = both.IsEmpty ? conditions : conditions.Add(condition.Key, both);
-                }
+                var mine = Conditions.TryGetValue(key, out var found) ? found : Condition.None;
+                var theirs = other.Conditions.TryGetValue(key, out var otherFound) ? otherFound : Condition.None;
+                var both = new Condition(
+                    mine.WhenTrue.Union(NotDefault).Intersect(theirs.WhenTrue.Union(other.NotDefault)).Except(notDefault),
+                    mine.WhenFalse.Union(NotDefault).Intersect(theirs.WhenFalse.Union(other.NotDefault)).Except(notDefault),
+                    mine.DefaultWhenTrue.Intersect(theirs.DefaultWhenTrue),
+                    mine.DefaultWhenFalse.Intersect(theirs.DefaultWhenFalse));
+                conditions = both.IsEmpty ? conditions : conditions.Add(key, both);
             }
 
             return new(
-                NotDefault.Intersect(other.NotDefault),
+                notDefault,
                 other.Aliases.Aggregate(Aliases, (acc, a) => acc.ContainsKey(a.Key) ? acc : acc.Add(a.Key, a.Value)),
                 conditions,
                 MeetRefTargets(RefTargets, other.RefTargets),
