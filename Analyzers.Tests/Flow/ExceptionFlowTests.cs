@@ -112,6 +112,22 @@ public class ExceptionFlowTests
             finally { kernel.Memory.Vzalloc(64); }
             """, "static bool Sleeps(Kernel kernel) => kernel.Memory.Vzalloc(64) is not null;"));
 
+    // The filter runs before the nested finally, and its verdict holds after it (ANALYZER_BUGS.md item 9): preemption is
+    // disabled only where flag is false, and the handler runs only where it is true. A finally that writes flag ends it.
+    [Theory]
+    [InlineData("", "kernel.Memory.Vzalloc(64)")]
+    [InlineData("flag = false;", "{|FPU0001:kernel.Memory.Vzalloc(64)|}; kernel.PreemptEnable()")]
+    public Task The_filters_verdict_holds_across_a_nested_finally(string write, string sleep) =>
+        AtomicContext.VerifyAnalyzerAsync(InMethod($$"""
+            try
+            {
+                try { if (count > 0) throw new InvalidOperationException(); }
+                finally { {{write}} if (flag) throw new InvalidOperationException(); kernel.PreemptDisable(); }
+                kernel.PreemptEnable();
+            }
+            catch (Exception) when (flag) { {{sleep}}; }
+            """));
+
     // ---------------------------------------------------------------- catches of every exception
 
     [Theory]

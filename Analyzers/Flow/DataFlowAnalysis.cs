@@ -19,7 +19,7 @@ namespace FpuGuard.Analyzers.Flow;
 /// the handlers around it;</item>
 /// <item>an exception filter runs first, with the state at the point of the throw, before those nested
 /// <c>finally</c> blocks (two-pass exception handling); its handler starts from the state the filter leaves
-/// when no <c>finally</c> lies between, else from the state after them. An exception thrown by a filter is
+/// after the <c>finally</c> blocks between the throw and the handler have run from it. An exception thrown by a filter is
 /// swallowed (the filter is false), so it reaches no handler.</item>
 /// </list>
 /// Beside the rule's state the engine follows which bool locals and parameters have a known value
@@ -181,7 +181,7 @@ internal sealed class DataFlowAnalysis<TState>
     private void Throw(BasicBlock block, Flowing atThrow)
     {
         var unwound = atThrow;
-        var finallyRan = false;
+        var finallyRan = new List<ControlFlowRegion>();
         // A lambda's or local function's graph ends at its root region: the regions above it are its parent graph's.
         for (var region = block.EnclosingRegion; region is { Kind: not ControlFlowRegionKind.Root, EnclosingRegion: { } parent }; region = parent)
         {
@@ -202,7 +202,7 @@ internal sealed class DataFlowAnalysis<TState>
                     return; // The finally never completes: nothing unwinds past it.
                 }
 
-                finallyRan = true;
+                finallyRan.Add(parent.NestedRegions[1]);
                 continue;
             }
 
@@ -211,9 +211,11 @@ internal sealed class DataFlowAnalysis<TState>
                 var handler = parent.NestedRegions[i];
                 if (handler.Kind == ControlFlowRegionKind.FilterAndHandler)
                 {
-                    if (ThroughRegion(handler.NestedRegions[0], atThrow, out var passed))
+                    // Two passes: the filter runs first, on the state at the throw; then the finally blocks between the throw
+                    // and the handler run, from what the filter left (its verdict holds unless they change it).
+                    if (ThroughRegion(handler.NestedRegions[0], atThrow, out var passed) && Through(finallyRan, ref passed))
                     {
-                        Merge(handler.NestedRegions[1].FirstBlockOrdinal, finallyRan ? unwound : passed);
+                        Merge(handler.NestedRegions[1].FirstBlockOrdinal, passed);
                     }
                 }
                 else

@@ -24,6 +24,8 @@ public class FreeOfDefaultFpuStateHelperWritesTests
             static void ClearSecond(Fpu a, Fpu b) => b.StateMask = 0;
             static void KeepAlive(Kernel k, Fpu fpu) => GC.KeepAlive(fpu);
             static void Reassigned(Fpu a, Fpu b) { a = b; a.StateMask = 0; }
+            static bool OnDefault(Fpu f) => ReferenceEquals(f.State, f.DefaultState);
+            static bool SameAsState(Fpu f) => ReferenceEquals(f, f.State);
 
             static void Run(Kernel kernel, Fpu fpu, Fpu other, bool flag)
             {
@@ -38,6 +40,10 @@ public class FreeOfDefaultFpuStateHelperWritesTests
     [InlineData("if (fpu.State == fpu.DefaultState) return; Enable(kernel, fpu); kernel.Memory.Vfree(fpu.State);")]
     [InlineData("if (fpu.State == fpu.DefaultState) return; Through(kernel, fpu); kernel.Memory.Vfree(fpu.State);")]
     [InlineData("if (fpu.State == fpu.DefaultState) return; ClearSecond(fpu, other); kernel.Memory.Vfree(fpu.State);")]
+    // A predicate that passes the state buffer to a method without source (ReferenceEquals) writes no field of its owner
+    // (oracle, seed 4242: the generator's OnDefault ended every guard at its call).
+    [InlineData("if (fpu.State == fpu.DefaultState) return; OnDefault(fpu); kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("if (fpu.State == fpu.DefaultState) return; if (flag && OnDefault(fpu)) return; kernel.Memory.Vfree(fpu.State);")]
     public async Task A_helper_that_writes_no_state_through_the_owner_keeps_its_guards(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + body));
@@ -48,6 +54,8 @@ public class FreeOfDefaultFpuStateHelperWritesTests
     [InlineData("if (fpu.State == fpu.DefaultState) return; ClearSecond(other, fpu); {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     [InlineData("if (fpu.State == fpu.DefaultState) return; KeepAlive(kernel, fpu); {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     [InlineData("if (fpu.State == fpu.DefaultState) return; Reassigned(other, fpu); {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    // The owner itself passed to a method without source: it may write the owner's state.
+    [InlineData("if (fpu.State == fpu.DefaultState) return; SameAsState(fpu); {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     public async Task A_helper_that_may_write_state_through_the_owner_ends_its_guards(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + body));

@@ -107,27 +107,57 @@ internal sealed class DefaultStateFlowAnalysis
         public bool IsDefault { get; }
     }
 
-    /// <summary>What a bool variable's value proves, each way.</summary>
+    /// <summary>
+    /// What a condition (a comparison, a predicate's result, a bool variable's value) proves, each way: the values it
+    /// proves not to be the default, and the state members it proves to be their own owner's default member (`fpu.State`
+    /// after `fpu.State == fpu.DefaultState` holds). The second is only used to see that a way is not taken: one that
+    /// needs a state member to be its default, where that member is proven not to be.
+    /// </summary>
     private sealed class Condition
     {
-        public Condition(ImmutableHashSet<AccessPath> whenTrue, ImmutableHashSet<AccessPath> whenFalse)
+        public static readonly Condition None = new(ImmutableHashSet<AccessPath>.Empty, ImmutableHashSet<AccessPath>.Empty);
+
+        public Condition(ImmutableHashSet<AccessPath> whenTrue, ImmutableHashSet<AccessPath> whenFalse,
+            ImmutableHashSet<AccessPath>? defaultWhenTrue = null, ImmutableHashSet<AccessPath>? defaultWhenFalse = null)
         {
             WhenTrue = whenTrue;
             WhenFalse = whenFalse;
+            DefaultWhenTrue = defaultWhenTrue ?? ImmutableHashSet<AccessPath>.Empty;
+            DefaultWhenFalse = defaultWhenFalse ?? ImmutableHashSet<AccessPath>.Empty;
         }
 
         public ImmutableHashSet<AccessPath> WhenTrue { get; }
 
         public ImmutableHashSet<AccessPath> WhenFalse { get; }
 
-        public bool IsEmpty => WhenTrue.IsEmpty && WhenFalse.IsEmpty;
+        /// <summary>State members (<c>owner.State</c>) a true value proves to be their owner's default member.</summary>
+        public ImmutableHashSet<AccessPath> DefaultWhenTrue { get; }
 
-        public Condition Without(AccessPath written) => new(
-            WhenTrue.Where(p => !p.StartsWith(written)).ToImmutableHashSet(), WhenFalse.Where(p => !p.StartsWith(written)).ToImmutableHashSet());
+        /// <summary>State members a false value proves to be their owner's default member.</summary>
+        public ImmutableHashSet<AccessPath> DefaultWhenFalse { get; }
 
-        public bool Mentions(AccessPath written) => WhenTrue.Any(p => p.StartsWith(written)) || WhenFalse.Any(p => p.StartsWith(written));
+        public bool IsEmpty => WhenTrue.IsEmpty && WhenFalse.IsEmpty && DefaultWhenTrue.IsEmpty && DefaultWhenFalse.IsEmpty;
 
-        public bool SameAs(Condition other) => WhenTrue.SetEquals(other.WhenTrue) && WhenFalse.SetEquals(other.WhenFalse);
+        public Condition Negated => new(WhenFalse, WhenTrue, DefaultWhenFalse, DefaultWhenTrue);
+
+        public IEnumerable<AccessPath> Paths => WhenTrue.Concat(WhenFalse).Concat(DefaultWhenTrue).Concat(DefaultWhenFalse);
+
+        public Condition Where(Func<AccessPath, bool> keep) => new(
+            WhenTrue.Where(keep).ToImmutableHashSet(), WhenFalse.Where(keep).ToImmutableHashSet(),
+            DefaultWhenTrue.Where(keep).ToImmutableHashSet(), DefaultWhenFalse.Where(keep).ToImmutableHashSet());
+
+        public Condition Without(AccessPath written) => Where(p => !p.StartsWith(written));
+
+        public bool Mentions(AccessPath written) => Paths.Any(p => p.StartsWith(written));
+
+        public Condition Meet(Condition other) => new(
+            WhenTrue.Intersect(other.WhenTrue), WhenFalse.Intersect(other.WhenFalse), DefaultWhenTrue.Intersect(other.DefaultWhenTrue), DefaultWhenFalse.Intersect(other.DefaultWhenFalse));
+
+        public bool SameAs(Condition other) => WhenTrue.SetEquals(other.WhenTrue) && WhenFalse.SetEquals(other.WhenFalse)
+            && DefaultWhenTrue.SetEquals(other.DefaultWhenTrue) && DefaultWhenFalse.SetEquals(other.DefaultWhenFalse);
+
+        /// <summary>False when the way on which the condition has this value needs a member proven not the default to be it.</summary>
+        public bool MayHold(bool value, ImmutableHashSet<AccessPath> notDefault) => !(value ? DefaultWhenTrue : DefaultWhenFalse).Any(notDefault.Contains);
     }
 
     private sealed class FlowState
@@ -136,8 +166,10 @@ internal sealed class DefaultStateFlowAnalysis
             ImmutableDictionary<AccessPath, Condition>.Empty, ImmutableDictionary<AccessPath, AccessPath>.Empty, ImmutableDictionary<AccessPath, AccessPath>.Empty);
 
         public FlowState(ImmutableHashSet<AccessPath> notDefault, ImmutableDictionary<AccessPath, Alias> aliases,
-            ImmutableDictionary<AccessPath, Condition> conditions, ImmutableDictionary<AccessPath, AccessPath> refTargets, ImmutableDictionary<AccessPath, AccessPath> installed)
+            ImmutableDictionary<AccessPath, Condition> conditions, ImmutableDictionary<AccessPath, AccessPath> refTargets, ImmutableDictionary<AccessPath, AccessPath> installed,
+            ImmutableHashSet<AccessPath>? nonNull = null)
         {
+            NonNull = nonNull ?? ImmutableHashSet<AccessPath>.Empty;
             NotDefault = notDefault;
             Aliases = aliases;
             Conditions = conditions;
@@ -163,17 +195,22 @@ internal sealed class DefaultStateFlowAnalysis
         /// </summary>
         public ImmutableDictionary<AccessPath, AccessPath> Installed { get; }
 
-        public FlowState With(ImmutableHashSet<AccessPath> facts) => facts.IsEmpty ? this : new FlowState(NotDefault.Union(facts), Aliases, Conditions, RefTargets, Installed);
+        /// <summary>Must: variables (and captured values) holding a new object, not written since: `q ?? fpu.State` reads q.</summary>
+        public ImmutableHashSet<AccessPath> NonNull { get; }
 
-        public FlowState WithNotDefault(ImmutableHashSet<AccessPath> notDefault) => new(notDefault, Aliases, Conditions, RefTargets, Installed);
+        public FlowState WithNonNull(ImmutableHashSet<AccessPath> nonNull) => new(NotDefault, Aliases, Conditions, RefTargets, Installed, nonNull);
 
-        public FlowState WithAliases(ImmutableDictionary<AccessPath, Alias> aliases) => new(NotDefault, aliases, Conditions, RefTargets, Installed);
+        public FlowState With(ImmutableHashSet<AccessPath> facts) => facts.IsEmpty ? this : new FlowState(NotDefault.Union(facts), Aliases, Conditions, RefTargets, Installed, NonNull);
 
-        public FlowState WithConditions(ImmutableDictionary<AccessPath, Condition> conditions) => new(NotDefault, Aliases, conditions, RefTargets, Installed);
+        public FlowState WithNotDefault(ImmutableHashSet<AccessPath> notDefault) => new(notDefault, Aliases, Conditions, RefTargets, Installed, NonNull);
 
-        public FlowState WithRefTargets(ImmutableDictionary<AccessPath, AccessPath> refTargets) => new(NotDefault, Aliases, Conditions, refTargets, Installed);
+        public FlowState WithAliases(ImmutableDictionary<AccessPath, Alias> aliases) => new(NotDefault, aliases, Conditions, RefTargets, Installed, NonNull);
 
-        public FlowState WithInstalled(ImmutableDictionary<AccessPath, AccessPath> installed) => new(NotDefault, Aliases, Conditions, RefTargets, installed);
+        public FlowState WithConditions(ImmutableDictionary<AccessPath, Condition> conditions) => new(NotDefault, Aliases, conditions, RefTargets, Installed, NonNull);
+
+        public FlowState WithRefTargets(ImmutableDictionary<AccessPath, AccessPath> refTargets) => new(NotDefault, Aliases, Conditions, refTargets, Installed, NonNull);
+
+        public FlowState WithInstalled(ImmutableDictionary<AccessPath, AccessPath> installed) => new(NotDefault, Aliases, Conditions, RefTargets, installed, NonNull);
 
         // A write replaces the value at the path and below: what was proven or aliased there is gone.
         public FlowState Kill(AccessPath written)
@@ -183,7 +220,8 @@ internal sealed class DefaultStateFlowAnalysis
             bool Stale(KeyValuePair<AccessPath, AccessPath> target) => target.Key.StartsWith(written) || (target.Key.Capture is not null && target.Value.StartsWith(written));
             bool Moved(KeyValuePair<AccessPath, AccessPath> install) => install.Key.StartsWith(written) || install.Value.StartsWith(written);
             if (!NotDefault.Any(p => p.StartsWith(written)) && !Aliases.Keys.Any(k => k.StartsWith(written))
-                && !Conditions.Any(c => c.Key.StartsWith(written) || c.Value.Mentions(written)) && !RefTargets.Any(Stale) && !Installed.Any(Moved))
+                && !Conditions.Any(c => c.Key.StartsWith(written) || c.Value.Mentions(written)) && !RefTargets.Any(Stale) && !Installed.Any(Moved)
+                && !NonNull.Any(p => p.StartsWith(written)))
             {
                 return this; // Most writes touch nothing the analysis knows.
             }
@@ -194,7 +232,8 @@ internal sealed class DefaultStateFlowAnalysis
                 Conditions.Where(c => !c.Key.StartsWith(written)).Select(c => new KeyValuePair<AccessPath, Condition>(c.Key, c.Value.Without(written)))
                     .Where(c => !c.Value.IsEmpty).ToImmutableDictionary(),
                 RefTargets.Where(r => !Stale(r)).ToImmutableDictionary(),
-                Installed.Where(i => !Moved(i)).ToImmutableDictionary());
+                Installed.Where(i => !Moved(i)).ToImmutableDictionary(),
+                NonNull.Where(p => !p.StartsWith(written)).ToImmutableHashSet());
         }
 
         // A call that may write through what it receives: what was proven below it no longer holds. What may be
@@ -202,7 +241,7 @@ internal sealed class DefaultStateFlowAnalysis
         public FlowState KillBelow(AccessPath reached)
         {
             bool Below(AccessPath p) => p.Length > reached.Length && p.StartsWith(reached);
-            if (!NotDefault.Any(Below) && !Conditions.Values.Any(c => c.WhenTrue.Any(Below) || c.WhenFalse.Any(Below)) && !Installed.Any(i => Below(i.Key) || Below(i.Value)))
+            if (!NotDefault.Any(Below) && !Conditions.Values.Any(c => c.Paths.Any(Below)) && !Installed.Any(i => Below(i.Key) || Below(i.Value)) && !NonNull.Any(Below))
             {
                 return this;
             }
@@ -210,37 +249,44 @@ internal sealed class DefaultStateFlowAnalysis
             return new(
                 NotDefault.Where(p => !Below(p)).ToImmutableHashSet(),
                 Aliases,
-                Conditions.Select(c => new KeyValuePair<AccessPath, Condition>(c.Key, new Condition(
-                    c.Value.WhenTrue.Where(p => !Below(p)).ToImmutableHashSet(), c.Value.WhenFalse.Where(p => !Below(p)).ToImmutableHashSet())))
+                Conditions.Select(c => new KeyValuePair<AccessPath, Condition>(c.Key, c.Value.Where(p => !Below(p))))
                     .Where(c => !c.Value.IsEmpty).ToImmutableDictionary(),
                 RefTargets,
-                Installed.Where(i => !Below(i.Key) && !Below(i.Value)).ToImmutableDictionary());
+                Installed.Where(i => !Below(i.Key) && !Below(i.Value)).ToImmutableDictionary(),
+                NonNull.Where(p => !Below(p)).ToImmutableHashSet());
         }
 
         public bool HasFactsBelow(AccessPath reached)
         {
             bool Below(AccessPath p) => p.Length > reached.Length && p.StartsWith(reached);
-            return NotDefault.Any(Below) || Conditions.Values.Any(c => c.WhenTrue.Any(Below) || c.WhenFalse.Any(Below)) || Installed.Any(i => Below(i.Key) || Below(i.Value));
+            return NotDefault.Any(Below) || Conditions.Values.Any(c => c.Paths.Any(Below)) || Installed.Any(i => Below(i.Key) || Below(i.Value));
         }
 
         public FlowState Meet(FlowState other)
         {
+            // "The bool proves p" holds on a side where p is proven outright, whatever the bool holds there: a guard's bool
+            // meets a path that swapped in a new buffer (`if (c) Swap(fpu, new ...);` after `dyn = fpu.State != d`).
+            var notDefault = NotDefault.Intersect(other.NotDefault);
             var conditions = ImmutableDictionary<AccessPath, Condition>.Empty;
-            foreach (var condition in Conditions)
+            foreach (var key in Conditions.Keys.Concat(other.Conditions.Keys.Where(k => !Conditions.ContainsKey(k))))
             {
-                if (other.Conditions.TryGetValue(condition.Key, out var theirs))
-                {
-                    var both = new Condition(condition.Value.WhenTrue.Intersect(theirs.WhenTrue), condition.Value.WhenFalse.Intersect(theirs.WhenFalse));
-                    conditions = both.IsEmpty ? conditions : conditions.Add(condition.Key, both);
-                }
+                var mine = Conditions.TryGetValue(key, out var found) ? found : Condition.None;
+                var theirs = other.Conditions.TryGetValue(key, out var otherFound) ? otherFound : Condition.None;
+                var both = new Condition(
+                    mine.WhenTrue.Union(NotDefault).Intersect(theirs.WhenTrue.Union(other.NotDefault)).Except(notDefault),
+                    mine.WhenFalse.Union(NotDefault).Intersect(theirs.WhenFalse.Union(other.NotDefault)).Except(notDefault),
+                    mine.DefaultWhenTrue.Intersect(theirs.DefaultWhenTrue),
+                    mine.DefaultWhenFalse.Intersect(theirs.DefaultWhenFalse));
+                conditions = both.IsEmpty ? conditions : conditions.Add(key, both);
             }
 
             return new(
-                NotDefault.Intersect(other.NotDefault),
+                notDefault,
                 other.Aliases.Aggregate(Aliases, (acc, a) => acc.ContainsKey(a.Key) ? acc : acc.Add(a.Key, a.Value)),
                 conditions,
                 MeetRefTargets(RefTargets, other.RefTargets),
-                Installed.Where(i => other.Installed.TryGetValue(i.Key, out var theirs) && theirs.Equals(i.Value)).ToImmutableDictionary());
+                Installed.Where(i => other.Installed.TryGetValue(i.Key, out var theirs) && theirs.Equals(i.Value)).ToImmutableDictionary(),
+                NonNull.Intersect(other.NonNull));
         }
 
         // Where both paths agree; a captured null (marked by the capture itself) takes the other path's storage.
@@ -264,7 +310,8 @@ internal sealed class DefaultStateFlowAnalysis
             NotDefault.SetEquals(other.NotDefault) && Aliases.Count == other.Aliases.Count && Aliases.Keys.All(other.Aliases.ContainsKey)
             && Conditions.Count == other.Conditions.Count && Conditions.All(c => other.Conditions.TryGetValue(c.Key, out var theirs) && c.Value.SameAs(theirs))
             && RefTargets.Count == other.RefTargets.Count && RefTargets.All(r => other.RefTargets.TryGetValue(r.Key, out var theirs) && theirs.Equals(r.Value))
-            && Installed.Count == other.Installed.Count && Installed.All(i => other.Installed.TryGetValue(i.Key, out var theirs) && theirs.Equals(i.Value));
+            && Installed.Count == other.Installed.Count && Installed.All(i => other.Installed.TryGetValue(i.Key, out var theirs) && theirs.Equals(i.Value))
+            && NonNull.SetEquals(other.NonNull);
     }
 
     public void Analyze(ControlFlowGraph graph, CancellationToken cancellationToken)
@@ -315,8 +362,18 @@ internal sealed class DefaultStateFlowAnalysis
         {
             if (conditionHolds is { } holds && block.BranchValue is { } condition)
             {
-                var (whenTrue, whenFalse) = _analysis.Facts(condition, state, _cancellationToken);
-                state = state.With(holds ? whenTrue : whenFalse);
+                if (holds && condition is IIsNullOperation isNull && Key(isNull.Operand, state) is { } tested && state.NonNull.Contains(tested))
+                {
+                    return false; // `q ?? fpu.State`, `q?.State` where q holds a new object: the null way is not taken
+                }
+
+                var facts = _analysis.Facts(condition, state, _cancellationToken);
+                if (!facts.MayHold(holds, state.NotDefault))
+                {
+                    return false; // the way needs a state member to be its default, and it is proven not to be: no path takes it
+                }
+
+                state = state.With(holds ? facts.WhenTrue : facts.WhenFalse);
             }
 
             return true;
@@ -435,7 +492,7 @@ internal sealed class DefaultStateFlowAnalysis
                     state = state.WithAliases(state.Aliases.SetItem(written, handedBack));
                 }
             }
-            else if (ReachesThrough(argument.Value, state) is { } reached && (_collect is not null ? reached.Root is IParameterSymbol or ITypeSymbol : state.HasFactsBelow(reached))
+            else if (ReachesThrough(argument.Value, state) is { } reached && (_collect is not null ? ReceivedOwner(reached) : state.HasFactsBelow(reached))
                 && (argument.Parameter is { } parameter ? MayWrite(parameter) : Summary() is not { } known || known.WritesState))
             {
                 _collect?.Writes(reached);
@@ -451,7 +508,7 @@ internal sealed class DefaultStateFlowAnalysis
                 return state.Kill(receiver);
             }
 
-            if ((_collect is not null ? receiver.Root is IParameterSymbol or ITypeSymbol : state.HasFactsBelow(receiver)) && MayWrite(null))
+            if ((_collect is not null ? ReceivedOwner(receiver) : state.HasFactsBelow(receiver)) && MayWrite(null))
             {
                 _collect?.Writes(receiver);
                 state = state.KillBelow(receiver);
@@ -463,11 +520,99 @@ internal sealed class DefaultStateFlowAnalysis
             _collect?.Writes(null);
         }
 
+        if (method.MethodKind == MethodKind.LocalFunction && !method.DeclaringSyntaxReferences.IsEmpty)
+        {
+            state = CapturedWrites(method, Summary(), state, cancellationToken);
+        }
+
         // What it leaves proven can only concern what it received or, for a local function, captured.
         var mayProve = !method.DeclaringSyntaxReferences.IsEmpty
             && (method.MethodKind == MethodKind.LocalFunction || (instance is not null && ReachesThrough(instance, before) is not null) || arguments.Any(a => ReachesThrough(a.Value, before) is not null));
         return mayProve && Summary() is { IsUnknown: false } read ? Returned(read, method, instance, arguments, before, state, cancellationToken) : state;
     }
+
+    // A local function receives what it captured by capture, not as arguments: the variables it may write a state field
+    // through (its summary's roots other than its own parameters; every variable it or the local functions it calls
+    // refer to, when the summary cannot say) lose what was proven below them at its call (ANALYZER_BUGS.md item 10).
+    private FlowState CapturedWrites(IMethodSymbol local, HelperSummary? summary, FlowState state, CancellationToken cancellationToken)
+    {
+        if (summary is { WritesState: false })
+        {
+            return state;
+        }
+
+        var roots = summary is { IsUnknown: false, WrittenRoots: { } written }
+            ? written.Where(r => !(r is IParameterSymbol parameter && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, local)))
+            : ReferredBy(local, cancellationToken);
+        foreach (var root in roots)
+        {
+            var path = AccessPath.ForSymbol(root);
+            if (_collect is not null)
+            {
+                _collect.Writes(path);
+            }
+
+            state = state.KillBelow(path);
+        }
+
+        return state;
+    }
+
+    // The variables, `this` and static fields a local function refers to, itself or through the local functions it calls.
+    private IEnumerable<ISymbol> ReferredBy(IMethodSymbol local, CancellationToken cancellationToken)
+    {
+        var referred = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        var seen = new HashSet<ISymbol>(SymbolEqualityComparer.Default) { local };
+        var pending = new Stack<IMethodSymbol>();
+        pending.Push(local);
+        while (pending.Count > 0)
+        {
+            var function = pending.Pop();
+            foreach (var reference in function.DeclaringSyntaxReferences)
+            {
+                var syntax = reference.GetSyntax(cancellationToken);
+                if (_graph?.OriginalOperation.SemanticModel is not { } model)
+                {
+                    continue;
+                }
+
+                if (model.SyntaxTree != syntax.SyntaxTree)
+                {
+                    model = model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+                }
+
+                foreach (var node in syntax.DescendantNodes())
+                {
+                    if (node is ThisExpressionSyntax or BaseExpressionSyntax)
+                    {
+                        referred.Add(local.ContainingType);
+                        continue;
+                    }
+
+                    var symbol = node is IdentifierNameSyntax identifier ? model.GetSymbolInfo(identifier, cancellationToken).Symbol : null;
+                    switch (symbol)
+                    {
+                        case ILocalSymbol or IParameterSymbol or IFieldSymbol { IsStatic: true }:
+                            referred.Add(symbol);
+                            break;
+                        case IFieldSymbol or IPropertySymbol or IMethodSymbol { MethodKind: not MethodKind.LocalFunction } when !symbol.IsStatic:
+                            referred.Add(symbol.ContainingType); // an implicit `this`
+                            break;
+                        case IMethodSymbol { MethodKind: MethodKind.LocalFunction } called when seen.Add(called.OriginalDefinition):
+                            pending.Push(called.OriginalDefinition);
+                            break;
+                    }
+                }
+            }
+        }
+
+        return referred;
+    }
+
+    // In a helper read for its summary: a value it received (a parameter, `this`, or a member of one) through which a call
+    // may write its caller's state fields. Not a state buffer itself (`ReferenceEquals(f.State, f.DefaultState)`): passing
+    // the buffer writes no field of its owner, as at a caller's own call.
+    private bool ReceivedOwner(AccessPath reached) => reached.Root is IParameterSymbol or ITypeSymbol && !(reached.Length >= 2 && IsStateMember(reached.Last));
 
     // What a helper leaves proven when it returns (its summary's facts at exit, and the buffers it installed from what it
     // received), in the caller's terms. Only through an argument or receiver that is a variable (or `this`): the helper
@@ -643,7 +788,7 @@ internal sealed class DefaultStateFlowAnalysis
         if (owner is not { Capture: null })
         {
             // An owner the analysis cannot name (`(c ? fpu : other)`, a call's result): every state of its type may have changed.
-            foreach (var known in state.NotDefault.Concat(state.Conditions.Values.SelectMany(c => c.WhenTrue.Concat(c.WhenFalse))).Concat(state.Installed.Keys).ToList())
+            foreach (var known in state.NotDefault.Concat(state.Conditions.Values.SelectMany(c => c.Paths)).Concat(state.Installed.Keys).ToList())
             {
                 if (known.Parts.Any(part => buffers.Contains(part, SymbolEqualityComparer.Default)))
                 {
@@ -839,8 +984,7 @@ internal sealed class DefaultStateFlowAnalysis
         switch (source)
         {
             case { Type.SpecialType: SpecialType.System_Boolean } when Key(source, from) is null:
-                var (whenTrue, whenFalse) = Facts(source, from, cancellationToken);
-                var condition = new Condition(whenTrue, whenFalse);
+                var condition = Facts(source, from, cancellationToken);
                 return condition.IsEmpty ? into : into.WithConditions(into.Conditions.SetItem(target, condition));
             case IInvocationOperation call when _isSwapHelper(call.TargetMethod):
                 return into.WithNotDefault(into.NotDefault.Add(target));
@@ -858,6 +1002,8 @@ internal sealed class DefaultStateFlowAnalysis
                 return into;
             case null:
                 return into;
+            case IObjectCreationOperation { Type.IsReferenceType: true }:
+                return into.WithNonNull(into.NonNull.Add(target));
             default:
                 return Copy(target, Key(source, from), from, into);
         }
@@ -906,7 +1052,7 @@ internal sealed class DefaultStateFlowAnalysis
             }
         }
 
-        return new FlowState(notDefault, aliases, conditions, into.RefTargets, into.Installed);
+        return new FlowState(notDefault, aliases, conditions, into.RefTargets, into.Installed, from.NonNull.Contains(source) ? into.NonNull.Add(target) : into.NonNull);
     }
 
     // Deconstruction pairs each target with its element; the values were all read before any target is written.
@@ -1330,57 +1476,66 @@ internal sealed class DefaultStateFlowAnalysis
     }
 
     // Facts a condition proves when it is true and when it is false.
-    private (ImmutableHashSet<AccessPath> WhenTrue, ImmutableHashSet<AccessPath> WhenFalse) Facts(IOperation condition, FlowState state, CancellationToken cancellationToken)
+    private Condition Facts(IOperation condition, FlowState state, CancellationToken cancellationToken)
     {
         AnalysisBounds.EnsureStack();
         var none = ImmutableHashSet<AccessPath>.Empty;
         switch (AccessPath.Strip(condition))
         {
             case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
-                var (t, f) = Facts(not.Operand, state, cancellationToken);
-                return (f, t);
+                return Facts(not.Operand, state, cancellationToken).Negated;
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.ObjectValueEquals } equals
-                when ComparedWithDefault(equals.LeftOperand, equals.RightOperand, state) is { } path:
-                return (none, none.Add(path));
+                when ComparedWithDefault(equals.LeftOperand, equals.RightOperand, state) is { } compared:
+                return Equality(compared);
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.NotEquals or BinaryOperatorKind.ObjectValueNotEquals } notEquals
-                when ComparedWithDefault(notEquals.LeftOperand, notEquals.RightOperand, state) is { } path:
-                return (none.Add(path), none);
+                when ComparedWithDefault(notEquals.LeftOperand, notEquals.RightOperand, state) is { } compared:
+                return Equality(compared).Negated;
             case IInvocationOperation { TargetMethod: { Name: "ReferenceEquals" or "Equals", IsStatic: true, ContainingType.SpecialType: SpecialType.System_Object } } call
-                when call.Arguments.Length == 2 && ComparedWithDefault(call.Arguments[0].Value, call.Arguments[1].Value, state) is { } path:
-                return (none, none.Add(path));
+                when call.Arguments.Length == 2 && ComparedWithDefault(call.Arguments[0].Value, call.Arguments[1].Value, state) is { } compared:
+                return Equality(compared);
             case IInvocationOperation { TargetMethod: { Name: "Equals", IsStatic: false, Parameters.Length: 1 } equalsMethod, Instance: { } receiver } call
                 when call.Arguments.Length == 1 && equalsMethod.Parameters[0].Type.SpecialType == SpecialType.System_Object && !OverridesEquals(AccessPath.Strip(receiver)!.Type)
-                    && ComparedWithDefault(receiver, call.Arguments[0].Value, state) is { } path:
-                return (none, none.Add(path));
+                    && ComparedWithDefault(receiver, call.Arguments[0].Value, state) is { } compared:
+                return Equality(compared);
             case IInvocationOperation call when !_isFree(call.TargetMethod) && !_isSwapHelper(call.TargetMethod):
                 return Proven(SummaryOf(call.TargetMethod, cancellationToken), call.TargetMethod, call.Instance, call.Arguments, state);
             case IPropertyReferenceOperation { Property: { GetMethod: { } getter, Parameters.IsEmpty: true } } property:
                 return Proven(SummaryOf(getter, cancellationToken), getter, property.Instance, ImmutableArray<IArgumentOperation>.Empty, state);
             case IIsPatternOperation { Pattern: IConstantPatternOperation { Value: ILiteralOperation { ConstantValue: { HasValue: true, Value: bool expected } } } } isConstant:
                 var facts = Facts(isConstant.Value, state, cancellationToken);
-                return expected ? facts : (facts.WhenFalse, facts.WhenTrue);
+                return expected ? facts : facts.Negated;
             case IIsPatternOperation { Pattern: INegatedPatternOperation { Pattern: IConstantPatternOperation { Value: ILiteralOperation { ConstantValue: { HasValue: true, Value: bool negated } } } } } isNot:
                 var inner = Facts(isNot.Value, state, cancellationToken);
-                return negated ? (inner.WhenFalse, inner.WhenTrue) : inner;
+                return negated ? inner.Negated : inner;
             case IIsPatternOperation { Pattern: IRecursivePatternOperation { PropertySubpatterns.IsEmpty: false } properties } matched:
                 // `fpu is { IsValloc: true }`: a match proves what each bool predicate property proves with its value.
                 var proven = none;
+                var isDefault = none;
                 foreach (var property in properties.PropertySubpatterns)
                 {
                     if (property is { Member: IPropertyReferenceOperation { Property: { GetMethod: { } getter, Parameters.IsEmpty: true }, Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.PatternInput } },
                         Pattern: IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: bool value } } })
                     {
-                        var (ifTrue, ifFalse) = Proven(SummaryOf(getter, cancellationToken), getter, matched.Value, ImmutableArray<IArgumentOperation>.Empty, state);
-                        proven = proven.Union(value ? ifTrue : ifFalse);
+                        var predicate = Proven(SummaryOf(getter, cancellationToken), getter, matched.Value, ImmutableArray<IArgumentOperation>.Empty, state);
+                        proven = proven.Union(value ? predicate.WhenTrue : predicate.WhenFalse);
+                        isDefault = isDefault.Union(value ? predicate.DefaultWhenTrue : predicate.DefaultWhenFalse);
                     }
                 }
 
-                return (proven, none);
+                return new Condition(proven, none, isDefault, none);
             case { } other when Key(other, state) is { } held && state.Conditions.TryGetValue(held, out var known):
-                return (known.WhenTrue, known.WhenFalse);
+                return known;
             default:
-                return (none, none);
+                return Condition.None;
         }
+    }
+
+    // `x == d` for a default member `d`: false proves `x` not the default; true proves it is, when `x` is a state member of
+    // the owner `d` belongs to (`fpu.State == fpu.DefaultState`).
+    private static Condition Equality((AccessPath Path, bool OwnDefault) compared)
+    {
+        var path = ImmutableHashSet.Create(compared.Path);
+        return new Condition(ImmutableHashSet<AccessPath>.Empty, path, compared.OwnDefault ? path : null, null);
     }
 
     // A type whose Equals(object) may be other than reference equality: one that overrides it, or that is not known.
@@ -1402,7 +1557,8 @@ internal sealed class DefaultStateFlowAnalysis
         return false;
     }
 
-    private static AccessPath? ComparedWithDefault(IOperation left, IOperation right, FlowState state)
+    // The value compared with a default member, and whether it is a state member of that default's own owner.
+    private static (AccessPath Path, bool OwnDefault)? ComparedWithDefault(IOperation left, IOperation right, FlowState state)
     {
         left = AccessPath.Strip(left)!;
         right = AccessPath.Strip(right)!;
@@ -1411,23 +1567,34 @@ internal sealed class DefaultStateFlowAnalysis
             return null; // one element checked says nothing of the array's others
         }
 
-        if (right is IMemberReferenceOperation r && FpuStateMembers.IsDefaultMember(r.Member))
+        if (right is not IMemberReferenceOperation r || !FpuStateMembers.IsDefaultMember(r.Member))
         {
-            return Key(left, state);
+            (left, right) = (right, left);
         }
 
-        return left is IMemberReferenceOperation l && FpuStateMembers.IsDefaultMember(l.Member) ? Key(right, state) : null;
+        if (right is not IMemberReferenceOperation defaultMember || !FpuStateMembers.IsDefaultMember(defaultMember.Member) || Key(left, state) is not { } path)
+        {
+            return null;
+        }
+
+        var ownDefault = path is { Length: >= 2, Last: { } last } && IsStateField(last) && defaultMember.Instance is { } owner && Key(owner, state) is { } ownerPath && ownerPath.Equals(path.Owner);
+        return (path, ownDefault);
     }
 
     // A predicate's facts, in the caller's terms.
-    private static (ImmutableHashSet<AccessPath> WhenTrue, ImmutableHashSet<AccessPath> WhenFalse) Proven(HelperSummary? summary, IMethodSymbol method, IOperation? instance,
-        ImmutableArray<IArgumentOperation> arguments, FlowState state)
+    private static Condition Proven(HelperSummary? summary, IMethodSymbol method, IOperation? instance, ImmutableArray<IArgumentOperation> arguments, FlowState state)
     {
         ImmutableHashSet<AccessPath> InCaller(ImmutableHashSet<AccessPath>? facts) => facts is null
             ? ImmutableHashSet<AccessPath>.Empty
             : facts.Select(p => Substitute(p, method, instance, arguments, state)).Where(p => p is not null).ToImmutableHashSet()!;
 
-        return summary is null ? (ImmutableHashSet<AccessPath>.Empty, ImmutableHashSet<AccessPath>.Empty) : (InCaller(summary.WhenTrue), InCaller(summary.WhenFalse));
+        // A member that is its owner's default in the helper's terms is one in the caller's: a parameter or `this` becomes
+        // the variable passed (Substitute rebases the owner with it); a member the caller passes by another path is not kept.
+        ImmutableHashSet<AccessPath> OwnDefaults(ImmutableHashSet<AccessPath>? facts) => InCaller(facts).Where(p => p.Length >= 2).ToImmutableHashSet();
+
+        return summary is null
+            ? Condition.None
+            : new Condition(InCaller(summary.WhenTrue), InCaller(summary.WhenFalse), OwnDefaults(summary.DefaultWhenTrue), OwnDefaults(summary.DefaultWhenFalse));
     }
 
     // A path in a helper's terms, in its caller's: a parameter becomes its argument, `this` the receiver; what a local
@@ -1601,6 +1768,8 @@ internal sealed class DefaultStateFlowAnalysis
         private HeldState? _returns;
         private ImmutableHashSet<AccessPath>? _whenTrue;
         private ImmutableHashSet<AccessPath>? _whenFalse;
+        private ImmutableHashSet<AccessPath>? _defaultWhenTrue;
+        private ImmutableHashSet<AccessPath>? _defaultWhenFalse;
         private bool _anyReturn;
         private bool _writes;
         private ImmutableHashSet<ISymbol>? _writtenRoots = ImmutableHashSet.Create<ISymbol>(SymbolEqualityComparer.Default);
@@ -1638,11 +1807,24 @@ internal sealed class DefaultStateFlowAnalysis
         {
             if (_method.ReturnType.SpecialType == SpecialType.System_Boolean)
             {
-                var (whenTrue, whenFalse) = value.ConstantValue is { HasValue: true, Value: bool constant }
-                    ? (constant ? ImmutableHashSet<AccessPath>.Empty : null, constant ? null : ImmutableHashSet<AccessPath>.Empty)
-                    : analysis.Facts(value, state, cancellationToken) is var (t, f) ? (t.Union(state.NotDefault), f.Union(state.NotDefault)) : default;
+                var empty = ImmutableHashSet<AccessPath>.Empty;
+                ImmutableHashSet<AccessPath>? whenTrue, whenFalse, defaultWhenTrue, defaultWhenFalse;
+                if (value.ConstantValue is { HasValue: true, Value: bool constant })
+                {
+                    (whenTrue, whenFalse) = (constant ? empty : null, constant ? null : empty);
+                    (defaultWhenTrue, defaultWhenFalse) = (whenTrue, whenFalse);
+                }
+                else
+                {
+                    var facts = analysis.Facts(value, state, cancellationToken);
+                    (whenTrue, whenFalse) = (facts.WhenTrue.Union(state.NotDefault), facts.WhenFalse.Union(state.NotDefault));
+                    (defaultWhenTrue, defaultWhenFalse) = (facts.DefaultWhenTrue, facts.DefaultWhenFalse);
+                }
+
                 _whenTrue = Meet(_whenTrue, whenTrue, _anyReturn);
                 _whenFalse = Meet(_whenFalse, whenFalse, _anyReturn);
+                _defaultWhenTrue = Meet(_defaultWhenTrue, defaultWhenTrue, _anyReturn);
+                _defaultWhenFalse = Meet(_defaultWhenFalse, defaultWhenFalse, _anyReturn);
                 _anyReturn = true;
                 return;
             }
@@ -1703,13 +1885,15 @@ internal sealed class DefaultStateFlowAnalysis
             var outs = _outs.ToImmutableDictionary(o => o.Key, o => Clean(o.Value));
             var whenTrue = _whenTrue?.Where(Meaningful).ToImmutableHashSet();
             var whenFalse = _whenFalse?.Where(Meaningful).ToImmutableHashSet();
+            var defaultWhenTrue = _defaultWhenTrue?.Where(Meaningful).ToImmutableHashSet();
+            var defaultWhenFalse = _defaultWhenFalse?.Where(Meaningful).ToImmutableHashSet();
             var elements = _elements.Select(e => new HeldElement(e.ElementFields, Clean(e.Held))).ToImmutableArray();
             var atExit = _atExit?.Where(Meaningful).ToImmutableHashSet();
             var installed = _installed?.Where(i => Meaningful(i.Key) && Meaningful(i.Value)).ToImmutableDictionary();
             // A parameter the helper reassigned names something else where it wrote through it.
             var writtenRoots = _writtenRoots is { } roots && !roots.Any(r => _reassigned.Contains(r)) ? roots : null;
             return new HelperSummary(returns, outs, _writes, whenTrue is { IsEmpty: false } ? whenTrue : null, whenFalse is { IsEmpty: false } ? whenFalse : null, elements, height, atExit, installed,
-                writtenRoots);
+                writtenRoots, defaultWhenTrue is { IsEmpty: false } ? defaultWhenTrue : null, defaultWhenFalse is { IsEmpty: false } ? defaultWhenFalse : null);
         }
     }
 }

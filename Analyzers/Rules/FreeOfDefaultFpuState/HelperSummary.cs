@@ -21,8 +21,10 @@ internal sealed class HelperSummary
 
     public HelperSummary(HeldState? returns, ImmutableDictionary<int, HeldState> outs, bool writesState, ImmutableHashSet<AccessPath>? whenTrue, ImmutableHashSet<AccessPath>? whenFalse,
         ImmutableArray<HeldElement> elements = default, int height = 0, ImmutableHashSet<AccessPath>? atExit = null, ImmutableDictionary<AccessPath, AccessPath>? installed = null,
-        ImmutableHashSet<ISymbol>? writtenRoots = null)
+        ImmutableHashSet<ISymbol>? writtenRoots = null, ImmutableHashSet<AccessPath>? defaultWhenTrue = null, ImmutableHashSet<AccessPath>? defaultWhenFalse = null)
     {
+        DefaultWhenTrue = defaultWhenTrue;
+        DefaultWhenFalse = defaultWhenFalse;
         WrittenRoots = writtenRoots;
         AtExit = atExit ?? ImmutableHashSet<AccessPath>.Empty;
         Installed = installed ?? ImmutableDictionary<AccessPath, AccessPath>.Empty;
@@ -94,6 +96,15 @@ internal sealed class HelperSummary
 
     /// <summary>What a false result proves not to be the default (null: nothing).</summary>
     public ImmutableHashSet<AccessPath>? WhenFalse { get; }
+
+    /// <summary>
+    /// State members a true result proves to be their own owner's default member (<c>f.State</c> for
+    /// <c>OnDefault(f) => f.State == f.DefaultState</c>; null: nothing): a caller that knows better does not take that way.
+    /// </summary>
+    public ImmutableHashSet<AccessPath>? DefaultWhenTrue { get; }
+
+    /// <summary>State members a false result proves to be their own owner's default member (null: nothing).</summary>
+    public ImmutableHashSet<AccessPath>? DefaultWhenFalse { get; }
 }
 
 /// <summary>A state a helper hands back: whose (a path in the helper's terms, when known) and which default member.</summary>
