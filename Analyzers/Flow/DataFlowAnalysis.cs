@@ -18,8 +18,9 @@ namespace FpuGuard.Analyzers.Flow;
 /// <c>finally</c> blocks nested inside that try have run; an unfiltered catch of every exception keeps it from
 /// the handlers around it;</item>
 /// <item>an exception filter runs first, with the state at the point of the throw, before those nested
-/// <c>finally</c> blocks (two-pass exception handling); its handler starts from the state the filter leaves
-/// when no <c>finally</c> lies between, else from the state after them. An exception thrown by a filter is
+/// <c>finally</c> blocks (two-pass exception handling); those blocks then run on the state the filter leaves,
+/// and its handler starts from the state after them (what the filter learned of a condition holds there unless
+/// they write it). An exception thrown by a filter is
 /// swallowed (the filter is false), so it reaches no handler.</item>
 /// </list>
 /// Beside the rule's state the engine follows which bool locals and parameters have a known value
@@ -181,7 +182,7 @@ internal sealed class DataFlowAnalysis<TState>
     private void Throw(BasicBlock block, Flowing atThrow)
     {
         var unwound = atThrow;
-        var finallyRan = false;
+        List<ControlFlowRegion>? finallyRan = null;
         // A lambda's or local function's graph ends at its root region: the regions above it are its parent graph's.
         for (var region = block.EnclosingRegion; region is { Kind: not ControlFlowRegionKind.Root, EnclosingRegion: { } parent }; region = parent)
         {
@@ -202,7 +203,7 @@ internal sealed class DataFlowAnalysis<TState>
                     return; // The finally never completes: nothing unwinds past it.
                 }
 
-                finallyRan = true;
+                (finallyRan ??= new List<ControlFlowRegion>()).Add(parent.NestedRegions[1]);
                 continue;
             }
 
@@ -211,9 +212,11 @@ internal sealed class DataFlowAnalysis<TState>
                 var handler = parent.NestedRegions[i];
                 if (handler.Kind == ControlFlowRegionKind.FilterAndHandler)
                 {
-                    if (ThroughRegion(handler.NestedRegions[0], atThrow, out var passed))
+                    // The nested finally blocks run after the filter (the second pass): on the state it leaves, so
+                    // that what it learned (a condition it tested) holds in them and after them, unless they write it.
+                    if (ThroughRegion(handler.NestedRegions[0], atThrow, out var passed) && (finallyRan is null || Through(finallyRan, ref passed)))
                     {
-                        Merge(handler.NestedRegions[1].FirstBlockOrdinal, finallyRan ? unwound : passed);
+                        Merge(handler.NestedRegions[1].FirstBlockOrdinal, passed);
                     }
                 }
                 else
