@@ -11,13 +11,13 @@ namespace FpuGuard.Analyzers.Tests.Flow;
 /// </summary>
 public class ExceptionFlowTests
 {
-    private static string InMethod(string body, string extra = "") => $$"""
+    private static string InMethod(string body, string extra = "", string name = "Run") => $$"""
         using System;
         using FpuGuard.Runtime;
 
         static class Driver
         {
-            static void Run(Kernel kernel, Fpu fpu, bool flag, int count, object boxed, int[] numbers)
+            static void {{name}}(Kernel kernel, Fpu fpu, bool flag, int count, object boxed, int[] numbers)
             {
         {{body}}
             }
@@ -127,6 +127,36 @@ public class ExceptionFlowTests
             }
             catch (Exception) when (flag) { {{sleep}}; }
             """));
+
+    // ANALYZER_BUGS item 9: the nested finally runs after the filter, so what the filter tested still holds in it
+    // and in the handler. Here the finally disables preemption only where flag is false; the handler runs only
+    // where it is true.
+    [Fact]
+    public Task A_filter_s_verdict_holds_across_a_nested_finally() =>
+        AtomicContext.VerifyAnalyzerAsync(InMethod("""
+            var other = count > 1;
+            try
+            {
+                try { if (other) throw new InvalidOperationException(); }
+                finally { if (flag) throw new InvalidOperationException(); kernel.PreemptDisable(); }
+            }
+            catch (Exception) when (flag) { kernel.Memory.Vzalloc(64); }
+            """, name: "{|FPU0004:Run|}"));
+
+    [Theory]
+    [InlineData("when (!flag)", "")]
+    [InlineData("when (other)", "")]
+    [InlineData("when (flag)", "flag = !flag;")]
+    public Task A_filter_s_verdict_does_not_hold_where_the_finally_may_differ_or_writes_it(string filter, string write) =>
+        AtomicContext.VerifyAnalyzerAsync(InMethod($$"""
+            var other = count > 1;
+            try
+            {
+                try { if (other) throw new InvalidOperationException(); }
+                finally { {{write}} if (flag) throw new InvalidOperationException(); kernel.PreemptDisable(); }
+            }
+            catch (Exception) {{filter}} { {|FPU0001:kernel.Memory.Vzalloc(64)|}; }
+            """, name: "{|FPU0004:Run|}"));
 
     // ---------------------------------------------------------------- catches of every exception
 

@@ -228,10 +228,15 @@ internal sealed class ConditionAtoms
         return false;
     }
 
+    /// <summary>Whether the identifier is written there (assigned, incremented, passed by ref or out, a deconstruction's
+    /// target) or has a ref taken to it.</summary>
+    internal static bool MayChange(IdentifierNameSyntax identifier) => identifier.Parent is RefExpressionSyntax || IsWritten(identifier);
+
     private static bool IsWritten(IdentifierNameSyntax identifier) => identifier.Parent switch
     {
         AssignmentExpressionSyntax assignment => assignment.Left == identifier,
-        PrefixUnaryExpressionSyntax or PostfixUnaryExpressionSyntax => true,
+        PrefixUnaryExpressionSyntax prefix => prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression),
+        PostfixUnaryExpressionSyntax postfix => postfix.IsKind(SyntaxKind.PostIncrementExpression) || postfix.IsKind(SyntaxKind.PostDecrementExpression),
         ArgumentSyntax { Parent: TupleExpressionSyntax } => true, // A deconstruction's target, or a tuple read: either way suspect.
         ArgumentSyntax argument => !argument.RefKindKeyword.IsKind(SyntaxKind.None),
         _ => false,

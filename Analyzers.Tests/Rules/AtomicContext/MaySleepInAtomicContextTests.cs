@@ -55,6 +55,30 @@ public class MaySleepInAtomicContextTests
         await VerifyCS.VerifyAnalyzerAsync(InMethod("using (kernel.LockFpregs()) { Grow(); }\n" + function));
     }
 
+    // A parameter no code writes has the same value in every run of a local function that captures it: a call of
+    // the function where the caller knows it sleeps only where the function's own sleeps under that value do
+    // (oracle, seed 4242, the FPU0001 "CallLocal" extras).
+    [Theory]
+    [InlineData("if (flag) return; using (kernel.LockFpregs()) { Grow(); }", "void Grow() { if (flag) kernel.Memory.Vzalloc(64); }")]
+    [InlineData("using (kernel.LockFpregs()) { if (!flag) Grow(); }", "void Grow() { if (flag) kernel.Memory.Vzalloc(64); }")]
+    [InlineData("if (!flag) return; using (kernel.LockFpregs()) { Grow(); }", "void Grow() { if (flag) return; Alloc(); Grow(); } void Alloc() { if (flag) return; kernel.Memory.Vzalloc(64); }")]
+    [InlineData("if (flag) return; using (kernel.LockFpregs()) { Action grow = () => { if (flag) kernel.Memory.Vzalloc(64); }; grow(); }", "")]
+    public async Task A_local_function_sleeping_only_under_a_value_its_caller_rules_out_does_not_sleep_at_the_call(string body, string function)
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod(body + "\n" + function));
+    }
+
+    [Theory]
+    [InlineData("using (kernel.LockFpregs()) { {|FPU0001:Grow()|}; }", "void Grow() { if (flag) kernel.Memory.Vzalloc(64); }")]
+    [InlineData("if (flag) return; using (kernel.LockFpregs()) { {|FPU0001:Grow()|}; }", "void Grow() { if (!flag) kernel.Memory.Vzalloc(64); }")]
+    [InlineData("if (flag) return; using (kernel.LockFpregs()) { {|FPU0001:Grow()|}; }", "void Grow() { Set(); if (flag) kernel.Memory.Vzalloc(64); } void Set() { flag = true; }")]
+    [InlineData("if (flag) return; using (kernel.LockFpregs()) { {|FPU0001:Grow(true)|}; }", "void Grow(bool flag) { if (flag) kernel.Memory.Vzalloc(64); }")]
+    [InlineData("if (flag) return; Touch(ref flag); using (kernel.LockFpregs()) { {|FPU0001:Grow()|}; }", "void Grow() { if (flag) kernel.Memory.Vzalloc(64); } static void Touch(ref bool b) { }")]
+    public async Task A_local_function_still_sleeps_at_a_call_where_the_value_may_differ(string body, string function)
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod(body + "\n" + function));
+    }
+
     [Fact]
     public async Task A_method_whose_only_sleep_no_path_reaches_does_not_sleep_at_its_call()
     {

@@ -140,7 +140,10 @@ internal sealed class AtomicContextFlowAnalysis
         return results;
     }
 
-    internal Result Analyze(ControlFlowGraph graph, IMethodSymbol owner, SemanticModel? model, FunctionBudget budget, Action<ControlFlowGraph, IMethodSymbol>? lambdaFound, CancellationToken cancellationToken)
+    /// <param name="assumed">Bool parameters of enclosing functions, never written, whose value the caller knows at the
+    /// call (a local function's analysis at its call): they have that value in every run of this call.</param>
+    internal Result Analyze(ControlFlowGraph graph, IMethodSymbol owner, SemanticModel? model, FunctionBudget budget, Action<ControlFlowGraph, IMethodSymbol>? lambdaFound, CancellationToken cancellationToken,
+        IReadOnlyList<(IParameterSymbol Parameter, bool Value)>? assumed = null)
     {
         var contract = Contracts.Of(owner);
         var baseline = new int[ContextCounts.Kinds];
@@ -156,6 +159,8 @@ internal sealed class AtomicContextFlowAnalysis
         {
             entry = entry.Assume(AtomicContextTransfer.AwaitedAtom, false);
         }
+
+        entry = transfer.AssumeAtEntry(entry, assumed);
 
         var run = DataFlowAnalysis<ContextCounts>.Run(graph, entry, transfer, cancellationToken);
         result.CutShort ??= run.CutShort;

@@ -474,7 +474,7 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
             return state;
         }
 
-        var inner = AnalyzeFunction(call, function, graph);
+        var inner = AnalyzeFunction(call, function, graph, Constants(function, state));
         _result.CutShort ??= inner.CutShort;
         foreach (var reEntry in inner.ReEntries)
         {
@@ -521,8 +521,69 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
         return state;
     }
 
+    // What the call knows of the bool parameters the function captures, in every world: a parameter of a function that
+    // encloses it, written nowhere in that function (nor by a ref to it), has the same value in the whole run of the
+    // call, recursion included. The function's sleeps that the value rules out are not this call's.
+    private List<(IParameterSymbol, bool)>? Constants(IMethodSymbol function, ContextCounts state)
+    {
+        List<(IParameterSymbol, bool)>? constants = null;
+        var functionSyntax = function.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken);
+        foreach (var atom in _atoms)
+        {
+            if (atom.Key is not IParameterSymbol { RefKind: RefKind.None } parameter || functionSyntax is null
+                || parameter.ContainingSymbol is not IMethodSymbol declaring || SymbolEqualityComparer.Default.Equals(declaring, function))
+            {
+                continue;
+            }
+
+            bool value;
+            if (!state.MayBe(atom.Value, false))
+            {
+                value = true;
+            }
+            else if (!state.MayBe(atom.Value, true))
+            {
+                value = false;
+            }
+            else
+            {
+                continue;
+            }
+
+            if (declaring.DeclaringSyntaxReferences.Length != 1 || declaring.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is not { } declaration
+                || declaration.SyntaxTree != functionSyntax.SyntaxTree || !declaration.Span.Contains(functionSyntax.Span) || declaration == functionSyntax
+                || declaration.DescendantNodes().OfType<IdentifierNameSyntax>().Any(i => i.Identifier.ValueText == parameter.Name && ConditionAtoms.MayChange(i)))
+            {
+                continue;
+            }
+
+            (constants ??= new List<(IParameterSymbol, bool)>()).Add((parameter, value));
+        }
+
+        return constants;
+    }
+
+    /// <summary>The entry state with the parameters the caller knows assumed (see <see cref="Constants"/>).</summary>
+    public ContextCounts AssumeAtEntry(ContextCounts entry, IReadOnlyList<(IParameterSymbol Parameter, bool Value)>? assumed)
+    {
+        if (assumed is null)
+        {
+            return entry;
+        }
+
+        foreach (var (parameter, value) in assumed)
+        {
+            if (Atom(parameter, false) is { } atom)
+            {
+                entry = entry.Assume(atom.Index, value);
+            }
+        }
+
+        return entry;
+    }
+
     // Past the budget the function is not analysed: it may sleep, at this call.
-    private AtomicContextFlowAnalysis.Result AnalyzeFunction(SyntaxNode call, IMethodSymbol function, ControlFlowGraph graph)
+    private AtomicContextFlowAnalysis.Result AnalyzeFunction(SyntaxNode call, IMethodSymbol function, ControlFlowGraph graph, List<(IParameterSymbol, bool)>? assumed)
     {
         if (++_budget.Analyses > AtomicContextFlowAnalysis.FunctionBudget.MaxAnalyses)
         {
@@ -534,7 +595,7 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
         _budget.OnTheWay.Add(function);
         try
         {
-            var inner = _analysis.Analyze(graph, function, _model, _budget, null, _cancellationToken);
+            var inner = _analysis.Analyze(graph, function, _model, _budget, null, _cancellationToken, assumed);
             ResolveRecursion(inner, function);
             return inner;
         }
