@@ -326,4 +326,44 @@ public class AtomicContextReviewTests
     [Fact(Skip = "REVIEW: expected FPU0004 at M ([RequiresAtomicContext(InterruptsDisabled)] handler returns with interrupts enabled on the early path); actual: no diagnostic")]
     public Task RequiresAtomicContext_handler_returning_without_its_context_is_reported() =>
         Verify("[RequiresAtomicContext(AtomicContextKind.InterruptsDisabled)] void {|FPU0004:M|}(bool flag) { k.LocalIrqEnable(); if (flag) return; k.LocalIrqDisable(); }");
+
+    // ------------------------------------------------------------------ round 2: iterators, narrower catches, scopes typed IDisposable
+    private const string Iter = """
+        class It
+        {
+            public static IEnumerable<int> Sleepy() { D.Nap(); yield return 1; }
+            public static IEnumerable<int> Calm() { yield return 1; }
+        }
+        class Q { int q; public int V { get => q; set { D.Nap(); q = value; } } }
+        """;
+
+    [Theory]
+    [InlineData("enumerating an iterator whose body sleeps, in a region", "void M() { using (k.LockFpregs()) { foreach (var x in {|FPU0001:It.Sleepy()|}) { } } }")]
+    [InlineData("narrower catch lets the exception reach an outer catch that sleeps; it also returns held",
+        "void {|FPU0004:M|}() { try { k.FpregsLock(); try { Work(); } catch (InvalidOperationException) { } k.FpregsUnlock(); } catch { {|FPU0001:Nap()|}; } }")]
+    [InlineData("scope typed IDisposable in a using statement", "void M() { IDisposable g = k.LockFpregs(); using (g) { {|FPU0001:Nap()|}; } Nap(); }")]
+    [InlineData("&& right operand sleeps in a region", "bool M(bool flag) { using (k.LockFpregs()) { return flag && {|FPU0001:NapCheck()|}; } }")]
+    [InlineData("compound assignment runs a sleeping setter", "void M(Q q) { using (k.LockFpregs()) { {|FPU0001:q.V|} += 1; } }")]
+    [InlineData("nested kinds: interrupts disabled inside the register lock", "void M() { using (k.LockFpregs()) { k.LocalIrqDisable(); {|FPU0001:Nap()|}; k.LocalIrqEnable(); } }")]
+    public Task Round2_FPU0001(string name, string members) { _ = name; return Verify(members, W + Iter); }
+
+    [Theory]
+    [InlineData("yield return inside a using scope of an iterator, no sleep", "IEnumerable<int> M() { using (k.LockFpregs()) { yield return 1; } }")]
+    [InlineData("enumerating a calm iterator in a region", "void M() { using (k.LockFpregs()) { foreach (var x in It.Calm()) { } } }")]
+    [InlineData("enumerating a sleeping iterator outside regions", "void M() { using (k.LockFpregs()) { Work(); } foreach (var x in It.Sleepy()) { } }")]
+    [InlineData("unfiltered inner catch takes every exception: the outer catch runs with nothing held",
+        "void M() { try { k.FpregsLock(); try { Work(); } catch { } k.FpregsUnlock(); } catch { Nap(); } }")]
+    [InlineData("filtered catch on a bool parameter unlocks and returns",
+        "void M(bool flag) { k.FpregsLock(); try { Work(); } catch when (flag) { k.FpregsUnlock(); return; } k.FpregsUnlock(); Nap(); }")]
+    [InlineData("bool local set where the context is taken, tested where it is released",
+        "void M(int n) { bool held = false; if (n > 0) { k.PreemptDisable(); held = true; } if (!held) Nap(); if (held) k.PreemptEnable(); }")]
+    [InlineData("string interpolation is no listed call form", "string M(int n) { using (k.LockFpregs()) { return $\"{n}\"; } }")]
+    public Task Round2_silent(string name, string members) { _ = name; return Verify(members, W + Iter); }
+
+    [Theory]
+    [InlineData("iterator leaves the lock held", "IEnumerable<int> {|FPU0004:M|}() { k.FpregsLock(); yield return 1; }")]
+    [InlineData("early return between nested kinds", "void {|FPU0004:M|}(bool flag) { using (k.LockFpregs()) { k.LocalIrqDisable(); if (flag) return; k.LocalIrqEnable(); } }")]
+    [InlineData("exit twice", "void M() { k.FpregsLock(); k.FpregsUnlock(); {|FPU0004:k.FpregsUnlock()|}; }")]
+    [InlineData("exit in finally of a try that takes the lock late", "void M(bool flag) { try { if (flag) return; k.FpregsLock(); Work(); } finally { {|FPU0004:k.FpregsUnlock()|}; } }")]
+    public Task Round2_FPU0004(string name, string members) { _ = name; return Verify(members, W + Iter); }
 }
