@@ -366,4 +366,27 @@ public class AtomicContextReviewTests
     [InlineData("exit twice", "void M() { k.FpregsLock(); k.FpregsUnlock(); {|FPU0004:k.FpregsUnlock()|}; }")]
     [InlineData("exit in finally of a try that takes the lock late", "void M(bool flag) { try { if (flag) return; k.FpregsLock(); Work(); } finally { {|FPU0004:k.FpregsUnlock()|}; } }")]
     public Task Round2_FPU0004(string name, string members) { _ = name; return Verify(members, W + Iter); }
+
+    // ------------------------------------------------------------------ round 3
+    [Theory]
+    [InlineData("switch case guard sleeps in a region", "void M(object o) { using (k.LockFpregs()) { switch (o) { case int x when {|FPU0001:NapCheck()|}: break; } } }")]
+    [InlineData("switch statement property pattern reads a sleeping property", "void M(object o) { using (k.LockFpregs()) { switch (o) { case W { {|FPU0001:P|}: > 0 }: break; } } }")]
+    [InlineData("static lambda invoked in a region", "int M() { Func<int> f = static () => NapValue(); k.PreemptDisable(); var v = {|FPU0001:f()|}; k.PreemptEnable(); return v; }")]
+    [InlineData("local function with [EntersAtomicContext] takes the lock for its caller", "void M() { Take(); {|FPU0001:Nap()|}; k.FpregsUnlock(); [EntersAtomicContext(AtomicContextKind.FpuRegisterLock)] void Take() => k.FpregsLock(); }")]
+    [InlineData("recursive local function: base case sleeps, called under preemption", "void M() { k.PreemptDisable(); {|FPU0001:Rec(2)|}; k.PreemptEnable(); void Rec(int n) { if (n == 0) { Nap(); return; } Rec(n - 1); } }")]
+    [InlineData("using declaration in a do loop with continue", "void M(int n) { do { using var g = k.LockFpregs(); if (n > 2) continue; {|FPU0001:Nap()|}; } while (n-- > 0); }")]
+    [InlineData("throw expression branch does not hide the sleep", "int M(int? v) { using (k.LockFpregs()) { return (v ?? throw new ArgumentException()) + {|FPU0001:NapValue()|}; } }")]
+    public Task Round3_FPU0001(string name, string members) { _ = name; return Verify(members, W); }
+
+    [Theory]
+    [InlineData("finally re-takes the lock a try released: exceptional exit is no return", "void M() { k.FpregsLock(); try { k.FpregsUnlock(); Nap(); } finally { k.FpregsLock(); } k.FpregsUnlock(); }")]
+    [InlineData("recursive local function balanced per level", "void M() { Rec(3); Nap(); void Rec(int n) { if (n == 0) return; k.PreemptDisable(); Rec(n - 1); k.PreemptEnable(); } }")]
+    [InlineData("using declaration in a do loop ends each iteration", "void M(int n) { do { using var g = k.LockFpregs(); if (n > 2) continue; Work(); } while (n-- > 0); Nap(); }")]
+    [InlineData("lambda stored in a region, run after it through a local function", "void M() { Action f; using (k.LockFpregs()) { f = () => Nap(); } Run(); void Run() => f(); }")]
+    public Task Round3_silent(string name, string members) { _ = name; return Verify(members, W); }
+
+    [Theory]
+    [InlineData("return from inside a Monitor lock holding the register lock", "readonly object gate = new object(); int {|FPU0004:M|}(int n) { lock (gate) { k.FpregsLock(); if (n > 0) return n; k.FpregsUnlock(); } return 0; }")]
+    [InlineData("flag reassigned in a loop: the lock may be held with the flag false (every unlock still has an entry)", "void {|FPU0004:M|}(int n) { bool locked = false; while (n-- > 0) { if (!locked) { k.FpregsLock(); locked = true; } locked = n > 5; } if (locked) k.FpregsUnlock(); }")]
+    public Task Round3_FPU0004(string name, string members) { _ = name; return Verify(members, W); }
 }
