@@ -309,12 +309,12 @@ public class AtomicContextReviewTests
     [InlineData("positional pattern calls a sleeping Deconstruct", "bool M(W w) { using (k.LockFpregs()) { return w is {|FPU0001:(1, 0)|}; } }")]
     public Task FPU0001_in_members_with_unpinned_spans(string name, string members) { _ = name; return Verify(members, W); }
 
-    // ------------------------------------------------------------------ analyzer findings (skipped)
+    // ------------------------------------------------------------------ delegate ?.Invoke, and the analyzer finding (skipped)
     // FPU0001.md: "A call of a local function, or of a delegate local assigned once from a lambda or method group
-    // (`f()`, `f.Invoke()`, `f?.Invoke()`), runs that body at the call".
-    [Fact(Skip = "REVIEW: expected FPU0001 at f?.Invoke() (delegate local assigned once from a sleeping lambda, in a region); actual: no diagnostic")]
+    // (`f()`, `f.Invoke()`, `f?.Invoke()`), runs that body at the call". Reported at the `.Invoke()` of the conditional access.
+    [Fact]
     public Task Lambda_local_invoked_with_null_conditional_Invoke_in_a_region_is_reported() =>
-        Verify("void M() { Action f = () => Nap(); using (k.LockFpregs()) { {|FPU0001:f?.Invoke()|}; } }");
+        Verify("void M() { Action f = () => Nap(); using (k.LockFpregs()) { f?{|FPU0001:.Invoke()|}; } }");
 
     // Twin that passes: the same delegate invoked as f.Invoke() is followed.
     [Fact]
@@ -389,4 +389,11 @@ public class AtomicContextReviewTests
     [InlineData("return from inside a Monitor lock holding the register lock", "readonly object gate = new object(); int {|FPU0004:M|}(int n) { lock (gate) { k.FpregsLock(); if (n > 0) return n; k.FpregsUnlock(); } return 0; }")]
     [InlineData("flag reassigned in a loop: the lock may be held with the flag false (every unlock still has an entry)", "void {|FPU0004:M|}(int n) { bool locked = false; while (n-- > 0) { if (!locked) { k.FpregsLock(); locked = true; } locked = n > 5; } if (locked) k.FpregsUnlock(); }")]
     public Task Round3_FPU0004(string name, string members) { _ = name; return Verify(members, W); }
+
+    // ------------------------------------------------------------------ round 4: null-conditional forms
+    [Theory]
+    [InlineData("method group delegate local invoked with ?.Invoke", "void M() { Action f = Nap; using (k.LockFpregs()) { f?{|FPU0001:.Invoke()|}; } }")]
+    [InlineData("[MaySleep] method called through ?.", "void M(Derived d) { using (k.LockFpregs()) { d?{|FPU0001:.Go()|}; } }")]
+    [InlineData("sleeping method of this compilation called through ?.", "int? M(W w) { using (k.LockFpregs()) { return w?{|FPU0001:.ToString()|}.Length; } }")]
+    public Task Round4_FPU0001(string name, string members) { _ = name; return Verify(members, W); }
 }
