@@ -74,6 +74,26 @@ public class AtomicContextImbalanceTests
             VerifyCS.Diagnostic("FPU0004").WithLocation(0).WithArguments("'Unlock' exits PreemptionDisabled here, where on some path it was not entered"));
     }
 
+    // The #NM handler's shape (handle_xfd_event): it may leave the context its caller holds, but must take it again
+    // before it returns, since the caller goes on as if it never left.
+    [Fact]
+    public async Task A_required_context_left_on_a_path_out_is_reported_at_the_method()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("{|#0:Handler|}", "kernel.LocalIrqEnable(); if (flag) return; kernel.LocalIrqDisable();",
+                "[RequiresAtomicContext(AtomicContextKind.InterruptsDisabled)]"),
+            VerifyCS.Diagnostic("FPU0004").WithLocation(0).WithArguments("'Handler' requires InterruptsDisabled and may return without it: on some path out of it the context its caller holds was left and not entered again"));
+    }
+
+    [Theory]
+    [InlineData("kernel.LocalIrqEnable(); if (flag) throw new System.InvalidOperationException(); kernel.LocalIrqDisable();", "[RequiresAtomicContext(AtomicContextKind.InterruptsDisabled)]")]
+    [InlineData("kernel.LocalIrqEnable(); try { if (flag) return; } finally { kernel.LocalIrqDisable(); }", "[RequiresAtomicContext(AtomicContextKind.InterruptsDisabled)]")]
+    [InlineData("kernel.LocalIrqEnable();", "[RequiresAtomicContext(AtomicContextKind.InterruptsDisabled)] [ExitsAtomicContext(AtomicContextKind.InterruptsDisabled)]")]
+    [InlineData("if (flag) { kernel.PreemptEnable(); kernel.PreemptDisable(); }", "[RequiresAtomicContext(AtomicContextKind.PreemptionDisabled)]")]
+    public async Task A_required_context_held_again_on_every_return_is_not_reported(string body, string attributes)
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod("Handler", body, attributes));
+    }
+
     [Theory]
     [InlineData("kernel.FpregsLock(); kernel.FpregsUnlock();", "")]
     [InlineData("using (kernel.LockFpregs()) { if (flag) return; }", "")]

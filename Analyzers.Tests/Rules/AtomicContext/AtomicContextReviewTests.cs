@@ -323,12 +323,12 @@ public class AtomicContextReviewTests
 
     // FPU0004.md: "A method marked `[RequiresAtomicContext(kind)]` starts with the context held and must return with
     // it held — it may leave and re-enter it in between".
-    [Fact(Skip = "REVIEW: expected FPU0004 at M ([RequiresAtomicContext(InterruptsDisabled)] handler returns with interrupts enabled on the early path); actual: no diagnostic")]
+    [Fact]
     public Task RequiresAtomicContext_handler_returning_without_its_context_is_reported() =>
         Verify("[RequiresAtomicContext(AtomicContextKind.InterruptsDisabled)] void {|FPU0004:M|}(bool flag) { k.LocalIrqEnable(); if (flag) return; k.LocalIrqDisable(); }");
 
     // Same finding, unconditional: the handler leaves interrupts enabled on its only path out.
-    [Fact(Skip = "REVIEW: expected FPU0004 at M ([RequiresAtomicContext(InterruptsDisabled)] handler always returns with interrupts enabled); actual: no diagnostic")]
+    [Fact]
     public Task RequiresAtomicContext_handler_that_never_reenters_is_reported() =>
         Verify("[RequiresAtomicContext(AtomicContextKind.InterruptsDisabled)] void {|FPU0004:M|}() { k.LocalIrqEnable(); Nap(); }");
 

@@ -184,6 +184,12 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, owner.Locations[0],
                     $"{NameOf(owner)} may return with {MethodContracts.KindName(kind)} still held: {MethodContracts.Describe(kind)} on some path out of it"));
             }
+
+            foreach (var kind in result.LeftAtReturn)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.AtomicContextImbalance, owner.Locations[0],
+                    $"{NameOf(owner)} requires {MethodContracts.KindName(kind)} and may return without it: on some path out of it the context its caller holds was left and not entered again"));
+            }
         }
 
         private static string NameOf(IMethodSymbol function) => function.MethodKind == MethodKind.AnonymousFunction ? "The lambda" : $"'{MemberNames.Of(function)}'";

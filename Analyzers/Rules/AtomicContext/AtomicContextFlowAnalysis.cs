@@ -79,6 +79,9 @@ internal sealed class AtomicContextFlowAnalysis
 
         public List<AtomicContextKind> HeldAtReturn { get; } = new();
 
+        /// <summary>Contexts the method requires (held at entry) that may no longer be held where it returns.</summary>
+        public List<AtomicContextKind> LeftAtReturn { get; } = new();
+
         public bool UsesContexts { get; set; }
 
         /// <summary>Why the analysis stopped at a bound and answered conservatively; null when it ran to the end.</summary>

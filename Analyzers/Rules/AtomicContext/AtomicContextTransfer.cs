@@ -72,6 +72,15 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
                 _result.HeldAtReturn.Add(kind);
             }
         }
+
+        // A required context is its caller's: the caller goes on holding it, so it must be held again on the way back.
+        foreach (var kind in _ownerContract.Requires)
+        {
+            if (!_ownerContract.Exits.Contains(kind) && state.MayBeZero(kind) && !_result.LeftAtReturn.Contains(kind))
+            {
+                _result.LeftAtReturn.Add(kind);
+            }
+        }
     }
 
     // A using scope's lowering skips Dispose when the resource is null. The analysis assumes a using resource is
