@@ -43,21 +43,19 @@ public class RobustnessTests(ITestOutputHelper output)
             Assert.True(report.Score(rule, loopFree: null).Recall == 1.0, $"{rule} missed:\n{report.FalseNegatives.FirstOrDefault()}");
         }
 
-        // Precision floors guard against regressions, at what the analyzers meet today on this sample (docs/robustness.md
-        // explains the extras: conservative throw points, documented limits, and the analyzer bugs of ANALYZER_BUGS.md).
-        // FPU0002's is lower since the generator has its pattern, tuple, conditional, predicate, bool-local and swap forms
-        // (0.89 on this sample): a free after a swap that installed a new buffer is reported (the swap ends what a guard
-        // proved, documented), FPU0002 is not path-sensitive on conditions (documented), and bug 6.
-        Assert.True(report.Score("FPU0002", null).Precision >= 0.87, report.Table());
-        Assert.True(report.Score("FPU0003", null).Precision >= 0.93, report.Table());
-        Assert.True(report.Score("FPU0001", null).Precision >= 0.95, report.Table());
+        // Precision floors guard against regressions, a little below what the analyzers meet on this sample (2026-12-05:
+        // FPU0001 0.984, 0.982 with exceptions, 0.983 with members; FPU0002 0.970; FPU0003 1.000). docs/robustness.md
+        // sorts the extras: FPU0001 does not follow conditions on the FPU state (a free under a guard no run takes, after
+        // a swap, say); FPU0002 ends a guard at a write of another state field or a swap (the review's choice), and joins
+        // conditions where paths meet (both documented).
+        Assert.True(report.Score("FPU0002", null).Precision >= 0.95, report.Table());
+        Assert.True(report.Score("FPU0003", null).Precision >= 0.98, report.Table());
+        Assert.True(report.Score("FPU0001", null).Precision >= 0.97, report.Table());
         foreach (var slice in new[] { "with exceptions", "with members" })
         {
             var (tp, fp, fn) = report.Slices[("FPU0001", slice)];
             Assert.Equal(0, fn);
-            // 0.94 since the FPU0002 forms: a free under a guard on the state that no run takes (after a swap, say) is still a
-            // sleeping call to FPU0001, which does not correlate conditions other than bool locals and parameters (documented).
-            Assert.True((double)tp / (tp + fp) >= 0.94, report.Table());
+            Assert.True((double)tp / (tp + fp) >= 0.97, report.Table());
         }
     }
 
