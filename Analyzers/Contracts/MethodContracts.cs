@@ -168,6 +168,19 @@ internal sealed class MethodContracts
     }
 
     /// <summary>The user's words for a context kind.</summary>
+    /// <summary>
+    /// The method a call runs, for its contract: Dispose called through IDisposable (a using scope's lowering, or a
+    /// scope kept in a local or field typed IDisposable) runs the implementation of the receiver's type, which carries
+    /// the contract (a scope's [ExitsAtomicContext]). <paramref name="receiverType"/> is the type of the value the
+    /// receiver holds, as far as the caller has followed it.
+    /// </summary>
+    public static IMethodSymbol Called(IMethodSymbol method, ITypeSymbol? receiverType) =>
+        method.Name == "Dispose" && method.ContainingType.SpecialType == SpecialType.System_IDisposable
+            && receiverType is INamedTypeSymbol { TypeKind: not TypeKind.Interface } named
+            && named.FindImplementationForInterfaceMember(method) is IMethodSymbol implementation
+            ? implementation
+            : method;
+
     public static string Describe(AtomicContextKind kind) => kind switch
     {
         AtomicContextKind.FpuRegisterLock => "the FPU registers are locked",

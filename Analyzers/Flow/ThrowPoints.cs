@@ -80,25 +80,15 @@ internal static class ThrowPoints
 
     private static bool EntersOrExits(IMethodSymbol method) => Contracts.Of(method) is { } contract && contract.Enters.Length + contract.Exits.Length > 0;
 
-    // A using scope's Dispose is called through IDisposable: the scope type's implementation carries the contract.
     private static IMethodSymbol Target(IInvocationOperation invocation)
     {
-        var method = invocation.TargetMethod;
-        if (method.Name == "Dispose" && method.ContainingType.SpecialType == SpecialType.System_IDisposable)
+        var instance = invocation.Instance;
+        while (instance is IConversionOperation { OperatorMethod: null } conversion)
         {
-            var instance = invocation.Instance;
-            while (instance is IConversionOperation { OperatorMethod: null } conversion)
-            {
-                instance = conversion.Operand;
-            }
-
-            if (instance?.Type is INamedTypeSymbol { TypeKind: not TypeKind.Interface } type && type.FindImplementationForInterfaceMember(method) is IMethodSymbol implementation)
-            {
-                return implementation;
-            }
+            instance = conversion.Operand;
         }
 
-        return method;
+        return MethodContracts.Called(invocation.TargetMethod, instance?.Type);
     }
 
     // Identity, implicit numeric and reference conversions cannot fail; boxing allocates, and a narrowing,

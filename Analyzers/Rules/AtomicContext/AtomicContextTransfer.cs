@@ -198,22 +198,9 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
     private static bool IsCopyConstructor(IMethodSymbol constructor) =>
         constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, constructor.ContainingType);
 
-    // Dispose called through IDisposable (a using scope's lowering, or a scope kept in a local or field typed
-    // IDisposable): the implementation of the value's type carries the contract.
-    private IMethodSymbol Resolve(IInvocationOperation invocation)
-    {
-        var method = invocation.TargetMethod;
-        if (method.Name == "Dispose" && method.ContainingType.SpecialType == SpecialType.System_IDisposable)
-        {
-            var type = Strip(Origin(invocation.Instance) ?? invocation.Instance)?.Type;
-            if (type is INamedTypeSymbol { TypeKind: not TypeKind.Interface } named && named.FindImplementationForInterfaceMember(method) is IMethodSymbol implementation)
-            {
-                return implementation;
-            }
-        }
-
-        return method;
-    }
+    // A scope kept in a local typed IDisposable: the value assigned to it tells which Dispose runs.
+    private IMethodSymbol Resolve(IInvocationOperation invocation) =>
+        MethodContracts.Called(invocation.TargetMethod, Strip(Origin(invocation.Instance) ?? invocation.Instance)?.Type);
 
     // A delegate local (or parameter, field) assigned once from a lambda or method group: its invocation runs that.
     private ContextCounts Delegate(IInvocationOperation invocation, ContextCounts state)
