@@ -256,6 +256,28 @@ public class MaySleepInAtomicContextTests
             VerifyCS.Diagnostic("FPU0001").WithLocation(location).WithArguments(name, name + " → Vzalloc", Locked).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
     }
 
+    // The chain names every function the sleep is reached through, the local functions and lambdas run at their call
+    // included: a reader follows it to the allocation.
+    [Fact]
+    public async Task The_chain_names_the_local_functions_and_lambdas_on_the_way()
+    {
+        const string extra = """
+                static void Helper(Kernel k) { Grow(); void Grow() { Action alloc = () => k.Memory.Vzalloc(64); alloc(); } }
+            """;
+        const string body = """
+                    void Inner() => kernel.Memory.Vzalloc(64);
+                    Action outer = () => Inner();
+                    using (kernel.LockFpregs())
+                    {
+                        {|#0:outer()|};
+                        {|#1:Helper(kernel)|};
+                    }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(InMethod(body, extra),
+            VerifyCS.Diagnostic("FPU0001").WithLocation(0).WithArguments("lambda at line 10", "lambda at line 10 → Inner → Vzalloc", Locked).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations),
+            VerifyCS.Diagnostic("FPU0001").WithLocation(1).WithArguments("Helper", "Helper → Grow → lambda at line 17 → Vzalloc", Locked).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+    }
+
     [Fact]
     public async Task Local_functions_count_where_they_are_called()
     {

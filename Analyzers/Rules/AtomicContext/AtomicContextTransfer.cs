@@ -482,7 +482,8 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
         foreach (var point in inner.Points)
         {
             var shifted = Shift(delta, point.Delta);
-            AddPoint(new SleepPoint(point.Callee, point.Name, point.Location, shifted), state);
+            // Named through the function, so that a chain read from this member's summary shows it ('M → L → Vzalloc').
+            AddPoint(new SleepPoint(point.Callee, $"{MemberNames.Of(function)} → {point.Name}", point.Location, shifted), state);
             if (point.Delta.Any(d => d > 0))
             {
                 continue; // Under the function's own region: reported there, by its own analysis, not at each call.
