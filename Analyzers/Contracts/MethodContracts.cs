@@ -167,7 +167,6 @@ internal sealed class MethodContracts
         return with;
     }
 
-    /// <summary>The user's words for a context kind.</summary>
     /// <summary>
     /// The method a call runs, for its contract: Dispose called through IDisposable (a using scope's lowering, or a
     /// scope kept in a local or field typed IDisposable) runs the implementation of the receiver's type, which carries
@@ -181,6 +180,7 @@ internal sealed class MethodContracts
             ? implementation
             : method;
 
+    /// <summary>The user's words for a context kind.</summary>
     public static string Describe(AtomicContextKind kind) => kind switch
     {
         AtomicContextKind.FpuRegisterLock => "the FPU registers are locked",
