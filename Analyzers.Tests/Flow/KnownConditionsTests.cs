@@ -51,6 +51,29 @@ public class KnownConditionsTests
     public Task A_condition_that_may_have_changed_is_not_known(string body) =>
         FreeOfDefault.VerifyAnalyzerAsync(InMethod(body));
 
+    // A constant condition has one way out (C# takes the other to be unreachable): `while (true)` is left only by its
+    // break, as `for (;;)` is, for every rule. Found by the FPU0002/FPU0004 review (round 3).
+    [Theory]
+    [InlineData("while (true) { if (fpu.State != fpu.DefaultState) break; if (flag) return; } kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("do { if (fpu.State != fpu.DefaultState) break; if (flag) return; } while (true); kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("while (!false) { if (fpu.State == fpu.DefaultState) return; break; } kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("if (Never) kernel.Memory.Vfree(fpu.State);", "const bool Never = false;")]
+    public Task A_constant_condition_s_other_way_is_not_taken(string body, string extra = "") =>
+        FreeOfDefault.VerifyAnalyzerAsync(InMethod(body, extra));
+
+    [Theory]
+    [InlineData("while (true) { if (count > 0) { kernel.FpregsUnlock(); break; } count++; }")]
+    [InlineData("do { if (count > 0) { kernel.FpregsUnlock(); break; } count++; } while (true);")]
+    public Task A_lock_released_before_the_only_break_out_of_an_endless_loop_is_balanced(string loop) =>
+        AtomicContext.VerifyAnalyzerAsync(InMethod("kernel.FpregsLock(); " + loop));
+
+    [Theory]
+    [InlineData("while (true) { if (count > 0) break; count++; } {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("while (true) { if (fpu.State != fpu.DefaultState) break; if (flag) break; } {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (Always) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};", "const bool Always = true;")]
+    public Task A_constant_condition_s_own_way_is_still_taken(string body, string extra = "") =>
+        FreeOfDefault.VerifyAnalyzerAsync(InMethod(body, extra));
+
     // A field or a property is not a condition the engine follows: another thread or call may change it.
     [Fact]
     public Task A_field_is_not_followed() =>

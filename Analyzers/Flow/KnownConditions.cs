@@ -13,7 +13,8 @@ namespace FpuGuard.Analyzers.Flow;
 /// beside every rule's): after <c>if (flag) return;</c> <c>flag</c> is false, after <c>done = true;</c> it is
 /// true. A way out of a block whose condition contradicts what is known is not taken, so code that no path
 /// reaches is not analysed: <c>if (flag) throw ...; ... if (flag) { Free(fpu.State); }</c> frees nothing. Up to
-/// 64 conditions per graph, bits of two masks; joins keep what both sides know alike.
+/// 64 conditions per graph, bits of two masks; joins keep what both sides know alike. A constant condition
+/// (<c>while (true)</c>) has one way out, whatever is known.
 /// </summary>
 internal readonly struct KnownConditions
 {
@@ -68,6 +69,12 @@ internal sealed class ConditionAtoms
     /// be taken; if so, <paramref name="known"/> learns the condition's value there.</summary>
     public bool Allows(IOperation? condition, bool holds, ref KnownConditions known)
     {
+        // A constant condition (`while (true)`, a const bool) has one way: C# itself takes the other to be unreachable.
+        if (condition?.ConstantValue is { HasValue: true, Value: bool constant })
+        {
+            return constant == holds;
+        }
+
         var negated = false;
         while (true)
         {

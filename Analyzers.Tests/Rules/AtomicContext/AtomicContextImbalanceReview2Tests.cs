@@ -102,7 +102,7 @@ public class AtomicContextImbalanceReview2Tests
         Verify(Preempt + " void {|FPU0004:M|}(bool f, int n) { while (f) { k.PreemptEnable(); if (n > 0) break; k.PreemptDisable(); f = n < 0; } }");
 
     // C#: the end of `while (true)` is reached only through the `break`, which re-enters first. `for (;;)` is silent.
-    [Fact(Skip = "REVIEW: expected no diagnostic (the only way out of while (true) is the break after PreemptDisable; the same body with for (;;) is silent); actual FPU0004 at M: 'M' requires PreemptionDisabled and may return without it (the constant condition's false exit is taken; a plain FpregsLock ... while (true) { if (n > 0) { FpregsUnlock(); break; } } is likewise reported as returning with the lock held)")]
+    [Fact]
     public Task Required_context_re_entered_before_the_only_break_out_of_while_true_is_not_reported() =>
         Verify(Preempt + " void M(int n) { k.PreemptEnable(); while (true) { if (n > 0) { k.PreemptDisable(); break; } n++; } }");
 
