@@ -265,10 +265,19 @@ public class AtomicContextReview5Tests
     public Task String_interpolation_of_a_value_whose_ToString_sleeps_calls_it_only_from_metadata() =>
         Verify("string M(S s) { using (k.LockFpregs()) { return $\"{s}\"; } }");
 
-    // "conditions are not correlated into helpers": the default value decides nothing at a call passing false.
-    [Fact]
-    public Task Helper_sleeping_under_its_own_bool_parameter_is_reported_even_when_called_with_false() =>
-        Verify("static void H(bool sleep = true) { if (sleep) Nap(); } void M() { using (k.LockFpregs()) { {|FPU0001:H(false)|}; } }");
+    // Written as "conditions are not correlated into helpers"; since then a helper is judged with the bool arguments its
+    // call passes (FPU0001.md, "Conditions into helpers"): H(false) never reaches the sleep, the default `true` does.
+    [Theory]
+    [InlineData("H(false)")]
+    [InlineData("H(sleep: false)")]
+    public Task Helper_sleeping_under_its_own_bool_parameter_is_not_reported_when_called_with_false(string call) =>
+        Verify("static void H(bool sleep = true) { if (sleep) Nap(); } void M() { using (k.LockFpregs()) { " + call + "; } }");
+
+    [Theory]
+    [InlineData("{|FPU0001:H(true)|}")]
+    [InlineData("{|FPU0001:H()|}")]
+    public Task Helper_sleeping_under_its_own_bool_parameter_is_reported_when_called_with_true_or_its_default(string call) =>
+        Verify("static void H(bool sleep = true) { if (sleep) Nap(); } void M() { using (k.LockFpregs()) { " + call + "; } }");
 
     [Fact]
     public Task Or_pattern_second_property_subpattern_reads_a_sleeping_getter() =>

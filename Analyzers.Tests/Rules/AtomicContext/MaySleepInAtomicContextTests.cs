@@ -278,6 +278,50 @@ public class MaySleepInAtomicContextTests
             VerifyCS.Diagnostic("FPU0001").WithLocation(1).WithArguments("Helper", "Helper → Grow → lambda at line 17 → Vzalloc", Locked).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
     }
 
+    // A helper that sleeps only under one value of its own bool parameter (the kernel's GFP_ATOMIC idiom: an allocation
+    // that may sleep unless the caller says it is atomic) is judged with the value its call passes: a constant, or a bool
+    // local or parameter the caller knows there; followed down calls that pass the parameter on as is.
+    private const string Helpers = """
+                static void Alloc(Kernel k, bool atomic) { if (atomic) return; k.Memory.Vzalloc(64); }
+                static void MayBlock(Kernel k, bool mayBlock = true) { if (mayBlock) { k.Memory.Vzalloc(64); } }
+                static void Outer(Kernel k, bool atomic) => Middle(k, atomic);
+                static void Middle(Kernel k, bool atomic) { if (!atomic) k.Memory.Vzalloc(64); }
+                static void Rec(Kernel k, bool stop) { if (stop) return; Rec(k, true); k.Memory.Vzalloc(64); }
+                static void Written(Kernel k, bool atomic) { atomic = !atomic; if (atomic) return; k.Memory.Vzalloc(64); }
+                static void Negated(Kernel k, bool atomic) => Middle(k, !atomic);
+            """;
+
+    [Theory]
+    [InlineData("Alloc(kernel, true)")]
+    [InlineData("Alloc(kernel, atomic: true)")]
+    [InlineData("MayBlock(kernel, false)")]
+    [InlineData("MayBlock(kernel, mayBlock: !true)")]
+    [InlineData("Outer(kernel, true)")]
+    [InlineData("Rec(kernel, true)")]
+    [InlineData("if (flag) return; using (kernel.LockFpregs()) { MayBlock(kernel, flag); }")]
+    [InlineData("if (!flag) return; using (kernel.LockFpregs()) { MayBlock(kernel, !flag); }")]
+    [InlineData("var atomic = true; using (kernel.LockFpregs()) { Alloc(kernel, atomic); }")]
+    public async Task A_helper_called_with_the_value_that_keeps_it_from_sleeping_is_not_reported(string call)
+    {
+        var body = call.Contains("using") || call.Contains("return") ? call : $"using (kernel.LockFpregs()) {{ {call}; }}";
+        await VerifyCS.VerifyAnalyzerAsync(InMethod(body, Helpers));
+    }
+
+    [Theory]
+    [InlineData("Alloc(kernel, false)", "Alloc", "Alloc → Vzalloc")]
+    [InlineData("MayBlock(kernel)", "MayBlock", "MayBlock → Vzalloc")]
+    [InlineData("MayBlock(kernel, flag)", "MayBlock", "MayBlock → Vzalloc")]
+    [InlineData("Outer(kernel, false)", "Outer", "Outer → Middle → Vzalloc")]
+    [InlineData("Outer(kernel, flag)", "Outer", "Outer → Middle → Vzalloc")]
+    [InlineData("Rec(kernel, false)", "Rec", "Rec → Vzalloc")]
+    [InlineData("Written(kernel, true)", "Written", "Written → Vzalloc")]
+    [InlineData("Negated(kernel, true)", "Negated", "Negated → Middle → Vzalloc")]
+    public async Task A_helper_called_with_a_value_that_may_let_it_sleep_is_reported(string call, string callee, string chain)
+    {
+        await VerifyCS.VerifyAnalyzerAsync(InMethod($"using (kernel.LockFpregs()) {{ {{|#0:{call}|}}; }}", Helpers),
+            VerifyCS.Diagnostic("FPU0001").WithLocation(0).WithArguments(callee, chain, Locked).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+    }
+
     [Fact]
     public async Task Local_functions_count_where_they_are_called()
     {

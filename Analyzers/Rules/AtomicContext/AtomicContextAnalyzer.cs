@@ -220,11 +220,11 @@ public sealed class AtomicContextAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(Live(owner, sleep, MostHeld(isOwner, runs, sleep.Syntax.GetLocation(), sleep.Held, sleep.Through.Count > 0)));
             }
 
-            foreach (var (call, callee, held) in result.SourceCallsInContext)
+            foreach (var (call, callee, held, arguments) in result.SourceCallsInContext)
             {
                 var location = call.GetLocation();
                 var mostHeld = MostHeld(isOwner, runs, location, held, through: false);
-                Graph.AddPending(new PendingCall(callee, location, held, (chain, locations, summary) => Create(
+                Graph.AddPending(new PendingCall(callee, location, held, arguments, (chain, locations, summary) => Create(
                     RuleDescriptors.MaySleepInAtomicContextInferred, location, locations, owner, held, MemberNames.Of(callee), chain, summary, mostHeld)));
             }
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using FpuGuard.Analyzers.Contracts;
@@ -70,7 +71,8 @@ internal sealed class AtomicContextFlowAnalysis
 
         public List<SleepInContext> Sleeps { get; } = new();
 
-        public List<(SyntaxNode Call, IMethodSymbol Callee, int[] Held)> SourceCallsInContext { get; } = new();
+        /// <summary>Calls of methods of this compilation with a context held, and the bool arguments known there (see <see cref="PendingCall.Arguments"/>).</summary>
+        public List<(SyntaxNode Call, IMethodSymbol Callee, int[] Held, ImmutableArray<(int Ordinal, bool Value)> Arguments)> SourceCallsInContext { get; } = new();
 
         /// <summary>Where a call of it may sleep (an async function's, only those before its first await).</summary>
         public List<SleepPoint> Points { get; } = new();

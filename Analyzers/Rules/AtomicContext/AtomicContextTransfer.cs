@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using FpuGuard.Analyzers.Contracts;
@@ -192,7 +193,7 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
             return Call(invocation.Syntax, copy, state);
         }
 
-        return Call(invocation.Syntax, Resolve(invocation), state);
+        return Call(invocation.Syntax, Resolve(invocation), state, arguments: invocation.Arguments);
     }
 
     private static bool IsCopyConstructor(IMethodSymbol constructor) =>
@@ -365,7 +366,7 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
         accessor is null ? state : Call(syntax, accessor, state);
 
     // What a call does to the contexts (and, tracking sleeps, where it may sleep), its arguments evaluated.
-    private ContextCounts Call(SyntaxNode call, IMethodSymbol callee, ContextCounts state, bool enumerates = false)
+    private ContextCounts Call(SyntaxNode call, IMethodSymbol callee, ContextCounts state, bool enumerates = false, ImmutableArray<IArgumentOperation> arguments = default)
     {
         var contract = _analysis.Contracts.Of(callee);
         if (contract.IsUnreadable)
@@ -375,7 +376,7 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
 
         if (_analysis.TracksSleeps)
         {
-            TrackSleep(call, callee, contract, state, enumerates);
+            TrackSleep(call, callee, contract, state, enumerates, arguments);
         }
 
         if (!contract.ChangesContext)
@@ -397,7 +398,7 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
 
     // Where the call may sleep: a sleep point of this function for the call graph, and a report when a context may
     // be held here. Creating an iterator runs none of its body; enumerating it does.
-    private void TrackSleep(SyntaxNode call, IMethodSymbol callee, MethodContract contract, ContextCounts state, bool enumerates)
+    private void TrackSleep(SyntaxNode call, IMethodSymbol callee, MethodContract contract, ContextCounts state, bool enumerates, ImmutableArray<IArgumentOperation> arguments)
     {
         // No world: no path reaches the call (a known condition ruled it out). It neither sleeps nor holds anything; its
         // empty state would read as nothing held, a sleep outside every region for the function's callers.
@@ -428,10 +429,11 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
         }
         else if (!contract.DoesNotSleep && IsSource(callee) && (enumerates || !IsIterator(callee)))
         {
-            AddPoint(new SleepPoint(callee, MemberNames.Of(callee), call.GetLocation(), Delta(state)), state);
+            var known = KnownArguments(callee, arguments, state);
+            AddPoint(new SleepPoint(callee, MemberNames.Of(callee), call.GetLocation(), Delta(state), passes: known, forwards: Forwards(callee, arguments)), state);
             if (Held(state) is { } held)
             {
-                _result.SourceCallsInContext.Add((call, callee, held));
+                _result.SourceCallsInContext.Add((call, callee, held, known));
             }
         }
     }
@@ -441,8 +443,129 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
     {
         if (!_owner.IsAsync || state.MayBe(AwaitedAtom, false))
         {
-            _result.Points.Add(point);
+            var requires = Requires(state);
+            _result.Points.Add(requires.IsEmpty ? point : point.WithRequires(requires));
         }
+    }
+
+    // ---- Conditions into callees: a helper that sleeps only under one value of a bool parameter, called with the other ----
+
+    // The owner's bool parameters that no code writes and that have one value in every world here: a call of the owner
+    // that passes the other value never reaches this point (SleepGraph judges its pending calls with them).
+    private ImmutableArray<(int Ordinal, bool Value)> Requires(ContextCounts state)
+    {
+        var requires = ImmutableArray<(int, bool)>.Empty;
+        foreach (var parameter in UnwrittenBoolParameters())
+        {
+            if (_atoms.TryGetValue(parameter, out var atom) && KnownValue(atom, state) is { } value)
+            {
+                requires = requires.Add((parameter.Ordinal, value));
+            }
+        }
+
+        return requires;
+    }
+
+    // The value a bool argument has at the call, where it is a constant or a condition known in every world.
+    private ImmutableArray<(int Ordinal, bool Value)> KnownArguments(IMethodSymbol callee, ImmutableArray<IArgumentOperation> arguments, ContextCounts state)
+    {
+        var known = ImmutableArray<(int, bool)>.Empty;
+        if (arguments.IsDefaultOrEmpty)
+        {
+            return known;
+        }
+
+        foreach (var argument in arguments)
+        {
+            if (argument.Parameter is not { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Boolean } parameter
+                || !SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol.OriginalDefinition, callee.OriginalDefinition))
+            {
+                continue;
+            }
+
+            if (ValueAt(argument.Value, state) is { } value)
+            {
+                known = known.Add((parameter.Ordinal, value));
+            }
+        }
+
+        return known;
+    }
+
+    // A constant, or a condition already followed here (`!c` included); no new condition is taken on for it.
+    private bool? ValueAt(IOperation value, ContextCounts state)
+    {
+        var negated = false;
+        var operation = AccessPath.Strip(value);
+        while (operation is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, OperatorMethod: null } not)
+        {
+            negated = !negated;
+            operation = AccessPath.Strip(not.Operand);
+        }
+
+        if (operation?.ConstantValue is { HasValue: true, Value: bool constant })
+        {
+            return constant ^ negated;
+        }
+
+        ISymbol? symbol = operation switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            _ => null,
+        };
+        return symbol is not null && _atoms.TryGetValue(symbol, out var atom) && KnownValue(atom, state) is { } known ? known ^ negated : null;
+    }
+
+    // The callee's bool parameters given one of the owner's own unwritten bool parameters as is: what a call of the owner
+    // passes for that parameter goes on to the callee.
+    private ImmutableArray<(int Ordinal, int From)> Forwards(IMethodSymbol callee, ImmutableArray<IArgumentOperation> arguments)
+    {
+        var forwards = ImmutableArray<(int, int)>.Empty;
+        if (arguments.IsDefaultOrEmpty)
+        {
+            return forwards;
+        }
+
+        foreach (var argument in arguments)
+        {
+            if (argument.Parameter is { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Boolean } parameter
+                && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol.OriginalDefinition, callee.OriginalDefinition)
+                && AccessPath.Strip(argument.Value) is IParameterReferenceOperation { Parameter: var own }
+                && UnwrittenBoolParameters().Contains(own, SymbolEqualityComparer.Default))
+            {
+                forwards = forwards.Add((parameter.Ordinal, own.Ordinal));
+            }
+        }
+
+        return forwards;
+    }
+
+    private static bool? KnownValue(int atom, ContextCounts state) =>
+        !state.MayBe(atom, false) ? true : !state.MayBe(atom, true) ? false : null;
+
+    private List<IParameterSymbol>? _unwrittenBoolParameters;
+
+    private List<IParameterSymbol> UnwrittenBoolParameters()
+    {
+        if (_unwrittenBoolParameters is null)
+        {
+            _unwrittenBoolParameters = new List<IParameterSymbol>();
+            var declaration = _owner.DeclaringSyntaxReferences.Length == 1 ? _owner.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) : null;
+            if (declaration is not null && _owner.MethodKind is not MethodKind.AnonymousFunction and not MethodKind.LocalFunction)
+            {
+                foreach (var parameter in _owner.Parameters)
+                {
+                    if (parameter is { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Boolean }
+                        && !declaration.DescendantNodes().OfType<IdentifierNameSyntax>().Any(i => i.Identifier.ValueText == parameter.Name && ConditionAtoms.MayChange(i)))
+                    {
+                        _unwrittenBoolParameters.Add(parameter);
+                    }
+                }
+            }
+        }
+
+        return _unwrittenBoolParameters;
     }
 
     private static bool IsSource(IMethodSymbol method) =>
@@ -506,7 +629,7 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
             }
             else
             {
-                _result.SourceCallsInContext.Add((call, point.Callee!, held));
+                _result.SourceCallsInContext.Add((call, point.Callee!, held, ImmutableArray<(int, bool)>.Empty));
             }
         }
 

@@ -14,13 +14,19 @@ namespace FpuGuard.Analyzers.Rules.AtomicContext;
 /// </summary>
 internal sealed class SleepPoint
 {
-    public SleepPoint(IMethodSymbol? callee, string name, Location location, int[] delta)
+    public SleepPoint(IMethodSymbol? callee, string name, Location location, int[] delta, ImmutableArray<(int Ordinal, bool Value)> requires = default,
+        ImmutableArray<(int Ordinal, bool Value)> passes = default, ImmutableArray<(int Ordinal, int From)> forwards = default)
     {
         Callee = callee;
         Name = name;
         Location = location;
         Delta = delta;
+        Requires = requires.IsDefault ? ImmutableArray<(int, bool)>.Empty : requires;
+        Passes = passes.IsDefault ? ImmutableArray<(int, bool)>.Empty : passes;
+        Forwards = forwards.IsDefault ? ImmutableArray<(int, int)>.Empty : forwards;
     }
+
+    public SleepPoint WithRequires(ImmutableArray<(int Ordinal, bool Value)> requires) => new(Callee, Name, Location, Delta, requires, Passes, Forwards);
 
     public IMethodSymbol? Callee { get; }
 
@@ -31,18 +37,69 @@ internal sealed class SleepPoint
     public int[] Delta { get; }
 
     public bool IsLeaf => Callee is null;
+
+    /// <summary>
+    /// The method's own bool parameters (by ordinal) that have one value on every path to the point, and that no code
+    /// writes: a call that passes the other value does not reach the point.
+    /// </summary>
+    public ImmutableArray<(int Ordinal, bool Value)> Requires { get; }
+
+    /// <summary>At a call of a method of this compilation: the bool arguments known there, by the callee's parameter ordinal.</summary>
+    public ImmutableArray<(int Ordinal, bool Value)> Passes { get; }
+
+    /// <summary>At such a call: the callee's bool parameters given one of this method's own unwritten bool parameters as is.</summary>
+    public ImmutableArray<(int Ordinal, int From)> Forwards { get; }
+
+    /// <summary>What the callee's bool parameters hold at this call, when this method was called with <paramref name="arguments"/>.</summary>
+    public ImmutableArray<(int Ordinal, bool Value)> CalleeArguments(ImmutableArray<(int Ordinal, bool Value)> arguments)
+    {
+        var passed = Passes;
+        foreach (var (ordinal, from) in Forwards)
+        {
+            foreach (var argument in arguments)
+            {
+                if (argument.Ordinal == from)
+                {
+                    passed = passed.Add((ordinal, argument.Value));
+                }
+            }
+        }
+
+        return passed;
+    }
+
+    /// <summary>Whether a call passing these bool arguments (by parameter ordinal) may reach the point.</summary>
+    public bool ReachedWith(ImmutableArray<(int Ordinal, bool Value)> arguments)
+    {
+        foreach (var required in Requires)
+        {
+            foreach (var argument in arguments)
+            {
+                if (argument.Ordinal == required.Ordinal && argument.Value != required.Value)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
 }
 
 /// <summary>A call in an atomic region to a method in this compilation, to be judged once every summary is known.</summary>
 internal sealed class PendingCall
 {
-    public PendingCall(IMethodSymbol callee, Location location, int[] held, Func<string, IEnumerable<Location>, int[], Diagnostic> report)
+    public PendingCall(IMethodSymbol callee, Location location, int[] held, ImmutableArray<(int Ordinal, bool Value)> arguments, Func<string, IEnumerable<Location>, int[], Diagnostic> report)
     {
         Callee = callee;
         Location = location;
         Held = held;
+        Arguments = arguments.IsDefault ? ImmutableArray<(int, bool)>.Empty : arguments;
         Report = report;
     }
+
+    /// <summary>The bool arguments whose value the caller knows at the call, by the callee's parameter ordinal.</summary>
+    public ImmutableArray<(int Ordinal, bool Value)> Arguments { get; }
 
     public IMethodSymbol Callee { get; }
 
@@ -103,18 +160,105 @@ internal sealed class SleepGraph
         var summaries = Summaries(out var via);
         foreach (var call in _pending)
         {
-            if (!summaries.TryGetValue(call.Callee.OriginalDefinition, out var summary))
+            var callee = call.Callee.OriginalDefinition;
+            if (!summaries.TryGetValue(callee, out var summary))
             {
                 continue;
             }
 
-            var violated = Enumerable.Range(0, ContextCounts.Kinds).Any(k => call.Held[k] > 0 && call.Held[k] + summary[k] > 0);
-            if (violated)
+            var path = Path(callee, via);
+            var budget = MaxArgumentSteps;
+            if (!call.Arguments.IsEmpty && Reach(callee, call.Arguments, call.Held, summaries, via, depth: 0, ref budget) is var (reached, reachedPath))
             {
-                var (chain, locations) = Chain(call.Callee.OriginalDefinition, via);
+                // Judged with the bool arguments this call passes, as far as they go down the call graph.
+                if (reached is null)
+                {
+                    continue;
+                }
+
+                (summary, path) = (reached, reachedPath);
+            }
+
+            if (Violates(call.Held, summary))
+            {
+                var (chain, locations) = Chain(callee, path);
                 yield return call.Report(chain, locations, summary);
             }
         }
+    }
+
+    private static bool Violates(int[] held, int[] summary) => Enumerable.Range(0, ContextCounts.Kinds).Any(k => held[k] > 0 && held[k] + summary[k] > 0);
+
+    // How far, and over how many calls, the arguments of a pending call are followed down the call graph; past either
+    // bound (recursion included) the summaries stand, which hold for any arguments.
+    private const int MaxArgumentDepth = 4;
+    private const int MaxArgumentSteps = 256;
+
+    /// <summary>
+    /// A method's summary for a call that passes <paramref name="arguments"/> (bool values by parameter ordinal) while it
+    /// holds <paramref name="held"/>: the most its points that the arguments do not rule out leave held, with the path to
+    /// the first of them that sleeps where a context is held (else the first); a null summary when the arguments rule out
+    /// every point. Past the bounds, or with nothing known, the method's summary.
+    /// </summary>
+    private (int[]? Summary, List<SleepPoint> Path) Reach(IMethodSymbol method, ImmutableArray<(int Ordinal, bool Value)> arguments, int[] held,
+        Dictionary<IMethodSymbol, int[]> summaries, Dictionary<IMethodSymbol, SleepPoint> via, int depth, ref int budget)
+    {
+        if (depth >= MaxArgumentDepth || --budget < 0 || arguments.IsEmpty || !_points.TryGetValue(method, out var points))
+        {
+            return (summaries.TryGetValue(method, out var summary) ? summary : null, Path(method, via));
+        }
+
+        int[]? most = null;
+        List<SleepPoint>? path = null;
+        var pathViolates = false;
+        foreach (var point in points)
+        {
+            if (InOwnRegion(point) || !point.ReachedWith(arguments))
+            {
+                continue;
+            }
+
+            int[]? candidate;
+            List<SleepPoint> below;
+            if (point.IsLeaf)
+            {
+                (candidate, below) = (point.Delta, new List<SleepPoint>());
+            }
+            else
+            {
+                var (callee, calleePath) = Reach(point.Callee!.OriginalDefinition, point.CalleeArguments(arguments), Add(held, point.Delta), summaries, via, depth + 1, ref budget);
+                (candidate, below) = (callee is null ? null : Add(point.Delta, callee), calleePath);
+            }
+
+            if (candidate is null)
+            {
+                continue;
+            }
+
+            most = most is null ? candidate : Enumerable.Range(0, ContextCounts.Kinds).Select(k => Math.Max(most[k], candidate[k])).ToArray();
+            if (path is null || (!pathViolates && Violates(held, candidate)))
+            {
+                pathViolates = Violates(held, candidate);
+                path = new List<SleepPoint> { point };
+                path.AddRange(below);
+            }
+        }
+
+        return (most, path ?? new List<SleepPoint>());
+    }
+
+    // The path the summaries took from a method to its sleep.
+    private static List<SleepPoint> Path(IMethodSymbol start, Dictionary<IMethodSymbol, SleepPoint> via)
+    {
+        var path = new List<SleepPoint>();
+        var seen = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        for (var method = start; method is not null && seen.Add(method) && via.TryGetValue(method, out var point);)
+        {
+            path.Add(point);
+            method = point.Callee?.OriginalDefinition;
+        }
+
+        return path;
     }
 
     /// <summary>
@@ -245,18 +389,6 @@ internal sealed class SleepGraph
     private static int[] Add(int[] a, int[] b) =>
         Enumerable.Range(0, ContextCounts.Kinds).Select(k => Math.Max(-Saturation, Math.Min(Saturation, a[k] + b[k]))).ToArray();
 
-    private static (string Chain, List<Location> Locations) Chain(IMethodSymbol start, Dictionary<IMethodSymbol, SleepPoint> via)
-    {
-        var names = new List<string> { MemberNames.Of(start) };
-        var locations = new List<Location>();
-        var seen = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
-        for (var method = start; method is not null && seen.Add(method) && via.TryGetValue(method, out var point);)
-        {
-            names.Add(point.Name);
-            locations.Add(point.Location);
-            method = point.Callee?.OriginalDefinition;
-        }
-
-        return (string.Join(" → ", names), locations);
-    }
+    private static (string Chain, List<Location> Locations) Chain(IMethodSymbol start, List<SleepPoint> path) =>
+        (string.Join(" → ", new[] { MemberNames.Of(start) }.Concat(path.Select(p => p.Name))), path.Select(p => p.Location).ToList());
 }
