@@ -289,6 +289,7 @@ public class MaySleepInAtomicContextTests
                 static void Rec(Kernel k, bool stop) { if (stop) return; Rec(k, true); k.Memory.Vzalloc(64); }
                 static void Written(Kernel k, bool atomic) { atomic = !atomic; if (atomic) return; k.Memory.Vzalloc(64); }
                 static void Negated(Kernel k, bool atomic) => Middle(k, !atomic);
+                static void Quiet(Kernel k, bool mayBlock = false) { if (mayBlock) k.Memory.Vzalloc(64); }
             """;
 
     [Theory]
@@ -298,6 +299,7 @@ public class MaySleepInAtomicContextTests
     [InlineData("MayBlock(kernel, mayBlock: !true)")]
     [InlineData("Outer(kernel, true)")]
     [InlineData("Rec(kernel, true)")]
+    [InlineData("Quiet(kernel)")]
     [InlineData("if (flag) return; using (kernel.LockFpregs()) { MayBlock(kernel, flag); }")]
     [InlineData("if (!flag) return; using (kernel.LockFpregs()) { MayBlock(kernel, !flag); }")]
     [InlineData("var atomic = true; using (kernel.LockFpregs()) { Alloc(kernel, atomic); }")]
@@ -316,6 +318,7 @@ public class MaySleepInAtomicContextTests
     [InlineData("Rec(kernel, false)", "Rec", "Rec → Vzalloc")]
     [InlineData("Written(kernel, true)", "Written", "Written → Vzalloc")]
     [InlineData("Negated(kernel, true)", "Negated", "Negated → Middle → Vzalloc")]
+    [InlineData("Quiet(kernel, true)", "Quiet", "Quiet → Vzalloc")]
     public async Task A_helper_called_with_a_value_that_may_let_it_sleep_is_reported(string call, string callee, string chain)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod($"using (kernel.LockFpregs()) {{ {{|#0:{call}|}}; }}", Helpers),
