@@ -290,6 +290,8 @@ public class MaySleepInAtomicContextTests
                 static void Written(Kernel k, bool atomic) { atomic = !atomic; if (atomic) return; k.Memory.Vzalloc(64); }
                 static void Negated(Kernel k, bool atomic) => Middle(k, !atomic);
                 static void Quiet(Kernel k, bool mayBlock = false) { if (mayBlock) k.Memory.Vzalloc(64); }
+                sealed class Buffer { public Buffer(Kernel k, bool atomic) { if (!atomic) k.Memory.Vzalloc(64); } }
+                static void Grow(this Kernel k, bool atomic) { if (!atomic) k.Memory.Vzalloc(64); }
             """;
 
     [Theory]
@@ -300,6 +302,8 @@ public class MaySleepInAtomicContextTests
     [InlineData("Outer(kernel, true)")]
     [InlineData("Rec(kernel, true)")]
     [InlineData("Quiet(kernel)")]
+    [InlineData("_ = new Buffer(kernel, true)")]
+    [InlineData("kernel.Grow(atomic: true)")]
     [InlineData("if (flag) return; using (kernel.LockFpregs()) { MayBlock(kernel, flag); }")]
     [InlineData("if (!flag) return; using (kernel.LockFpregs()) { MayBlock(kernel, !flag); }")]
     [InlineData("var atomic = true; using (kernel.LockFpregs()) { Alloc(kernel, atomic); }")]
@@ -319,6 +323,8 @@ public class MaySleepInAtomicContextTests
     [InlineData("Written(kernel, true)", "Written", "Written → Vzalloc")]
     [InlineData("Negated(kernel, true)", "Negated", "Negated → Middle → Vzalloc")]
     [InlineData("Quiet(kernel, true)", "Quiet", "Quiet → Vzalloc")]
+    [InlineData("new Buffer(kernel, false)", "Buffer.Buffer", "Buffer.Buffer → Vzalloc")]
+    [InlineData("kernel.Grow(false)", "Grow", "Grow → Vzalloc")]
     public async Task A_helper_called_with_a_value_that_may_let_it_sleep_is_reported(string call, string callee, string chain)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod($"using (kernel.LockFpregs()) {{ {{|#0:{call}|}}; }}", Helpers),

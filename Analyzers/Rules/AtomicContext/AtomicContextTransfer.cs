@@ -120,7 +120,7 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
             case IInvocationOperation invocation:
                 return Invocation(invocation, state);
             case IObjectCreationOperation { Constructor: { } constructor } creation:
-                return Call(creation.Syntax, constructor, state);
+                return Call(creation.Syntax, constructor, state, arguments: creation.Arguments);
             case IPropertyReferenceOperation property:
                 return Accessed(property, state);
             case ISimpleAssignmentOperation assignment:
@@ -477,7 +477,7 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
 
         foreach (var argument in arguments)
         {
-            if (argument.Parameter is not { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Boolean } parameter
+            if (argument.Parameter is not { } parameter || !IsByValueBool(parameter)
                 || !SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol.OriginalDefinition, callee.OriginalDefinition))
             {
                 continue;
@@ -495,26 +495,13 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
     // A constant, or a condition already followed here (`!c` included); no new condition is taken on for it.
     private bool? ValueAt(IOperation value, ContextCounts state)
     {
-        var negated = false;
-        var operation = AccessPath.Strip(value);
-        while (operation is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, OperatorMethod: null } not)
-        {
-            negated = !negated;
-            operation = AccessPath.Strip(not.Operand);
-        }
-
+        var (operation, negated) = Negations(value);
         if (operation?.ConstantValue is { HasValue: true, Value: bool constant })
         {
             return constant ^ negated;
         }
 
-        ISymbol? symbol = operation switch
-        {
-            ILocalReferenceOperation local => local.Local,
-            IParameterReferenceOperation parameter => parameter.Parameter,
-            _ => null,
-        };
-        return symbol is not null && _atoms.TryGetValue(symbol, out var atom) && KnownValue(atom, state) is { } known ? known ^ negated : null;
+        return Variable(operation) is { } symbol && _atoms.TryGetValue(symbol, out var atom) && KnownValue(atom, state) is { } known ? known ^ negated : null;
     }
 
     // The callee's bool parameters given one of the owner's own unwritten bool parameters as is: what a call of the owner
@@ -529,7 +516,7 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
 
         foreach (var argument in arguments)
         {
-            if (argument.Parameter is { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Boolean } parameter
+            if (argument.Parameter is { } parameter && IsByValueBool(parameter)
                 && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol.OriginalDefinition, callee.OriginalDefinition)
                 && AccessPath.Strip(argument.Value) is IParameterReferenceOperation { Parameter: var own }
                 && UnwrittenBoolParameters().Contains(own, SymbolEqualityComparer.Default))
@@ -541,6 +528,12 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
         return forwards;
     }
 
+    private static bool IsByValueBool(IParameterSymbol parameter) => parameter is { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Boolean };
+
+    // Whether any code in the declaration (its lambdas and local functions included) may write the parameter.
+    private static bool IsWrittenIn(SyntaxNode declaration, IParameterSymbol parameter) =>
+        declaration.DescendantNodes().OfType<IdentifierNameSyntax>().Any(i => i.Identifier.ValueText == parameter.Name && ConditionAtoms.MayChange(i));
+
     private static bool? KnownValue(int atom, ContextCounts state) =>
         !state.MayBe(atom, false) ? true : !state.MayBe(atom, true) ? false : null;
 
@@ -551,17 +544,11 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
         if (_unwrittenBoolParameters is null)
         {
             _unwrittenBoolParameters = new List<IParameterSymbol>();
-            var declaration = _owner.DeclaringSyntaxReferences.Length == 1 ? _owner.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) : null;
-            if (declaration is not null && _owner.MethodKind is not MethodKind.AnonymousFunction and not MethodKind.LocalFunction)
+            if (_owner.MethodKind is not MethodKind.AnonymousFunction and not MethodKind.LocalFunction && _owner.DeclaringSyntaxReferences.Length == 1
+                && _owner.Parameters.Any(IsByValueBool))
             {
-                foreach (var parameter in _owner.Parameters)
-                {
-                    if (parameter is { RefKind: RefKind.None, Type.SpecialType: SpecialType.System_Boolean }
-                        && !declaration.DescendantNodes().OfType<IdentifierNameSyntax>().Any(i => i.Identifier.ValueText == parameter.Name && ConditionAtoms.MayChange(i)))
-                    {
-                        _unwrittenBoolParameters.Add(parameter);
-                    }
-                }
+                var declaration = _owner.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken);
+                _unwrittenBoolParameters.AddRange(_owner.Parameters.Where(p => IsByValueBool(p) && !IsWrittenIn(declaration, p)));
             }
         }
 
@@ -656,23 +643,14 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
                 continue;
             }
 
-            bool value;
-            if (!state.MayBe(atom.Value, false))
-            {
-                value = true;
-            }
-            else if (!state.MayBe(atom.Value, true))
-            {
-                value = false;
-            }
-            else
+            if (KnownValue(atom.Value, state) is not { } value)
             {
                 continue;
             }
 
             if (declaring.DeclaringSyntaxReferences.Length != 1 || declaring.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is not { } declaration
                 || declaration.SyntaxTree != functionSyntax.SyntaxTree || !declaration.Span.Contains(functionSyntax.Span) || declaration == functionSyntax
-                || declaration.DescendantNodes().OfType<IdentifierNameSyntax>().Any(i => i.Identifier.ValueText == parameter.Name && ConditionAtoms.MayChange(i)))
+                || IsWrittenIn(declaration, parameter))
             {
                 continue;
             }
@@ -909,6 +887,13 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
 
     private (int Index, bool Negated)? Atom(IOperation? condition)
     {
+        var (operation, negated) = Negations(condition);
+        return Atom(Variable(operation), negated);
+    }
+
+    // The operand under any `!`s, and whether their count is odd.
+    private static (IOperation? Operand, bool Negated) Negations(IOperation? condition)
+    {
         var negated = false;
         condition = AccessPath.Strip(condition);
         while (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, OperatorMethod: null } not)
@@ -917,13 +902,15 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
             condition = AccessPath.Strip(not.Operand);
         }
 
-        return Atom(condition switch
-        {
-            ILocalReferenceOperation local => (ISymbol)local.Local,
-            IParameterReferenceOperation parameter => parameter.Parameter,
-            _ => null,
-        }, negated);
+        return (condition, negated);
     }
+
+    private static ISymbol? Variable(IOperation? operation) => operation switch
+    {
+        ILocalReferenceOperation local => local.Local,
+        IParameterReferenceOperation parameter => parameter.Parameter,
+        _ => null,
+    };
 
     private (int Index, bool Negated)? Atom(ISymbol? symbol, bool negated)
     {
@@ -963,12 +950,7 @@ internal sealed class AtomicContextTransfer : FlowTransfer<ContextCounts>
         value.ConstantValue is { HasValue: true, Value: bool constant } && Atom(local, false) is { } atom ? state.Assume(atom.Index, constant) : state;
 
     // An assignment to a condition's variable makes what the branches learned of it stale.
-    private ContextCounts ForgetWritten(IOperation? target, ContextCounts state) => Forget(AccessPath.Strip(target) switch
-    {
-        ILocalReferenceOperation local => (ISymbol)local.Local,
-        IParameterReferenceOperation parameter => parameter.Parameter,
-        _ => null,
-    }, state);
+    private ContextCounts ForgetWritten(IOperation? target, ContextCounts state) => Forget(Variable(AccessPath.Strip(target)), state);
 
     private ContextCounts Forget(ISymbol? written, ContextCounts state) =>
         written is not null && _atoms.TryGetValue(written, out var index) ? state.Forget(index) : state;

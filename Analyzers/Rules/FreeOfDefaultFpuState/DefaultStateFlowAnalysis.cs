@@ -562,6 +562,12 @@ internal sealed class DefaultStateFlowAnalysis
     private IEnumerable<ISymbol> ReferredBy(IMethodSymbol local, CancellationToken cancellationToken)
     {
         var referred = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        // A local function is declared in its container's body, so the graph's semantic model binds it.
+        if (_graph?.OriginalOperation.SemanticModel is not { } model)
+        {
+            return referred;
+        }
+
         var seen = new HashSet<ISymbol>(SymbolEqualityComparer.Default) { local };
         var pending = new Stack<IMethodSymbol>();
         pending.Push(local);
@@ -571,16 +577,6 @@ internal sealed class DefaultStateFlowAnalysis
             foreach (var reference in function.DeclaringSyntaxReferences)
             {
                 var syntax = reference.GetSyntax(cancellationToken);
-                if (_graph?.OriginalOperation.SemanticModel is not { } model)
-                {
-                    continue;
-                }
-
-                if (model.SyntaxTree != syntax.SyntaxTree)
-                {
-                    model = model.Compilation.GetSemanticModel(syntax.SyntaxTree);
-                }
-
                 foreach (var node in syntax.DescendantNodes())
                 {
                     if (node is ThisExpressionSyntax or BaseExpressionSyntax)
