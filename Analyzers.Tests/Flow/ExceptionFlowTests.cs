@@ -97,6 +97,41 @@ public class ExceptionFlowTests
 
     // ---------------------------------------------------------------- filters
 
+    // Pass one runs the filters in order, each from where the one before it left the exception: false, or throwing
+    // (swallowed). After `when (flag && Always())`, the next filter runs only with flag false, so its `flag && ...`
+    // never calls Sleeps; after a filter that takes every exception, no later handler runs.
+    [Theory]
+    [InlineData("catch (Exception) when (flag && Always()) { } catch (Exception) when (flag && Sleeps(kernel)) { }")]
+    [InlineData("catch (Exception) when (Always()) { } catch (Exception) { kernel.Memory.Vzalloc(64); }")]
+    [InlineData("catch (Exception) when (!flag || Always()) { } catch (Exception) when (Sleeps(kernel)) { }")]
+    public Task A_filter_runs_only_where_the_filters_before_it_let_the_exception_go(string handlers) =>
+        AtomicContext.VerifyAnalyzerAsync(InMethod($$"""
+            kernel.FpregsLock();
+            try { try { _ = count.ToString(); } {{handlers}} }
+            finally { kernel.FpregsUnlock(); }
+            """, FilterHelpers));
+
+    // Their neighbours: a first filter that may be false with flag true (it calls code that may throw, or returns
+    // either value) lets the second run with flag true.
+    [Theory]
+    [InlineData("catch (Exception) when (flag && AlwaysAfterWork(count)) { } catch (Exception) when (flag && {|FPU0001:Sleeps(kernel)|}) { }")]
+    [InlineData("catch (Exception) when (flag && Either(count)) { } catch (Exception) when (flag && {|FPU0001:Sleeps(kernel)|}) { }")]
+    [InlineData("catch (Exception) when (Either(count)) { } catch (Exception) { {|FPU0001:kernel.Memory.Vzalloc(64)|}; }")]
+    [InlineData("catch (Exception) when (flag && Always()) { } catch (Exception) when ({|FPU0001:Sleeps(kernel)|}) { }")]
+    public Task A_filter_that_may_let_the_exception_go_leaves_it_to_the_next(string handlers) =>
+        AtomicContext.VerifyAnalyzerAsync(InMethod($$"""
+            kernel.FpregsLock();
+            try { try { _ = count.ToString(); } {{handlers}} }
+            finally { kernel.FpregsUnlock(); }
+            """, FilterHelpers));
+
+    private const string FilterHelpers = """
+            static bool Always() => true;
+            static bool AlwaysAfterWork(int n) { Console.WriteLine(n); return true; }
+            static bool Either(int n) => n > 2;
+            static bool Sleeps(Kernel kernel) => kernel.Memory.Vzalloc(64) is not null;
+        """;
+
     // When the filter's call throws, the filter is false: the dispatch goes on, the nested finally unlocks, and
     // the outer finally runs with nothing held.
     [Fact]

@@ -100,4 +100,39 @@ public class KnownConditionsTests
             catch (Exception) when (flag) { kernel.Memory.Vzalloc(64); }
             finally { kernel.FpregsUnlock(); }
             """));
+
+    // ---------------------------------------------------------------- calls that return one constant
+
+    // A method whose every return gives the same literal returns that, when it returns: the other way is not taken.
+    [Theory]
+    [InlineData("if (Never()) kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("if (!Always()) kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("if (NeverAfterWork(count)) kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("if (NeverWithLambda()) kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("bool No() => false; if (No()) kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("if (other && Never()) kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("while (Always()) { if (flag) break; } if (flag) return; kernel.Memory.Vfree(fpu.DefaultState);")]
+    public Task A_way_a_constant_result_rules_out_is_not_taken(string body) =>
+        FreeOfDefault.VerifyAnalyzerAsync(InMethod(body, Constants));
+
+    // Its neighbours: the call may give either value.
+    [Theory]
+    [InlineData("if (Either(count)) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (new Virtual().Never()) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (Always()) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (!Never()) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (Computed(count)) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    public Task A_call_that_may_return_either_is_followed_both_ways(string body) =>
+        FreeOfDefault.VerifyAnalyzerAsync(InMethod(body, Constants));
+
+    private const string Constants = """
+            static bool Never() => false;
+            static bool Always() { return (true); }
+            static bool NeverAfterWork(int n) { Console.WriteLine(n); if (n > 2) return false; return false; }
+            static bool NeverWithLambda() { Func<bool> other = () => true; bool Local() => true; return false; }
+            static bool Either(int n) { if (n > 2) return true; return false; }
+            static bool Computed(int n) => n > 2;
+            class Virtual { public virtual bool Never() => false; }
+            class Override : Virtual { public override bool Never() => true; }
+        """;
 }

@@ -20,7 +20,9 @@ namespace FpuGuard.Analyzers.Flow;
 /// <item>an exception filter runs first, with the state at the point of the throw, before those nested
 /// <c>finally</c> blocks (two-pass exception handling); its handler starts from the state the filter leaves
 /// after the <c>finally</c> blocks between the throw and the handler have run from it. An exception thrown by a filter is
-/// swallowed (the filter is false), so it reaches no handler.</item>
+/// swallowed (the filter is false), so it reaches no handler. The filters run in order, each from where the ones
+/// before it let the exception go (false, or swallowing one of their own); a filter that is never false ends the
+/// dispatch.</item>
 /// </list>
 /// Beside the rule's state the engine follows which bool locals and parameters have a known value
 /// (<see cref="KnownConditions"/>): a way out of a block that contradicts them is not taken, for every rule.
@@ -181,6 +183,9 @@ internal sealed class DataFlowAnalysis<TState>
     private void Throw(BasicBlock block, Flowing atThrow)
     {
         var unwound = atThrow;
+        // Pass one: the filters run in order, each from where the one before it left the exception, false (or
+        // swallowing one of its own): `when (c && Always())` then `when (c && Other())` runs Other only with c false.
+        var dispatched = atThrow;
         var finallyRan = new List<ControlFlowRegion>();
         // A lambda's or local function's graph ends at its root region: the regions above it are its parent graph's.
         for (var region = block.EnclosingRegion; region is { Kind: not ControlFlowRegionKind.Root, EnclosingRegion: { } parent }; region = parent)
@@ -197,7 +202,7 @@ internal sealed class DataFlowAnalysis<TState>
 
             if (parent.Kind == ControlFlowRegionKind.TryAndFinally)
             {
-                if (!ThroughRegion(parent.NestedRegions[1], unwound, out unwound))
+                if (!ThroughRegion(parent.NestedRegions[1], unwound, out unwound, out _))
                 {
                     return; // The finally never completes: nothing unwinds past it.
                 }
@@ -213,10 +218,17 @@ internal sealed class DataFlowAnalysis<TState>
                 {
                     // Two passes: the filter runs first, on the state at the throw; then the finally blocks between the throw
                     // and the handler run, from what the filter left (its verdict holds unless they change it).
-                    if (ThroughRegion(handler.NestedRegions[0], atThrow, out var passed) && Through(finallyRan, ref passed))
+                    if (ThroughRegion(handler.NestedRegions[0], dispatched, out var passed, out var rejected) && Through(finallyRan, ref passed))
                     {
                         Merge(handler.NestedRegions[1].FirstBlockOrdinal, passed);
                     }
+
+                    if (rejected is not { } next)
+                    {
+                        return; // The filter takes every exception that reaches it.
+                    }
+
+                    dispatched = next;
                 }
                 else
                 {
@@ -240,7 +252,7 @@ internal sealed class DataFlowAnalysis<TState>
     {
         foreach (var region in finallyRegions)
         {
-            if (!ThroughRegion(region, state, out state))
+            if (!ThroughRegion(region, state, out state, out _))
             {
                 return false;
             }
@@ -251,12 +263,15 @@ internal sealed class DataFlowAnalysis<TState>
 
     // Runs a finally or filter region on one state, to where it leaves: the end of a finally, a filter's way into
     // its handler. Its blocks' entries take the state too, so that they are reported with every state they run
-    // in. False when no way out is reached.
-    private bool ThroughRegion(ControlFlowRegion region, Flowing state, out Flowing leaving)
+    // in. False when no way out is reached. For a filter, rejected is where it leaves the exception to the next
+    // handler: its way out when false, and each point where it may throw (the exception is swallowed); null when none.
+    private bool ThroughRegion(ControlFlowRegion region, Flowing state, out Flowing leaving, out Flowing? rejected)
     {
         AnalysisBounds.EnsureStack();
         leaving = default!;
+        rejected = null;
         var any = false;
+        var isFilter = region.Kind == ControlFlowRegionKind.Filter;
         var local = new Dictionary<int, Flowing> { [region.FirstBlockOrdinal] = state };
         var work = new Queue<int>();
         work.Enqueue(region.FirstBlockOrdinal);
@@ -272,7 +287,12 @@ internal sealed class DataFlowAnalysis<TState>
 
             var ordinal = work.Dequeue();
             var block = _graph.Blocks[ordinal];
-            var exit = Transfer(block, local[ordinal], false, out _, out _);
+            var exit = Transfer(block, local[ordinal], isFilter, out var atThrow, out var mayThrow);
+            if (mayThrow)
+            {
+                rejected = rejected is { } earlier ? Join(earlier, atThrow) : atThrow;
+            }
+
             foreach (var (branch, conditionHolds) in Ways(block))
             {
                 var flowing = exit;
@@ -298,12 +318,16 @@ internal sealed class DataFlowAnalysis<TState>
                     Merge(destination.Ordinal, merged);
                     work.Enqueue(destination.Ordinal);
                 }
-                else if (region.Kind == ControlFlowRegionKind.Finally
+                else if (!isFilter
                     ? branch.Destination is null && branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling
                     : branch.Destination is not null)
                 {
                     leaving = any ? Join(leaving, flowing) : flowing;
                     any = true;
+                }
+                else if (isFilter && branch.Destination is null)
+                {
+                    rejected = rejected is { } earlier ? Join(earlier, flowing) : flowing;
                 }
             }
         }

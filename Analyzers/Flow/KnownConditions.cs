@@ -14,7 +14,8 @@ namespace FpuGuard.Analyzers.Flow;
 /// true. A way out of a block whose condition contradicts what is known is not taken, so code that no path
 /// reaches is not analysed: <c>if (flag) throw ...; ... if (flag) { Free(fpu.State); }</c> frees nothing. Up to
 /// 64 conditions per graph, bits of two masks; joins keep what both sides know alike. A constant condition
-/// (<c>while (true)</c>) has one way out, whatever is known.
+/// (<c>while (true)</c>) has one way out, whatever is known, and so has a call of a method declared here whose
+/// every <c>return</c> gives the same literal (<c>static bool Always() =&gt; true;</c>).
 /// </summary>
 internal readonly struct KnownConditions
 {
@@ -95,6 +96,13 @@ internal sealed class ConditionAtoms
             break;
         }
 
+        // A call of a method whose every return gives the same constant (a filter's `F(k) => true`): when it returns,
+        // it returns that. Its throwing is the call's throw point, not a way out of this branch.
+        if (condition is IInvocationOperation invocation && ConstantResult(invocation) is { } result)
+        {
+            return (result ^ negated) == holds;
+        }
+
         if (Atom(Variable(condition)) is not { } atom)
         {
             return true;
@@ -137,6 +145,86 @@ internal sealed class ConditionAtoms
                 return known;
             default:
                 return known;
+        }
+    }
+
+    /// <summary>
+    /// The bool every <c>return</c> of the called method gives, when it is one literal (<c>=&gt; true</c>, or
+    /// <c>{ Log(); return true; }</c>): the method is declared here, bound without virtual dispatch (a static or
+    /// non-virtual method, a local function), and returns by value. Otherwise null: the call may give either.
+    /// </summary>
+    internal static bool? ConstantResult(IInvocationOperation invocation) => ConstantResult(invocation, out _);
+
+    /// <summary>
+    /// Whether the call can neither run code nor throw: its method does nothing but return a literal, and it is called
+    /// without a receiver that may be null (a static method, a local function, through <c>this</c>).
+    /// </summary>
+    internal static bool OnlyReturnsConstant(IInvocationOperation invocation) =>
+        invocation.Instance is null or IInstanceReferenceOperation && ConstantResult(invocation, out var trivial) is not null && trivial;
+
+    private static bool? ConstantResult(IInvocationOperation invocation, out bool trivial)
+    {
+        trivial = false;
+        var method = invocation.TargetMethod;
+        if (invocation.IsVirtual || method.ReturnType.SpecialType != SpecialType.System_Boolean || method.ReturnsByRef || method.ReturnsByRefReadonly
+            || method.IsAsync || method.DeclaringSyntaxReferences.Length != 1)
+        {
+            return null;
+        }
+
+        var (body, expressionBody) = method.DeclaringSyntaxReferences[0].GetSyntax() switch
+        {
+            MethodDeclarationSyntax declaration => (declaration.Body, declaration.ExpressionBody),
+            LocalFunctionStatementSyntax local => (local.Body, local.ExpressionBody),
+            _ => (null, null),
+        };
+        if (expressionBody is not null)
+        {
+            trivial = true;
+            return Literal(expressionBody.Expression);
+        }
+
+        if (body is null)
+        {
+            return null;
+        }
+
+        trivial = body.Statements.Count == 1 && body.Statements[0] is ReturnStatementSyntax;
+
+        bool? result = null;
+        foreach (var node in body.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))
+        {
+            if (node is YieldStatementSyntax)
+            {
+                return null;
+            }
+
+            if (node is ReturnStatementSyntax ret)
+            {
+                if (Literal(ret.Expression) is not { } value || (result is { } earlier && earlier != value))
+                {
+                    return null;
+                }
+
+                result = value;
+            }
+        }
+
+        return result;
+
+        static bool? Literal(ExpressionSyntax? expression)
+        {
+            while (expression is ParenthesizedExpressionSyntax parenthesized)
+            {
+                expression = parenthesized.Expression;
+            }
+
+            return expression?.Kind() switch
+            {
+                SyntaxKind.TrueLiteralExpression => true,
+                SyntaxKind.FalseLiteralExpression => false,
+                _ => null,
+            };
         }
     }
 

@@ -15,7 +15,8 @@ namespace FpuGuard.Analyzers.Flow;
 /// array, delegate, string and boxing), an access through a reference that may be null or an array index, an
 /// integer division, checked arithmetic, a narrowing or unboxing conversion, an await, a dynamic operation, and
 /// any operation kind this list does not know. Reading and writing locals and parameters, constants, branching
-/// on them, comparing references and unchecked arithmetic cannot. A call that only enters or leaves an atomic
+/// on them, comparing references and unchecked arithmetic cannot; nor can a call of a method that only returns a literal
+/// (<c>static bool Always() =&gt; true;</c>). A call that only enters or leaves an atomic
 /// context (an [EntersAtomicContext] or [ExitsAtomicContext] member) cannot fail either, as spin_lock and preempt_disable
 /// cannot: an exception comes from the work between them, with the context held.
 /// </summary>
@@ -47,7 +48,7 @@ internal static class ThrowPoints
 
     private static bool ItselfMayThrow(IOperation operation) => operation switch
     {
-        IInvocationOperation invocation => !EntersOrExits(Target(invocation)),
+        IInvocationOperation invocation => !EntersOrExits(Target(invocation)) && !ConditionAtoms.OnlyReturnsConstant(invocation),
         ILocalReferenceOperation or IParameterReferenceOperation or IInstanceReferenceOperation or ILiteralOperation
             or IDefaultValueOperation or ITypeOfOperation or ISizeOfOperation or INameOfOperation or IDiscardOperation
             or IFlowCaptureOperation or IFlowCaptureReferenceOperation or IIsNullOperation or ICaughtExceptionOperation
