@@ -25,6 +25,7 @@ public class FreeOfDefaultFpuStateBoolJoinTests
 
     [Theory]
     [InlineData("var dyn = fpu.State != fpu.DefaultState; if (flag) Kernel.SwapFpState(fpu, new XStateBuffer(64), fpu.StateMask, 64); if (dyn) kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("var dyn = fpu.State != fpu.DefaultState; if (flag) fpu.StateSize = 64; if (dyn) kernel.Memory.Vfree(fpu.State);")]
     [InlineData("var dyn = fpu.State == fpu.DefaultState; if (flag) { Kernel.SwapFpState(fpu, new XStateBuffer(64), fpu.StateMask, 64); dyn = flag; } if (!dyn) kernel.Memory.Vfree(fpu.State);")]
     public async Task A_bools_guard_survives_a_path_that_proved_it_outright(string body)
     {
@@ -33,7 +34,7 @@ public class FreeOfDefaultFpuStateBoolJoinTests
 
     [Theory]
     [InlineData("var dyn = fpu.State != fpu.DefaultState; if (flag) Kernel.SwapFpState(fpu, fpu.DefaultState, fpu.StateMask, 64); if (dyn) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
-    [InlineData("var dyn = fpu.State != fpu.DefaultState; if (flag) fpu.StateSize = 64; if (dyn) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("var dyn = fpu.State != fpu.DefaultState; if (flag) GC.KeepAlive(fpu); if (dyn) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     [InlineData("var dyn = !flag; if (flag) Kernel.SwapFpState(fpu, new XStateBuffer(64), fpu.StateMask, 64); if (dyn) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     public async Task A_path_that_proves_nothing_ends_it(string body)
     {

@@ -49,7 +49,7 @@ public class FreeOfDefaultFpuStateContradictionTests
     [InlineData("if (IsValloc(fpu)) return; {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     [InlineData("if (fpu.State != fpu.DefaultState) { } if (OnDefault(fpu)) {|FPU0002:kernel.Memory.Vfree(fpu.DefaultState)|};")]
     // A write of another state field ends the guard first.
-    [InlineData("if (!IsValloc(fpu)) return; fpu.StateMask = 0; if (IsValloc(fpu)) return; {|FPU0002:kernel.Memory.Vfree(fpu.DefaultState)|};")]
+    [InlineData("if (!IsValloc(fpu)) return; GC.KeepAlive(fpu); if (IsValloc(fpu)) return; {|FPU0002:kernel.Memory.Vfree(fpu.DefaultState)|};")]
     // Another owner's default: fpu's buffer may be it.
     [InlineData("if (fpu.State == fpu.DefaultState) return; if (fpu.State == other.DefaultState) {|FPU0002:kernel.Memory.Vfree(other.DefaultState)|};")]
     // A predicate whose false result does not need the default (flag may be false).

@@ -31,6 +31,7 @@ public class FreeOfDefaultFpuStateFilterTests
     [InlineData("", "flag", "if (!flag) kernel.Memory.Vfree(fpu.DefaultState);")]
     [InlineData("", "fpu.State != fpu.DefaultState", "kernel.Memory.Vfree(fpu.State);")]
     [InlineData("var unrelated = flag;", "fpu.State != fpu.DefaultState", "kernel.Memory.Vfree(fpu.State);")]
+    [InlineData("fpu.StateMask = 0;", "fpu.State != fpu.DefaultState", "kernel.Memory.Vfree(fpu.State);")]
     public async Task The_filters_verdict_holds_across_a_nested_finally(string inFinally, string filter, string handler)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + Nested(inFinally, filter, handler)));
@@ -38,7 +39,7 @@ public class FreeOfDefaultFpuStateFilterTests
 
     [Theory]
     [InlineData("flag = false;", "flag", "if (!flag) {|FPU0002:kernel.Memory.Vfree(fpu.DefaultState)|};")]
-    [InlineData("fpu.StateMask = 0;", "fpu.State != fpu.DefaultState", "{|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("GC.KeepAlive(fpu);", "fpu.State != fpu.DefaultState", "{|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     [InlineData("", "flag", "{|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     public async Task A_finally_that_changes_what_the_filter_tested_ends_its_verdict(string inFinally, string filter, string handler)
     {

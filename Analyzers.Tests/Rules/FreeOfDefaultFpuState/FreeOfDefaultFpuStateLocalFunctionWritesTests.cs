@@ -27,10 +27,10 @@ public class FreeOfDefaultFpuStateLocalFunctionWritesTests
 
     [Theory]
     [InlineData("void L() { Kernel.SwapFpState(fpu, fpu.DefaultState, 0, 0); }")]
-    [InlineData("void L() { fpu.StateSize = 64; }")]
+    [InlineData("void L() { fpu.State = fpu.DefaultState; }")]
     [InlineData("void L() { if (flag) L(); fpu.StateMask = 0; }")]
     [InlineData("void L() { if (flag) L(); M(); } void M() { if (flag) L(); fpu.StateSize = 64; }")]
-    [InlineData("void L() { var f = flag ? fpu : other; f.StateSize = 64; }")]
+    [InlineData("void L() { var f = flag ? fpu : other; f.State = f.DefaultState; }")]
     public async Task A_local_function_that_may_write_the_captured_owners_state_ends_its_guards(string local)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("        if (fpu.State == fpu.DefaultState) return; L(); {|FPU0002:kernel.Memory.Vfree(fpu.State)|};", local));
@@ -39,6 +39,7 @@ public class FreeOfDefaultFpuStateLocalFunctionWritesTests
     [Theory]
     [InlineData("void L() { kernel.Memory.Vzalloc(64); }")]
     [InlineData("void L() { other.StateSize = 64; }")]
+    [InlineData("void L() { fpu.StateSize = 64; fpu.StateMask = 0; }")]
     [InlineData("void L() { if (flag) L(); kernel.Memory.Vzalloc(64); }")]
     [InlineData("void L() { Kernel.SwapFpState(fpu, new XStateBuffer(64), 0, 64); }")]
     public async Task A_local_function_that_writes_no_state_of_the_captured_owner_keeps_its_guards(string local)

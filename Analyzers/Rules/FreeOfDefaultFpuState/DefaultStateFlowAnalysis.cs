@@ -856,8 +856,10 @@ internal sealed class DefaultStateFlowAnalysis
     }
 
     // A write of the path: what was known at it and below is gone. A write of one of an owner's state fields (the
-    // buffer, its mask or its size) is a write of the owner's state: what was proven of its other state fields
-    // ends too (`fpu.Mask = 0` ends a guard on `fpu.State`); another owner's, or a field that is not state, keeps it.
+    // buffer, its mask or its size) ends what was proven of its other state fields only where one may be computed
+    // from another: a property with accessors of its own may read or write any of them. Two fields (or auto-properties)
+    // are two storage locations, so `fpu.StateMask = 0` leaves the buffer `fpu.State` holds as it was, and a guard on
+    // it holds. Another owner's fields, or a field that is not state, keep it too.
     private FlowState Write(AccessPath written, FlowState state)
     {
         NoteWrite(written);
@@ -868,21 +870,65 @@ internal sealed class DefaultStateFlowAnalysis
         }
 
         var owner = written.Owner;
-        for (var type = TypeOf(owner.Last) ?? member.ContainingType; type is not null; type = type.BaseType)
+        var plain = IsPlainStorage(member);
+        foreach (var sibling in StateMembers(TypeOf(owner.Last) ?? member.ContainingType))
         {
-            foreach (var sibling in type.GetMembers())
+            if (!SymbolEqualityComparer.Default.Equals(sibling, member) && !(plain && IsPlainStorage(sibling)))
             {
-                if (sibling is IFieldSymbol or IPropertySymbol && IsStateField(sibling) && !SymbolEqualityComparer.Default.Equals(sibling, member))
-                {
-                    state = state.Kill(owner.Append(sibling));
-                }
+                state = state.Kill(owner.Append(sibling));
             }
         }
 
         return state;
     }
 
+    private static IEnumerable<ISymbol> StateMembers(INamedTypeSymbol? owner)
+    {
+        for (var type = owner; type is not null; type = type.BaseType)
+        {
+            foreach (var member in type.GetMembers())
+            {
+                if (member is IFieldSymbol or IPropertySymbol && IsStateField(member))
+                {
+                    yield return member;
+                }
+            }
+        }
+    }
+
     private static bool IsStateField(ISymbol member) => ContractAttributes.Has(member.OriginalDefinition, ContractAttributes.FpuStateField);
+
+    // A field, or an auto-property declared here (`{ get; set; }`, no accessor of its own): reading it reads only its
+    // storage and writing it writes only that. A property of a referenced assembly may be computed: not plain.
+    private static bool IsPlainStorage(ISymbol member)
+    {
+        if (member is IFieldSymbol)
+        {
+            return true;
+        }
+
+        if (member is not IPropertySymbol property || property.DeclaringSyntaxReferences.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var reference in property.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax() is not PropertyDeclarationSyntax { ExpressionBody: null, AccessorList: { } accessors }
+                || accessors.Accessors.Any(a => a.Body is not null || a.ExpressionBody is not null))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // A write of a plain state field of an unmanaged type (a mask, a size), where the owner's state members are all
+    // plain: it changes no buffer and nothing that reaches one, so no guard of a caller's ends with it.
+    private static bool ChangesNoBuffer(ISymbol member, ITypeSymbol? ownerType) =>
+        IsPlainStorage(member) && member switch { IFieldSymbol f => f.Type, IPropertySymbol p => p.Type, _ => null } is { IsUnmanagedType: true }
+        && StateMembers(ownerType as INamedTypeSymbol ?? member.ContainingType).All(IsPlainStorage);
 
     // The static type of what a path's last step names, when it is a class or struct: where its state fields are found.
     private static INamedTypeSymbol? TypeOf(ISymbol? symbol) => symbol switch
@@ -902,8 +948,9 @@ internal sealed class DefaultStateFlowAnalysis
             _collect?.Reassigned(written);
         }
 
-        // Any state field counts, not only the buffer: a caller's guard on the buffer ends at a write of its mask.
-        if (_collect is not null && written.Last is { } member && IsStateField(member))
+        // A state field that is or may reach a buffer counts: a caller's guard on the buffer ends at its write.
+        if (_collect is not null && written.Last is { } member && IsStateField(member)
+            && !(written.Length >= 2 && ChangesNoBuffer(member, TypeOf(written.Owner.Last))))
         {
             _collect.Writes(written);
         }
