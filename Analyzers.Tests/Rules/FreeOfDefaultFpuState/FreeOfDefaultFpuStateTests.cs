@@ -78,7 +78,7 @@ public class FreeOfDefaultFpuStateTests
     [InlineData("if (fpu.State != fpu.DefaultState || flag) {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     [InlineData("while (flag) { {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; if (fpu.State == fpu.DefaultState) return; }")]
     [InlineData("var state = fpu.State; {|FPU0002:kernel.Memory.Vfree(state)|};")]
-    [InlineData("var state = fpu.State; if (fpu.State != fpu.DefaultState) {|FPU0002:kernel.Memory.Vfree(state)|};")]
+    [InlineData("var state = fpu.State; Kernel.SwapFpState(fpu, new XStateBuffer(64), XFeatureMask.FpSse, 64); if (fpu.State != fpu.DefaultState) {|FPU0002:kernel.Memory.Vfree(state)|};")]
     [InlineData("if (fpu.State != fpu.DefaultState) { Action free = () => {|FPU0002:kernel.Memory.Vfree(fpu.State)|}; free(); }")]
     [InlineData("buffer = fpu.State; {|FPU0002:kernel.Memory.Vfree(buffer)|};")]
     [InlineData("var state = fpu.State; var same = state; XStateBuffer? last; last = same; {|FPU0002:kernel.Memory.Vfree(last)|};")]

@@ -167,9 +167,10 @@ internal sealed class DefaultStateFlowAnalysis
 
         public FlowState(ImmutableHashSet<AccessPath> notDefault, ImmutableDictionary<AccessPath, Alias> aliases,
             ImmutableDictionary<AccessPath, Condition> conditions, ImmutableDictionary<AccessPath, AccessPath> refTargets, ImmutableDictionary<AccessPath, AccessPath> installed,
-            ImmutableHashSet<AccessPath>? nonNull = null)
+            ImmutableHashSet<AccessPath>? nonNull = null, ImmutableDictionary<AccessPath, AccessPath>? copies = null)
         {
             NonNull = nonNull ?? ImmutableHashSet<AccessPath>.Empty;
+            Copies = copies ?? ImmutableDictionary<AccessPath, AccessPath>.Empty;
             NotDefault = notDefault;
             Aliases = aliases;
             Conditions = conditions;
@@ -198,19 +199,26 @@ internal sealed class DefaultStateFlowAnalysis
         /// <summary>Must: variables (and captured values) holding a new object, not written since: `q ?? fpu.State` reads q.</summary>
         public ImmutableHashSet<AccessPath> NonNull { get; }
 
-        public FlowState WithNonNull(ImmutableHashSet<AccessPath> nonNull) => new(NotDefault, Aliases, Conditions, RefTargets, Installed, nonNull);
+        /// <summary>
+        /// Must: a variable (or an element of one) holding what a state member held when it was copied, neither written
+        /// since: they hold the same buffer, so a guard proven on the member later covers the copy (`var t = (fpu.State, 0);`
+        /// then `if (!OnDefault(fpu)) Vfree(t.Item1);`).
+        /// </summary>
+        public ImmutableDictionary<AccessPath, AccessPath> Copies { get; }
 
-        public FlowState With(ImmutableHashSet<AccessPath> facts) => facts.IsEmpty ? this : new FlowState(NotDefault.Union(facts), Aliases, Conditions, RefTargets, Installed, NonNull);
+        public FlowState WithNonNull(ImmutableHashSet<AccessPath> nonNull) => new(NotDefault, Aliases, Conditions, RefTargets, Installed, nonNull, Copies);
 
-        public FlowState WithNotDefault(ImmutableHashSet<AccessPath> notDefault) => new(notDefault, Aliases, Conditions, RefTargets, Installed, NonNull);
+        public FlowState With(ImmutableHashSet<AccessPath> facts) => facts.IsEmpty ? this : new FlowState(NotDefault.Union(facts), Aliases, Conditions, RefTargets, Installed, NonNull, Copies);
 
-        public FlowState WithAliases(ImmutableDictionary<AccessPath, Alias> aliases) => new(NotDefault, aliases, Conditions, RefTargets, Installed, NonNull);
+        public FlowState WithNotDefault(ImmutableHashSet<AccessPath> notDefault) => new(notDefault, Aliases, Conditions, RefTargets, Installed, NonNull, Copies);
 
-        public FlowState WithConditions(ImmutableDictionary<AccessPath, Condition> conditions) => new(NotDefault, Aliases, conditions, RefTargets, Installed, NonNull);
+        public FlowState WithAliases(ImmutableDictionary<AccessPath, Alias> aliases) => new(NotDefault, aliases, Conditions, RefTargets, Installed, NonNull, Copies);
 
-        public FlowState WithRefTargets(ImmutableDictionary<AccessPath, AccessPath> refTargets) => new(NotDefault, Aliases, Conditions, refTargets, Installed, NonNull);
+        public FlowState WithConditions(ImmutableDictionary<AccessPath, Condition> conditions) => new(NotDefault, Aliases, conditions, RefTargets, Installed, NonNull, Copies);
 
-        public FlowState WithInstalled(ImmutableDictionary<AccessPath, AccessPath> installed) => new(NotDefault, Aliases, Conditions, RefTargets, installed, NonNull);
+        public FlowState WithRefTargets(ImmutableDictionary<AccessPath, AccessPath> refTargets) => new(NotDefault, Aliases, Conditions, refTargets, Installed, NonNull, Copies);
+
+        public FlowState WithInstalled(ImmutableDictionary<AccessPath, AccessPath> installed) => new(NotDefault, Aliases, Conditions, RefTargets, installed, NonNull, Copies);
 
         // A write replaces the value at the path and below: what was proven or aliased there is gone.
         public FlowState Kill(AccessPath written)
@@ -221,7 +229,7 @@ internal sealed class DefaultStateFlowAnalysis
             bool Moved(KeyValuePair<AccessPath, AccessPath> install) => install.Key.StartsWith(written) || install.Value.StartsWith(written);
             if (!NotDefault.Any(p => p.StartsWith(written)) && !Aliases.Keys.Any(k => k.StartsWith(written))
                 && !Conditions.Any(c => c.Key.StartsWith(written) || c.Value.Mentions(written)) && !RefTargets.Any(Stale) && !Installed.Any(Moved)
-                && !NonNull.Any(p => p.StartsWith(written)))
+                && !NonNull.Any(p => p.StartsWith(written)) && !Copies.Any(Moved))
             {
                 return this; // Most writes touch nothing the analysis knows.
             }
@@ -233,7 +241,8 @@ internal sealed class DefaultStateFlowAnalysis
                     .Where(c => !c.Value.IsEmpty).ToImmutableDictionary(),
                 RefTargets.Where(r => !Stale(r)).ToImmutableDictionary(),
                 Installed.Where(i => !Moved(i)).ToImmutableDictionary(),
-                NonNull.Where(p => !p.StartsWith(written)).ToImmutableHashSet());
+                NonNull.Where(p => !p.StartsWith(written)).ToImmutableHashSet(),
+                Copies.Where(c => !Moved(c)).ToImmutableDictionary());
         }
 
         // A call that may write through what it receives: what was proven below it no longer holds. What may be
@@ -241,7 +250,8 @@ internal sealed class DefaultStateFlowAnalysis
         public FlowState KillBelow(AccessPath reached)
         {
             bool Below(AccessPath p) => p.Length > reached.Length && p.StartsWith(reached);
-            if (!NotDefault.Any(Below) && !Conditions.Values.Any(c => c.Paths.Any(Below)) && !Installed.Any(i => Below(i.Key) || Below(i.Value)) && !NonNull.Any(Below))
+            if (!NotDefault.Any(Below) && !Conditions.Values.Any(c => c.Paths.Any(Below)) && !Installed.Any(i => Below(i.Key) || Below(i.Value)) && !NonNull.Any(Below)
+                && !Copies.Any(c => Below(c.Key) || Below(c.Value)))
             {
                 return this;
             }
@@ -253,13 +263,15 @@ internal sealed class DefaultStateFlowAnalysis
                     .Where(c => !c.Value.IsEmpty).ToImmutableDictionary(),
                 RefTargets,
                 Installed.Where(i => !Below(i.Key) && !Below(i.Value)).ToImmutableDictionary(),
-                NonNull.Where(p => !Below(p)).ToImmutableHashSet());
+                NonNull.Where(p => !Below(p)).ToImmutableHashSet(),
+                Copies.Where(c => !Below(c.Key) && !Below(c.Value)).ToImmutableDictionary());
         }
 
         public bool HasFactsBelow(AccessPath reached)
         {
             bool Below(AccessPath p) => p.Length > reached.Length && p.StartsWith(reached);
-            return NotDefault.Any(Below) || Conditions.Values.Any(c => c.Paths.Any(Below)) || Installed.Any(i => Below(i.Key) || Below(i.Value));
+            return NotDefault.Any(Below) || Conditions.Values.Any(c => c.Paths.Any(Below)) || Installed.Any(i => Below(i.Key) || Below(i.Value))
+                || Copies.Any(c => Below(c.Key) || Below(c.Value));
         }
 
         public FlowState Meet(FlowState other)
@@ -286,7 +298,8 @@ internal sealed class DefaultStateFlowAnalysis
                 conditions,
                 MeetRefTargets(RefTargets, other.RefTargets),
                 Installed.Where(i => other.Installed.TryGetValue(i.Key, out var theirs) && theirs.Equals(i.Value)).ToImmutableDictionary(),
-                NonNull.Intersect(other.NonNull));
+                NonNull.Intersect(other.NonNull),
+                Copies.Where(c => other.Copies.TryGetValue(c.Key, out var theirs) && theirs.Equals(c.Value)).ToImmutableDictionary());
         }
 
         // Where both paths agree; a captured null (marked by the capture itself) takes the other path's storage.
@@ -311,7 +324,8 @@ internal sealed class DefaultStateFlowAnalysis
             && Conditions.Count == other.Conditions.Count && Conditions.All(c => other.Conditions.TryGetValue(c.Key, out var theirs) && c.Value.SameAs(theirs))
             && RefTargets.Count == other.RefTargets.Count && RefTargets.All(r => other.RefTargets.TryGetValue(r.Key, out var theirs) && theirs.Equals(r.Value))
             && Installed.Count == other.Installed.Count && Installed.All(i => other.Installed.TryGetValue(i.Key, out var theirs) && theirs.Equals(i.Value))
-            && NonNull.SetEquals(other.NonNull);
+            && NonNull.SetEquals(other.NonNull)
+            && Copies.Count == other.Copies.Count && Copies.All(c => other.Copies.TryGetValue(c.Key, out var theirs) && theirs.Equals(c.Value));
     }
 
     public void Analyze(ControlFlowGraph graph, CancellationToken cancellationToken)
@@ -365,6 +379,12 @@ internal sealed class DefaultStateFlowAnalysis
                 if (holds && condition is IIsNullOperation isNull && Key(isNull.Operand, state) is { } tested && state.NonNull.Contains(tested))
                 {
                     return false; // `q ?? fpu.State`, `q?.State` where q holds a new object: the null way is not taken
+                }
+
+                if (!holds && condition is IIsNullOperation { Operand: IFlowCaptureReferenceOperation reference }
+                    && AccessPath.ForCapture(reference.Id) is var captured && state.RefTargets.TryGetValue(captured, out var target) && target.Equals(captured))
+                {
+                    return false; // `(c ? null : fpu)?.State` where only the null branch got here: the member is not read
                 }
 
                 var facts = _analysis.Facts(condition, state, _cancellationToken);
@@ -784,15 +804,7 @@ internal sealed class DefaultStateFlowAnalysis
         if (owner is not { Capture: null })
         {
             // An owner the analysis cannot name (`(c ? fpu : other)`, a call's result): every state of its type may have changed.
-            foreach (var known in state.NotDefault.Concat(state.Conditions.Values.SelectMany(c => c.Paths)).Concat(state.Installed.Keys).ToList())
-            {
-                if (known.Parts.Any(part => buffers.Contains(part, SymbolEqualityComparer.Default)))
-                {
-                    state = Write(known, state);
-                }
-            }
-
-            return state;
+            return buffers.Aggregate(state, (s, buffer) => WriteOnAnyOwner(buffer, s));
         }
 
         var installed = installedValue is null ? null : Key(installedValue, before);
@@ -852,7 +864,38 @@ internal sealed class DefaultStateFlowAnalysis
             return tuple.Elements.Aggregate(state, (s, e) => KillTargets(e, s));
         }
 
-        return Key(target, state) is { } path ? Write(path, state) : state;
+        if (Key(target, state) is { } path)
+        {
+            return Write(path, state);
+        }
+
+        // A state member written through an owner the analysis cannot name (`(c ? fpu : other).State = b`): it may be
+        // any owner's.
+        if (AccessPath.Strip(target) is not IMemberReferenceOperation { Member: { } member } || !IsStateMember(member))
+        {
+            return state;
+        }
+
+        if (IsStateField(member))
+        {
+            _collect?.Writes(null); // a helper's summary: it may write through anything it received
+        }
+
+        return WriteOnAnyOwner(member, state);
+    }
+
+    // What is known of the member on any owner (proven, tested by a bool, installed, copied) may have changed.
+    private FlowState WriteOnAnyOwner(ISymbol member, FlowState state)
+    {
+        foreach (var known in state.NotDefault.Concat(state.Conditions.Values.SelectMany(c => c.Paths)).Concat(state.Installed.Keys).Concat(state.Copies.Values).ToList())
+        {
+            if (known.Capture is null && known.Parts.Any(part => SymbolEqualityComparer.Default.Equals(part, member)))
+            {
+                state = Write(known, state);
+            }
+        }
+
+        return state;
     }
 
     // A write of the path: what was known at it and below is gone. A write of one of an owner's state fields (the
@@ -864,6 +907,15 @@ internal sealed class DefaultStateFlowAnalysis
     {
         NoteWrite(written);
         state = state.Kill(written);
+        if (written.Capture is not null && written.Parts.Length > 0)
+        {
+            // Through a captured owner no path names (`(c ? fpu : other).State = b`): it may be any owner's member.
+            foreach (var stateMember in written.Parts.Where(IsStateMember))
+            {
+                state = WriteOnAnyOwner(stateMember, state);
+            }
+        }
+
         if (written.Length < 2 || written.Last is not { } member || !IsStateField(member))
         {
             return state;
@@ -997,7 +1049,7 @@ internal sealed class DefaultStateFlowAnalysis
         var path = isRef ? AccessPath.Of(target) : Key(target, state);
         if (path is null)
         {
-            return state;
+            return isRef ? state : KillTargets(target, state);
         }
 
         // The value was read before the write: `t = (t.Item2, t.Item1)` swaps what the elements hold.
@@ -1065,6 +1117,7 @@ internal sealed class DefaultStateFlowAnalysis
         var notDefault = into.NotDefault;
         var aliases = into.Aliases;
         var conditions = into.Conditions;
+        var copies = into.Copies;
         if (from.NotDefault.Contains(source))
         {
             notDefault = notDefault.Add(target);
@@ -1072,6 +1125,14 @@ internal sealed class DefaultStateFlowAnalysis
         else if (Lookup(source, from) is { } alias)
         {
             aliases = aliases.SetItem(target, alias);
+            if (from.Copies.TryGetValue(source, out var original))
+            {
+                copies = copies.SetItem(target, original);
+            }
+            else if (!alias.IsDefault && source.Equals(alias.Path) && source.Length >= 2)
+            {
+                copies = copies.SetItem(target, source);
+            }
         }
 
         if (from.Conditions.TryGetValue(source, out var condition))
@@ -1095,7 +1156,7 @@ internal sealed class DefaultStateFlowAnalysis
             }
         }
 
-        return new FlowState(notDefault, aliases, conditions, into.RefTargets, into.Installed, from.NonNull.Contains(source) ? into.NonNull.Add(target) : into.NonNull);
+        return new FlowState(notDefault, aliases, conditions, into.RefTargets, into.Installed, from.NonNull.Contains(source) ? into.NonNull.Add(target) : into.NonNull, copies);
     }
 
     // Deconstruction pairs each target with its element; the values were all read before any target is written.
@@ -1413,7 +1474,7 @@ internal sealed class DefaultStateFlowAnalysis
 
     private Alias? Lookup(AccessPath key, FlowState state)
     {
-        if (state.NotDefault.Contains(key))
+        if (state.NotDefault.Contains(key) || (state.Copies.TryGetValue(key, out var original) && state.NotDefault.Contains(original)))
         {
             return null;
         }
