@@ -43,12 +43,11 @@ public class RobustnessTests(ITestOutputHelper output)
             Assert.True(report.Score(rule, loopFree: null).Recall == 1.0, $"{rule} missed:\n{report.FalseNegatives.FirstOrDefault()}");
         }
 
-        // Precision floors guard against regressions, a little below what the analyzers meet on this sample (2026-12-05:
-        // FPU0001 0.984, 0.982 with exceptions, 0.983 with members; FPU0002 0.970; FPU0003 1.000). docs/robustness.md
+        // Precision floors guard against regressions, a little below what the analyzers meet on this sample (2026-12-06:
+        // FPU0001 0.985, 0.983 with exceptions, 0.985 with members; FPU0002 0.981; FPU0003 1.000). docs/robustness.md
         // sorts the extras: FPU0001 does not follow conditions on the FPU state (a free under a guard no run takes, after
-        // a swap, say); FPU0002 ends a guard at a write of another state field or a swap (the review's choice), and joins
-        // conditions where paths meet (both documented).
-        Assert.True(report.Score("FPU0002", null).Precision >= 0.95, report.Table());
+        // a swap, say); FPU0002 joins conditions where paths meet and takes a loop to run zero times (both documented).
+        Assert.True(report.Score("FPU0002", null).Precision >= 0.97, report.Table());
         Assert.True(report.Score("FPU0003", null).Precision >= 0.98, report.Table());
         Assert.True(report.Score("FPU0001", null).Precision >= 0.97, report.Table());
         foreach (var slice in new[] { "with exceptions", "with members" })
