@@ -43,6 +43,8 @@ public class FreeOfDefaultFpuStateHelperWritesTests
     [InlineData("if (fpu.State == fpu.DefaultState) return; ClearSecond(fpu, other); kernel.Memory.Vfree(fpu.State);")]
     // The mask and the size are fields of their own: writing them leaves the buffer as it was.
     [InlineData("if (fpu.State == fpu.DefaultState) return; ClearMask(fpu); kernel.Memory.Vfree(fpu.State);")]
+    // A lambda that only reads, passed to a method without source, writes nothing.
+    [InlineData("if (fpu.State == fpu.DefaultState) return; _ = Array.Exists(new[] { 1 }, n => n == fpu.StateSize); kernel.Memory.Vfree(fpu.State);")]
     // A predicate that passes the state buffer to a method without source (ReferenceEquals) writes no field of its owner
     // (oracle, seed 4242: the generator's OnDefault ended every guard at its call).
     [InlineData("if (fpu.State == fpu.DefaultState) return; OnDefault(fpu); kernel.Memory.Vfree(fpu.State);")]
@@ -59,6 +61,9 @@ public class FreeOfDefaultFpuStateHelperWritesTests
     [InlineData("if (fpu.State == fpu.DefaultState) return; Reassigned(other, fpu); {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     // The owner itself passed to a method without source: it may write the owner's state.
     [InlineData("if (fpu.State == fpu.DefaultState) return; SameAsState(fpu); {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    // A lambda that may write, passed to a method without source, may run there.
+    [InlineData("if (fpu.State == fpu.DefaultState) return; Array.ForEach(new[] { 1 }, _ => fpu.State = fpu.DefaultState); {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
+    [InlineData("if (fpu.State == fpu.DefaultState) return; Array.ForEach(new[] { 1 }, _ => Kernel.SwapFpState(fpu, fpu.DefaultState, 0, 0)); {|FPU0002:kernel.Memory.Vfree(fpu.State)|};")]
     public async Task A_helper_that_may_write_state_through_the_owner_ends_its_guards(string body)
     {
         await VerifyCS.VerifyAnalyzerAsync(InMethod("        " + body));

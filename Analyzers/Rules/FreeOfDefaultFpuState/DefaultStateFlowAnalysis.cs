@@ -234,8 +234,10 @@ internal sealed class DefaultStateFlowAnalysis
                 return this; // Most writes touch nothing the analysis knows.
             }
 
+            // A copy of the written member still holds the buffer it copied: what was proven of that buffer is the copy's now.
+            var kept = Copies.Where(c => c.Value.StartsWith(written) && !c.Key.StartsWith(written) && NotDefault.Contains(c.Value)).Select(c => c.Key);
             return new(
-                NotDefault.Where(p => !p.StartsWith(written)).ToImmutableHashSet(),
+                NotDefault.Where(p => !p.StartsWith(written)).Concat(kept).ToImmutableHashSet(),
                 Aliases.Where(a => !a.Key.StartsWith(written)).ToImmutableDictionary(),
                 Conditions.Where(c => !c.Key.StartsWith(written)).Select(c => new KeyValuePair<AccessPath, Condition>(c.Key, c.Value.Without(written)))
                     .Where(c => !c.Value.IsEmpty).ToImmutableDictionary(),
@@ -256,8 +258,9 @@ internal sealed class DefaultStateFlowAnalysis
                 return this;
             }
 
+            var kept = Copies.Where(c => Below(c.Value) && !Below(c.Key) && NotDefault.Contains(c.Value)).Select(c => c.Key);
             return new(
-                NotDefault.Where(p => !Below(p)).ToImmutableHashSet(),
+                NotDefault.Where(p => !Below(p)).Concat(kept).ToImmutableHashSet(),
                 Aliases,
                 Conditions.Select(c => new KeyValuePair<AccessPath, Condition>(c.Key, c.Value.Where(p => !Below(p))))
                     .Where(c => !c.Value.IsEmpty).ToImmutableDictionary(),
@@ -528,7 +531,7 @@ internal sealed class DefaultStateFlowAnalysis
                 return state.Kill(receiver);
             }
 
-            if ((_collect is not null ? ReceivedOwner(receiver) : state.HasFactsBelow(receiver)) && MayWrite(null))
+            if ((_collect is not null ? ReceivedOwner(receiver) : state.HasFactsBelow(receiver)) && !IsRecordClone(method) && MayWrite(null))
             {
                 _collect?.Writes(receiver);
                 state = state.KillBelow(receiver);
@@ -540,6 +543,24 @@ internal sealed class DefaultStateFlowAnalysis
             _collect?.Writes(null);
         }
 
+        if (method.DeclaringSyntaxReferences.IsEmpty && !IsRecordClone(method))
+        {
+            // A method without source may run a lambda it is given (`Array.ForEach(a, _ => fpu.State = d)`): one that may
+            // write (an assignment, `++`, a `ref`/`out`, a call) ends the guards below every variable it refers to.
+            foreach (var argument in arguments)
+            {
+                if (LambdaOf(argument.Value) is { Symbol: { } lambda } && MayWriteInBody(lambda, cancellationToken))
+                {
+                    foreach (var root in ReferredBy(lambda, cancellationToken))
+                    {
+                        var path = AccessPath.ForSymbol(root);
+                        _collect?.Writes(path);
+                        state = state.KillBelow(path);
+                    }
+                }
+            }
+        }
+
         if (method.MethodKind == MethodKind.LocalFunction && !method.DeclaringSyntaxReferences.IsEmpty)
         {
             state = CapturedWrites(method, Summary(), state, cancellationToken);
@@ -549,6 +570,36 @@ internal sealed class DefaultStateFlowAnalysis
         var mayProve = !method.DeclaringSyntaxReferences.IsEmpty
             && (method.MethodKind == MethodKind.LocalFunction || (instance is not null && ReachesThrough(instance, before) is not null) || arguments.Any(a => ReachesThrough(a.Value, before) is not null));
         return mayProve && Summary() is { IsUnknown: false } read ? Returned(read, method, instance, arguments, before, state, cancellationToken) : state;
+    }
+
+    private static IFlowAnonymousFunctionOperation? LambdaOf(IOperation value) => AccessPath.Strip(value) switch
+    {
+        IFlowAnonymousFunctionOperation lambda => lambda,
+        IDelegateCreationOperation { Target: IFlowAnonymousFunctionOperation lambda } => lambda,
+        _ => null,
+    };
+
+    // A record's synthesized clone (`with`): it copies the members and writes nothing of the original.
+    private static bool IsRecordClone(IMethodSymbol method) => method.Name == "<Clone>$" && method.IsImplicitlyDeclared;
+
+    private static bool MayWriteInBody(IMethodSymbol function, CancellationToken cancellationToken)
+    {
+        foreach (var reference in function.DeclaringSyntaxReferences)
+        {
+            foreach (var node in reference.GetSyntax(cancellationToken).DescendantNodesAndSelf())
+            {
+                switch (node)
+                {
+                    case AssignmentExpressionSyntax or InvocationExpressionSyntax or ObjectCreationExpressionSyntax:
+                    case PrefixUnaryExpressionSyntax { OperatorToken.ValueText: "++" or "--" }:
+                    case PostfixUnaryExpressionSyntax { OperatorToken.ValueText: "++" or "--" }:
+                    case ArgumentSyntax { RefKindKeyword.ValueText: "ref" or "out" }:
+                        return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     // A local function receives what it captured by capture, not as arguments: the variables it may write a state field
@@ -898,36 +949,38 @@ internal sealed class DefaultStateFlowAnalysis
         return state;
     }
 
-    // A write of the path: what was known at it and below is gone. A write of one of an owner's state fields (the
-    // buffer, its mask or its size) ends what was proven of its other state fields only where one may be computed
-    // from another: a property with accessors of its own may read or write any of them. Two fields (or auto-properties)
-    // are two storage locations, so `fpu.StateMask = 0` leaves the buffer `fpu.State` holds as it was, and a guard on
-    // it holds. Another owner's fields, or a field that is not state, keep it too.
+    // A write of the path: what was known at it and below is gone. A write of a member of an owner ends what was proven
+    // of the owner's state members only where one may be computed from it: a state property with a getter of its own may
+    // read any member, and a property with a setter of its own may write any. Two fields (or auto-properties) are two
+    // storage locations, so `fpu.StateMask = 0` leaves the buffer `fpu.State` holds as it was, and a guard on it holds.
+    // Another owner's members keep it too.
     private FlowState Write(AccessPath written, FlowState state)
     {
         NoteWrite(written);
         state = state.Kill(written);
-        if (written.Capture is not null && written.Parts.Length > 0)
-        {
-            // Through a captured owner no path names (`(c ? fpu : other).State = b`): it may be any owner's member.
-            foreach (var stateMember in written.Parts.Where(IsStateMember))
-            {
-                state = WriteOnAnyOwner(stateMember, state);
-            }
-        }
-
-        if (written.Length < 2 || written.Last is not { } member || !IsStateField(member))
+        if (written.Length < 2 || written.Last is not { } member || member is not (IFieldSymbol or IPropertySymbol))
         {
             return state;
         }
 
+        // Through a captured owner no path names (`(c ? fpu : other).State = b`), the member may be any owner's.
         var owner = written.Owner;
+        var anyOwner = written.Capture is not null;
+        if (anyOwner && IsStateMember(member))
+        {
+            state = WriteOnAnyOwner(member, state);
+        }
+        else if (!anyOwner && !state.HasFactsBelow(owner))
+        {
+            return state; // nothing is known of the owner's state members
+        }
+
         var plain = IsPlainStorage(member);
         foreach (var sibling in StateMembers(TypeOf(owner.Last) ?? member.ContainingType))
         {
-            if (!SymbolEqualityComparer.Default.Equals(sibling, member) && !(plain && IsPlainStorage(sibling)))
+            if (!SymbolEqualityComparer.Default.Equals(sibling, member) && (!plain || !IsPlainStorage(sibling)))
             {
-                state = state.Kill(owner.Append(sibling));
+                state = anyOwner ? WriteOnAnyOwner(sibling, state) : state.Kill(owner.Append(sibling));
             }
         }
 
