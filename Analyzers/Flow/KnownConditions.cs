@@ -153,16 +153,17 @@ internal sealed class ConditionAtoms
     /// <c>{ Log(); return true; }</c>): the method is declared here, bound without virtual dispatch (a static or
     /// non-virtual method, a local function), and returns by value. Otherwise null: the call may give either.
     /// </summary>
-    internal static bool? ConstantResult(IInvocationOperation invocation) => ConstantResult(invocation, out _);
+    internal static bool? ConstantResult(IInvocationOperation invocation) => ConstantResult(invocation, onlyTrivial: false, out _);
 
     /// <summary>
     /// Whether the call can neither run code nor throw: its method does nothing but return a literal, and it is called
     /// without a receiver that may be null (a static method, a local function, through <c>this</c>).
     /// </summary>
     internal static bool OnlyReturnsConstant(IInvocationOperation invocation) =>
-        invocation.Instance is null or IInstanceReferenceOperation && ConstantResult(invocation, out var trivial) is not null && trivial;
+        invocation.Instance is null or IInstanceReferenceOperation && ConstantResult(invocation, onlyTrivial: true, out var trivial) is not null && trivial;
 
-    private static bool? ConstantResult(IInvocationOperation invocation, out bool trivial)
+    // With onlyTrivial, a body of more than its one return is not walked: every call in a try asks.
+    private static bool? ConstantResult(IInvocationOperation invocation, bool onlyTrivial, out bool trivial)
     {
         trivial = false;
         var method = invocation.TargetMethod;
@@ -190,6 +191,10 @@ internal sealed class ConditionAtoms
         }
 
         trivial = body.Statements.Count == 1 && body.Statements[0] is ReturnStatementSyntax;
+        if (onlyTrivial && !trivial)
+        {
+            return null;
+        }
 
         bool? result = null;
         foreach (var node in body.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))

@@ -270,6 +270,9 @@ internal sealed class DefaultStateFlowAnalysis
                 Copies.Where(c => !Below(c.Key) && !Below(c.Value)).ToImmutableDictionary());
         }
 
+        // Whether a write could end anything proven (what is only aliased stays at a write through a call).
+        public bool KnowsAnything => !NotDefault.IsEmpty || !Conditions.IsEmpty || !Installed.IsEmpty || !Copies.IsEmpty || !NonNull.IsEmpty;
+
         public bool HasFactsBelow(AccessPath reached)
         {
             bool Below(AccessPath p) => p.Length > reached.Length && p.StartsWith(reached);
@@ -543,7 +546,7 @@ internal sealed class DefaultStateFlowAnalysis
             _collect?.Writes(null);
         }
 
-        if (method.DeclaringSyntaxReferences.IsEmpty && !IsRecordClone(method))
+        if (method.DeclaringSyntaxReferences.IsEmpty && !IsRecordClone(method) && (_collect is not null || state.KnowsAnything))
         {
             // A method without source may run a lambda it is given (`Array.ForEach(a, _ => fpu.State = d)`): one that may
             // write (an assignment, `++`, a `ref`/`out`, a call) ends the guards below every variable it refers to.
