@@ -232,6 +232,8 @@ internal sealed class DataFlowAnalysis<TState>
                 }
                 else
                 {
+                    // From the state unwound at the throw, not from where the filters before it let the exception go: what a
+                    // filter tested (or did) is not carried into a later unfiltered catch.
                     Merge(handler.FirstBlockOrdinal, unwound);
                     if (CatchesEverything(handler))
                     {
